@@ -1,0 +1,94 @@
+package io.streamrec.contract;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * One model row, the value of topics {@code model-user-factors} and {@code model-item-factors}, in the compact
+ * binary layout documented in {@code schemas/FACTORS.md}.
+ *
+ * @param modelVersion the snapshot version that last wrote the row
+ * @param count        ratings trained for this user / of this item so far
+ * @param params       the row's parameters (factors, then bias for {@code mf})
+ * @param state        the row's optimizer state, empty when not published
+ */
+public record FactorRow(long modelVersion, int count, float[] params, float[] state) {
+
+    public static final int HEADER_BYTES = 20;
+    private static final byte MAGIC_0 = 'S';
+    private static final byte MAGIC_1 = 'R';
+    private static final byte LAYOUT = 1;
+    private static final int MAX_WIDTH = 0xFFFF;
+
+    public FactorRow {
+        if (params.length > MAX_WIDTH || state.length > MAX_WIDTH) {
+            throw new IllegalArgumentException("row too wide for the layout: " + params.length + " + " + state.length);
+        }
+    }
+
+    public int encodedSize() {
+        return HEADER_BYTES + Float.BYTES * (params.length + state.length);
+    }
+
+    public byte[] encode() {
+        ByteBuffer buf = ByteBuffer.allocate(encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) (state.length > 0 ? 1 : 0))
+                .putLong(modelVersion).putInt(count)
+                .putShort((short) params.length).putShort((short) state.length);
+        for (float p : params) {
+            buf.putFloat(p);
+        }
+        for (float s : state) {
+            buf.putFloat(s);
+        }
+        return buf.array();
+    }
+
+    /** @throws ContractViolation when the bytes are not a layout-1 factor record */
+    public static FactorRow decode(byte[] bytes) {
+        if (bytes == null || bytes.length < HEADER_BYTES) {
+            throw new ContractViolation("factor record shorter than its " + HEADER_BYTES + "-byte header");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (buf.get() != MAGIC_0 || buf.get() != MAGIC_1) {
+            throw new ContractViolation("factor record: bad magic");
+        }
+        byte layout = buf.get();
+        if (layout != LAYOUT) {
+            throw new ContractViolation("factor record: unknown layout version " + layout);
+        }
+        byte flags = buf.get();
+        long version = buf.getLong();
+        int count = buf.getInt();
+        int width = Short.toUnsignedInt(buf.getShort());
+        int stateWidth = Short.toUnsignedInt(buf.getShort());
+        if ((flags & 1) == 0 && stateWidth != 0) {
+            throw new ContractViolation("factor record: state width " + stateWidth + " without the state flag");
+        }
+        if (bytes.length != HEADER_BYTES + Float.BYTES * (width + stateWidth)) {
+            throw new ContractViolation("factor record: " + bytes.length + " bytes, header promises "
+                    + (HEADER_BYTES + Float.BYTES * (width + stateWidth)));
+        }
+        float[] params = new float[width];
+        float[] state = new float[stateWidth];
+        buf.asFloatBuffer().get(params).get(state);
+        return new FactorRow(version, count, params, state);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FactorRow r && r.modelVersion == modelVersion && r.count == count
+                && Arrays.equals(r.params, params) && Arrays.equals(r.state, state);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * Long.hashCode(modelVersion) + count) + Arrays.hashCode(params);
+    }
+
+    @Override
+    public String toString() {
+        return "FactorRow[v" + modelVersion + ", count=" + count + ", width=" + params.length + ", state=" + state.length + "]";
+    }
+}

@@ -1,0 +1,64 @@
+package io.streamrec.contract;
+
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The registry of every topic streamrec reads or writes: the single source of truth for names, serdes, partition
+ * counts and cleanup policies. Services take their topics from here, and topic creation iterates {@link #ALL}.
+ */
+public final class Topics {
+
+    /**
+     * Partitions of every userId-keyed topic. They must be equal: the scorer joins ratings with user factors per
+     * partition (co-partitioning), so both use the same key bytes and the same partition count.
+     */
+    public static final int USER_PARTITIONS = 6;
+
+    private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
+
+    public static final Topic<String, Rating> RATINGS = new Topic<>("ratings",
+            Serdes.String(), new RatingSerde(), USER_PARTITIONS, Topic.Cleanup.DELETE, KEEP_FOREVER,
+            "Rating events from any producer, JSON, key = userId. Kept forever: it is the event log the model is"
+                    + " (re)built from.");
+
+    public static final Topic<byte[], byte[]> RATINGS_DLQ = new Topic<>("ratings-dlq",
+            Serdes.ByteArray(), Serdes.ByteArray(), 1, Topic.Cleanup.DELETE, KEEP_FOREVER,
+            "Invalid ratings, original key and value bytes, reason and source partition/offset in headers.");
+
+    public static final Topic<String, Movie> MOVIES = new Topic<>("movies",
+            Serdes.String(), new JsonSerde<>(Movie.class, JsonSchemas.MOVIE), 3, Topic.Cleanup.COMPACT, Map.of(),
+            "The catalogue, JSON, key = movieId.");
+
+    public static final Topic<String, FactorRow> USER_FACTORS = new Topic<>("model-user-factors",
+            Serdes.String(), new FactorRowSerde(), USER_PARTITIONS, Topic.Cleanup.COMPACT, Map.of(),
+            "User rows changed per snapshot, binary (FACTORS.md), key = userId; co-partitioned with ratings.");
+
+    public static final Topic<String, FactorRow> ITEM_FACTORS = new Topic<>("model-item-factors",
+            Serdes.String(), new FactorRowSerde(), 3, Topic.Cleanup.COMPACT, Map.of(),
+            "Item rows changed per snapshot, binary (FACTORS.md), key = movieId.");
+
+    public static final Topic<String, SnapshotManifest> SNAPSHOTS = new Topic<>("model-snapshots",
+            Serdes.String(), new JsonSerde<>(SnapshotManifest.class, JsonSchemas.SNAPSHOT_MANIFEST), 1,
+            Topic.Cleanup.DELETE, KEEP_FOREVER,
+            "One manifest per snapshot, JSON, key = model name; one partition keeps versions in order.");
+
+    public static final Topic<String, Recommendation> RECOMMENDATIONS = new Topic<>("recommendations",
+            Serdes.String(), new JsonSerde<>(Recommendation.class, JsonSchemas.RECOMMENDATION), USER_PARTITIONS,
+            Topic.Cleanup.COMPACT, Map.of(),
+            "Each user's current top-K, JSON, key = userId.");
+
+    public static final List<Topic<?, ?>> ALL = List.of(
+            RATINGS, RATINGS_DLQ, MOVIES, USER_FACTORS, ITEM_FACTORS, SNAPSHOTS, RECOMMENDATIONS);
+
+    private Topics() {
+    }
+
+    public static Optional<Topic<?, ?>> byName(String name) {
+        return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+}

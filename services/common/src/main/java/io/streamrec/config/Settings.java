@@ -1,0 +1,276 @@
+package io.streamrec.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * streamrec's configuration: the documented defaults of {@code config/streamrec.properties}, then a profile, a
+ * file of the user's, environment variables and flags, each layer overriding the one before (the precedence is
+ * documented at the top of the defaults file). Immutable; every option must exist in the defaults, except the
+ * free-form Kafka client pass-through under {@code kafka.}.
+ */
+public final class Settings {
+    public static final String ENV_PREFIX = "STREAMREC_";
+    public static final String DEFAULT_PROFILE = "local";
+    private static final String KAFKA_PREFIX = "kafka.";
+    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|api[._-]?key).*");
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]+)}");
+
+    private final Map<String, String> values;
+    private final Map<String, String> origins;
+
+    private Settings(Map<String, String> values, Map<String, String> origins) {
+        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+        this.origins = Collections.unmodifiableMap(new TreeMap<>(origins));
+    }
+
+    /** The defaults alone: what a test or a library user starts from. */
+    public static Settings defaults() {
+        return load(null, null, Map.of(), Map.of());
+    }
+
+    /**
+     * Loads every layer.
+     *
+     * @param profile    profile name, or null for STREAMREC_PROFILE or {@value #DEFAULT_PROFILE}
+     * @param configFile a properties file of the user's, or null for STREAMREC_CONFIG or none
+     * @param env        the environment (System.getenv() in production)
+     * @param flags      key=value overrides from the command line, highest precedence
+     * @throws IllegalArgumentException naming the culprit when a key is unknown or a file is unreadable
+     */
+    public static Settings load(String profile, Path configFile, Map<String, String> env, Map<String, String> flags) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>();
+        Properties defaults = classpath("config/streamrec.properties");
+        if (defaults == null) {
+            throw new IllegalStateException("config/streamrec.properties is missing from the classpath");
+        }
+        defaults.stringPropertyNames().forEach(k -> put(values, origins, k, defaults.getProperty(k), "default"));
+
+        String chosenProfile = profile != null ? profile : env.getOrDefault(ENV_PREFIX + "PROFILE", DEFAULT_PROFILE);
+        Properties profileProps = classpath("config/" + chosenProfile + ".properties");
+        if (profileProps == null) {
+            throw new IllegalArgumentException("unknown profile '" + chosenProfile + "': no config/" + chosenProfile
+                    + ".properties");
+        }
+        layer(values, origins, profileProps, "profile " + chosenProfile);
+
+        Path file = configFile != null ? configFile
+                : env.containsKey(ENV_PREFIX + "CONFIG") ? Path.of(env.get(ENV_PREFIX + "CONFIG")) : null;
+        if (file != null) {
+            layer(values, origins, readFile(file), file.toString());
+        }
+
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String key = keyOfEnvironmentVariable(e.getKey(), values.keySet());
+            if (key != null) {
+                put(values, origins, key, e.getValue(), "env " + e.getKey());
+            }
+        }
+        for (Map.Entry<String, String> e : flags.entrySet()) {
+            requireKnown(values, e.getKey(), "flag");
+            put(values, origins, e.getKey(), e.getValue(), "flag");
+        }
+        values.replaceAll((k, v) -> expand(v, env));
+        return new Settings(values, origins);
+    }
+
+    /** A copy with one value replaced (the key must exist); for code that derives settings, such as tests. */
+    public Settings with(String key, Object value) {
+        Map<String, String> v = new TreeMap<>(values);
+        Map<String, String> o = new TreeMap<>(origins);
+        requireKnown(v, key, "override");
+        v.put(key, String.valueOf(value));
+        o.put(key, "override");
+        return new Settings(v, o);
+    }
+
+    public String text(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("unknown setting '" + key + "'");
+        }
+        return v.strip();
+    }
+
+    /** The value, or null when it is empty. */
+    public String optionalText(String key) {
+        String v = text(key);
+        return v.isEmpty() ? null : v;
+    }
+
+    public int integer(String key) {
+        return parse(key, Integer::parseInt, "an integer");
+    }
+
+    public long longInteger(String key) {
+        return parse(key, Long::parseLong, "an integer");
+    }
+
+    public double decimal(String key) {
+        return parse(key, Double::parseDouble, "a number");
+    }
+
+    public boolean flag(String key) {
+        String v = text(key).toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw invalid(key, "true or false");
+        }
+        return v.equals("true");
+    }
+
+    public Path path(String key) {
+        return Path.of(text(key));
+    }
+
+    /** The value as a constant of the enum; values are matched case-insensitively with '-' for '_'. */
+    public <E extends Enum<E>> E choice(String key, Class<E> type) {
+        String v = text(key).toUpperCase(Locale.ROOT).replace('-', '_');
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(v)) {
+                return e;
+            }
+        }
+        throw invalid(key, "one of " + java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+    }
+
+    /** Every value under a prefix, the prefix removed, for example the Kafka client pass-through. */
+    public Map<String, String> under(String prefix) {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
+    }
+
+    /** Every key with its value, secrets masked, and where the value came from: safe to log or print. */
+    public Map<String, String> describe() {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> out.put(k, redact(k, v) + "  (" + origins.get(k) + ")"));
+        return out;
+    }
+
+    /** The value masked when the key looks secret, as it may be logged. */
+    public static String redact(String key, String value) {
+        return SECRET.matcher(key).matches() && value != null && !value.isEmpty() ? "[redacted]" : value;
+    }
+
+    /**
+     * The key an environment variable sets: STREAMREC_ + the key upper-cased with '.' and '-' as '_'. A variable
+     * under STREAMREC_KAFKA_ that matches no known key is a Kafka client setting, underscores read as dots.
+     */
+    static String keyOfEnvironmentVariable(String variable, java.util.Set<String> known) {
+        if (!variable.startsWith(ENV_PREFIX) || variable.equals(ENV_PREFIX + "PROFILE")
+                || variable.equals(ENV_PREFIX + "CONFIG")) {
+            return null;
+        }
+        String name = variable.substring(ENV_PREFIX.length());
+        for (String key : known) {
+            if (envName(key).equals(variable)) {
+                return key;
+            }
+        }
+        if (name.startsWith("KAFKA_")) {
+            return name.toLowerCase(Locale.ROOT).replace('_', '.');
+        }
+        return null;
+    }
+
+    /** The environment variable that sets a key. */
+    public static String envName(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private <T> T parse(String key, java.util.function.Function<String, T> parser, String what) {
+        try {
+            return parser.apply(text(key));
+        } catch (NumberFormatException e) {
+            throw invalid(key, what);
+        }
+    }
+
+    private IllegalArgumentException invalid(String key, String expected) {
+        return new IllegalArgumentException("setting " + key + "=" + redact(key, values.get(key)) + " (from "
+                + origins.get(key) + ") must be " + expected);
+    }
+
+    private static void layer(Map<String, String> values, Map<String, String> origins, Properties props, String origin) {
+        for (String k : props.stringPropertyNames()) {
+            requireKnown(values, k, origin);
+            put(values, origins, k, props.getProperty(k), origin);
+        }
+    }
+
+    private static void requireKnown(Map<String, String> values, String key, String origin) {
+        if (!values.containsKey(key) && !key.startsWith(KAFKA_PREFIX)) {
+            String hint = values.keySet().stream().filter(k -> similar(k, key)).findFirst()
+                    .map(k -> " (did you mean " + k + "?)").orElse("");
+            throw new IllegalArgumentException("unknown setting '" + key + "' from " + origin + hint
+                    + "; every option is listed in config/streamrec.properties");
+        }
+    }
+
+    private static boolean similar(String a, String b) {
+        String ta = a.substring(a.lastIndexOf('.') + 1);
+        String tb = b.substring(b.lastIndexOf('.') + 1);
+        return ta.equals(tb) || a.replace("-", "").equalsIgnoreCase(b.replace("-", "").replace("_", ""));
+    }
+
+    private static void put(Map<String, String> values, Map<String, String> origins, String k, String v, String origin) {
+        values.put(k, v);
+        origins.put(k, origin);
+    }
+
+    private static String expand(String value, Map<String, String> env) {
+        UnaryOperator<String> lookup = name -> {
+            String v = System.getProperty(name);
+            return v != null ? v : env.get(name);
+        };
+        Matcher m = REFERENCE.matcher(value);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String v = lookup.apply(m.group(1));
+            m.appendReplacement(sb, Matcher.quoteReplacement(v != null ? v : m.group()));
+        }
+        return m.appendTail(sb).toString();
+    }
+
+    private static Properties classpath(String resource) {
+        try (InputStream in = Settings.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                return null;
+            }
+            Properties p = new Properties();
+            p.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            return p;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + resource, e);
+        }
+    }
+
+    private static Properties readFile(Path file) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            Properties p = new Properties();
+            p.load(r);
+            return p;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.streamrec.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class SettingsTest {
+
+    @Test
+    void laterLayersWin(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("mine.properties");
+        Files.writeString(file, "metrics.port=9500\nmetrics.host=10.0.0.1\ntopics.replication-factor=2\n");
+        Settings s = Settings.load("docker", file,
+                Map.of("STREAMREC_METRICS_PORT", "9600", "STREAMREC_TOPICS_REPLICATION_FACTOR", "5"),
+                Map.of("metrics.port", "9700"));
+        assertThat(s.text("kafka.bootstrap.servers")).as("profile").startsWith("kafka-1:");
+        assertThat(s.text("metrics.host")).as("file over profile").isEqualTo("10.0.0.1");
+        assertThat(s.integer("topics.replication-factor")).as("env over file").isEqualTo(5);
+        assertThat(s.integer("metrics.port")).as("flag over env").isEqualTo(9700);
+        assertThat(s.describe().get("metrics.port")).endsWith("(flag)");
+    }
+
+    @Test
+    void profileComesFromTheEnvironmentWhenNotGiven() {
+        Settings s = Settings.load(null, null, Map.of("STREAMREC_PROFILE", "docker"), Map.of());
+        assertThat(s.integer("topics.replication-factor")).isEqualTo(3);
+        assertThatThrownBy(() -> Settings.load("nope", null, Map.of(), Map.of())).hasMessageContaining("unknown profile 'nope'");
+    }
+
+    @Test
+    void unknownKeysAreErrorsExceptKafkaPassThrough() {
+        assertThatThrownBy(() -> Settings.load(null, null, Map.of(), Map.of("metrics.prot", "1")))
+                .hasMessageContaining("unknown setting 'metrics.prot'");
+        Settings s = Settings.load(null, null, Map.of("STREAMREC_KAFKA_SECURITY_PROTOCOL", "SASL_SSL"),
+                Map.of("kafka.sasl.jaas.config", "x password=\"hunter2\";"));
+        assertThat(s.under("kafka.")).containsEntry("security.protocol", "SASL_SSL");
+        assertThat(s.describe().get("kafka.sasl.jaas.config")).startsWith("[redacted]").doesNotContain("hunter2");
+    }
+
+    @Test
+    void typedAccessorsExplainBadValues() {
+        Settings s = Settings.defaults().with("metrics.port", "lots");
+        assertThatThrownBy(() -> s.integer("metrics.port")).hasMessageContaining("metrics.port=lots").hasMessageContaining("must be an integer");
+        assertThat(Settings.envName("trainer.batch-size")).isEqualTo("STREAMREC_TRAINER_BATCH_SIZE");
+    }
+
+    @Test
+    void expandsSystemProperties() {
+        Settings s = Settings.load(null, null, Map.of(), Map.of("metrics.host", "${user.home}/x"));
+        assertThat(s.text("metrics.host")).isEqualTo(System.getProperty("user.home") + "/x");
+    }
+}
