@@ -1,0 +1,274 @@
+package io.streamrec.evaluate;
+
+import io.streamrec.train.Engine;
+import io.streamrec.train.Objective;
+import io.streamrec.train.OnlineTrainer;
+import io.streamrec.train.RatedItems;
+import io.streamrec.train.Step;
+import io.streamrec.train.TrainerConfig;
+import io.streamrec.train.TrainingListener;
+import io.streamrec.train.Vocabulary;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Prequential (test-then-train) evaluation: before a batch is trained, each sampled positive of it is ranked by
+ * the model as it stands, against {@code candidates} items the user has not rated (HR@K, NDCG@K), and a sample
+ * of positives against the whole catalogue (recall@K, NDCG@K). In explicit mode every positive's predicted
+ * stars are compared with the truth (RMSE, MAE). The all-time and recent-window popularity baselines rank the
+ * same candidates in the same run. Its own random stream keeps training independent of evaluation.
+ */
+public final class PrequentialEvaluator implements TrainingListener {
+    private final EvaluationConfig config;
+    private final SplittableRandom random;
+    private final RecentPopularity recent;
+    private final TopK model;
+    private final TopK popularity;
+    private final TopK recentPopularity;
+    private final TopK full;
+    private final TopK warm;
+    private final MovingAverage windowHit;
+    private final MovingAverage windowGain;
+    private final MovingAverage windowPopularityHit;
+    private final MovingAverage windowRecentHit;
+    private final MovingAverage windowFullHit;
+    private final MovingAverage windowFullGain;
+    private final MovingAverage windowSquaredError;
+    private final MovingAverage windowAbsoluteError;
+    private final List<CurvePoint> curve = new ArrayList<>();
+    private double squaredErrors;
+    private double absoluteErrors;
+    private long rated;
+    private double lossSinceCurvePoint;
+    private int stepsSinceCurvePoint;
+    private long nextCurvePoint;
+
+    private int[] pairUsers = new int[0];
+    private int[] pairItems = new int[0];
+    private float[] scores = new float[0];
+    private int[] evaluated = new int[0];
+    private float[] catalogueScores = new float[0];
+
+    public PrequentialEvaluator(EvaluationConfig config, long seed) {
+        this.config = config;
+        this.random = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
+        this.recent = new RecentPopularity(config.recentWindow());
+        int k = config.topK();
+        this.model = new TopK(k);
+        this.popularity = new TopK(k);
+        this.recentPopularity = new TopK(k);
+        this.full = new TopK(k);
+        this.warm = new TopK(k);
+        int w = config.window();
+        this.windowHit = new MovingAverage(w);
+        this.windowGain = new MovingAverage(w);
+        this.windowPopularityHit = new MovingAverage(w);
+        this.windowRecentHit = new MovingAverage(w);
+        this.windowFullHit = new MovingAverage(w);
+        this.windowFullGain = new MovingAverage(w);
+        this.windowSquaredError = new MovingAverage(w);
+        this.windowAbsoluteError = new MovingAverage(w);
+        this.nextCurvePoint = w;
+    }
+
+    @Override
+    public void beforeStep(Step step) {
+        OnlineTrainer trainer = step.trainer();
+        int chosen = choose(step);
+        if (chosen > 0) {
+            rankAgainstCandidates(step, trainer, chosen);
+        }
+        if (trainer.config().objective() == Objective.EXPLICIT) {
+            scoreRatings(step, trainer);
+        }
+        rankAgainstCatalogue(step, trainer);
+    }
+
+    @Override
+    public void afterStep(Step step) {
+        for (int i = 0; i < step.size(); i++) {
+            recent.add(step.itemRow(i));
+        }
+        lossSinceCurvePoint += step.loss();
+        stepsSinceCurvePoint++;
+        long events = step.trainer().eventsTrained();
+        if (events >= nextCurvePoint) {
+            CurvePoint p = windowPoint(events, lossSinceCurvePoint / stepsSinceCurvePoint, step.learningRate());
+            curve.add(p);
+            lossSinceCurvePoint = 0;
+            stepsSinceCurvePoint = 0;
+            nextCurvePoint = events + config.window();
+            step.trainer().schedule().onMetric(step.trainer().config().objective() == Objective.EXPLICIT
+                    ? -p.rmse() : p.hitRate());
+        }
+    }
+
+    /** The positives to rank: a random sample of the batch whose users have enough unrated known items. */
+    private int choose(Step step) {
+        int n = step.size();
+        if (evaluated.length < n) {
+            evaluated = new int[n];
+        }
+        RatedItems ratedItems = step.trainer().rated();
+        int chosen = 0;
+        for (int i = 0; i < n; i++) {
+            if (random.nextDouble() < config.sampleRate()
+                    && step.itemsBefore() - ratedItems.size(step.userRow(i)) > 2L * config.candidates()) {
+                evaluated[chosen++] = i;
+            }
+        }
+        return chosen;
+    }
+
+    private void rankAgainstCandidates(Step step, OnlineTrainer trainer, int chosen) {
+        int per = config.candidates() + 1;
+        int pairs = chosen * per;
+        if (pairUsers.length < pairs) {
+            pairUsers = new int[pairs];
+            pairItems = new int[pairs];
+            scores = new float[pairs];
+        }
+        RatedItems ratedItems = trainer.rated();
+        for (int c = 0; c < chosen; c++) {
+            int i = evaluated[c];
+            int u = step.userRow(i);
+            int target = step.itemRow(i);
+            int base = c * per;
+            pairUsers[base] = u;
+            pairItems[base] = target;
+            for (int j = 1; j < per; j++) {
+                int candidate;
+                do {
+                    candidate = random.nextInt(step.itemsBefore());
+                } while (candidate == target || ratedItems.contains(u, candidate));
+                pairUsers[base + j] = u;
+                pairItems[base + j] = candidate;
+            }
+        }
+        trainer.engine().score(pairUsers, pairItems, pairs, scores);
+
+        Vocabulary items = trainer.items();
+        float[] counts = new float[per];
+        float[] recentCounts = new float[per];
+        int k = config.topK();
+        for (int c = 0; c < chosen; c++) {
+            int base = c * per;
+            int r = TopK.rank(scores[base], scores, base + 1, base + per, random);
+            for (int j = 0; j < per; j++) {
+                int item = pairItems[base + j];
+                counts[j] = item < step.itemsBefore() ? items.count(item) : 0;
+                recentCounts[j] = recent.count(item);
+            }
+            int rp = TopK.rank(counts[0], counts, 1, per, random);
+            int rr = TopK.rank(recentCounts[0], recentCounts, 1, per, random);
+            model.add(r);
+            popularity.add(rp);
+            recentPopularity.add(rr);
+            int i = evaluated[c];
+            if (!step.newUser(i) && !step.newItem(i)) {
+                warm.add(r);
+            }
+            windowHit.add(r < k ? 1 : 0);
+            windowGain.add(TopK.gain(r, k));
+            windowPopularityHit.add(rp < k ? 1 : 0);
+            windowRecentHit.add(rr < k ? 1 : 0);
+        }
+    }
+
+    private void scoreRatings(Step step, OnlineTrainer trainer) {
+        int n = step.size();
+        if (pairUsers.length < n) {
+            pairUsers = new int[n];
+            pairItems = new int[n];
+            scores = new float[n];
+        }
+        for (int i = 0; i < n; i++) {
+            pairUsers[i] = step.userRow(i);
+            pairItems[i] = step.itemRow(i);
+        }
+        trainer.engine().score(pairUsers, pairItems, n, scores);
+        TrainerConfig c = trainer.config();
+        for (int i = 0; i < n; i++) {
+            float predicted = Objective.EXPLICIT.predict(scores[i], c.ratingMin(), c.ratingMax());
+            double e = predicted - step.batch().rating(i);
+            squaredErrors += e * e;
+            absoluteErrors += Math.abs(e);
+            windowSquaredError.add(e * e);
+            windowAbsoluteError.add(Math.abs(e));
+        }
+        rated += n;
+    }
+
+    /** Full-catalogue ranking of a sample of positives among every known item the user has not rated. */
+    private void rankAgainstCatalogue(Step step, OnlineTrainer trainer) {
+        int items = step.itemsBefore();
+        if (config.fullRankingRate() <= 0 || items < config.topK() * 2) {
+            return;
+        }
+        Engine engine = trainer.engine();
+        RatedItems ratedItems = trainer.rated();
+        int k = config.topK();
+        int[] one = new int[1];
+        float[] target = new float[1];
+        for (int i = 0; i < step.size(); i++) {
+            if (random.nextDouble() >= config.fullRankingRate()) {
+                continue;
+            }
+            int u = step.userRow(i);
+            int item = step.itemRow(i);
+            if (catalogueScores.length < items) {
+                catalogueScores = new float[Math.max(items, catalogueScores.length * 2)];
+            }
+            one[0] = u;
+            engine.scoreAll(one, 1, items, catalogueScores);
+            engine.score(one, new int[]{item}, 1, target);
+            for (int rated : ratedItems.items(u)) {
+                catalogueScores[rated] = Float.NEGATIVE_INFINITY;
+            }
+            if (item < items) {
+                catalogueScores[item] = Float.NEGATIVE_INFINITY;
+            }
+            int r = TopK.rank(target[0], catalogueScores, 0, items, random);
+            full.add(r);
+            windowFullHit.add(r < k ? 1 : 0);
+            windowFullGain.add(TopK.gain(r, k));
+        }
+    }
+
+    private CurvePoint windowPoint(long events, double loss, double learningRate) {
+        double rmse = windowSquaredError.size() == 0 ? Double.NaN : Math.sqrt(windowSquaredError.mean());
+        return new CurvePoint(events, windowHit.mean(), windowGain.mean(), windowPopularityHit.mean(),
+                windowRecentHit.mean(), windowFullHit.mean(), windowFullGain.mean(), rmse,
+                windowAbsoluteError.mean(), loss, learningRate);
+    }
+
+    /** The moving-window metrics now, as a curve point at the trainer's event count. */
+    public CurvePoint current(long events) {
+        return windowPoint(events, Double.NaN, Double.NaN);
+    }
+
+    /** Everything ranked or scored since the start. */
+    public Summary summary() {
+        return new Summary(model.count(), model.hitRate(), model.ndcg(), warm.count(), warm.hitRate(), warm.ndcg(),
+                popularity.hitRate(), popularity.ndcg(), recentPopularity.hitRate(), recentPopularity.ndcg(),
+                full.count(), full.hitRate(), full.ndcg(),
+                rated == 0 ? Double.NaN : Math.sqrt(squaredErrors / rated),
+                rated == 0 ? Double.NaN : absoluteErrors / rated);
+    }
+
+    public List<CurvePoint> curve() {
+        return List.copyOf(curve);
+    }
+
+    /**
+     * Cumulative prequential results. {@code warm*} counts only positives whose user and item both existed
+     * before their batch; {@code full*} is the full-catalogue ranking (recall@K equals HR@K with one target).
+     */
+    public record Summary(long ranked, double hitRate, double ndcg, long warmRanked, double warmHitRate,
+                          double warmNdcg, double popularityHitRate, double popularityNdcg,
+                          double recentPopularityHitRate, double recentPopularityNdcg,
+                          long fullRanked, double fullRecall, double fullNdcg, double rmse, double mae) {
+    }
+}

@@ -1,0 +1,97 @@
+package io.streamrec.sample;
+
+import io.streamrec.train.RatedItems;
+import io.streamrec.train.Vocabulary;
+
+import java.util.SplittableRandom;
+
+/**
+ * Draws negatives for a user: items seen so far that the user has not rated, uniformly or with probability
+ * proportional to popularity^α. Every call draws afresh: negatives are never precomputed or reused across passes.
+ */
+public final class NegativeSampler {
+    /** Uniform tries before falling back to a scan; a user who rated most of the catalogue is rare. */
+    private static final int MAX_TRIES = 64;
+    /** Draws between rebuilds of the popularity table, so popularity follows the stream without a rebuild per draw. */
+    private static final int REBUILD_EVERY = 200_000;
+
+    private final SplittableRandom random;
+    private final boolean byPopularity;
+    private final double alpha;
+    private double[] cumulative = new double[0];
+    private int tableItems;
+    private int drawsSinceRebuild;
+
+    public NegativeSampler(boolean byPopularity, double alpha, long seed) {
+        this.random = new SplittableRandom(seed);
+        this.byPopularity = byPopularity;
+        this.alpha = alpha;
+    }
+
+    /**
+     * An item row in [0, items.size()) that the user has not rated, or -1 when the user has rated every item.
+     */
+    public int draw(int user, RatedItems rated, Vocabulary items) {
+        int n = items.size();
+        if (n == 0) {
+            return -1;
+        }
+        if (byPopularity && (tableItems != n || ++drawsSinceRebuild > REBUILD_EVERY)) {
+            rebuild(items);
+        }
+        for (int t = 0; t < MAX_TRIES; t++) {
+            int item = byPopularity ? popular() : random.nextInt(n);
+            if (!rated.contains(user, item)) {
+                return item;
+            }
+        }
+        if (rated.size(user) >= n) {
+            return -1;
+        }
+        int start = random.nextInt(n);
+        for (int k = 0; k < n; k++) {
+            int item = (start + k) % n;
+            if (!rated.contains(user, item)) {
+                return item;
+            }
+        }
+        return -1;
+    }
+
+    /** A uniform random item row in [0, n), rated or not: for candidates that need no exclusion. */
+    public int uniform(int n) {
+        return random.nextInt(n);
+    }
+
+    public SplittableRandom random() {
+        return random;
+    }
+
+    private int popular() {
+        double u = random.nextDouble() * cumulative[tableItems - 1];
+        int lo = 0, hi = tableItems - 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (cumulative[mid] < u) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private void rebuild(Vocabulary items) {
+        int n = items.size();
+        if (cumulative.length < n) {
+            cumulative = new double[Math.max(n, cumulative.length * 2)];
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += Math.pow(Math.max(1, items.count(i)), alpha);
+            cumulative[i] = sum;
+        }
+        tableItems = n;
+        drawsSinceRebuild = 0;
+    }
+}

@@ -1,0 +1,69 @@
+package io.streamrec.train;
+
+/**
+ * What listeners see of one training step. Arrays are the trainer's reusable buffers: valid during the callback,
+ * indices below {@link #size()} (rows) or {@link Samples#size()} (samples).
+ */
+public final class Step {
+    final OnlineTrainer trainer;
+    RatingBatch batch;
+    int[] userRows = new int[0];
+    int[] itemRows = new int[0];
+    int usersBefore;
+    int itemsBefore;
+    float loss = Float.NaN;
+    float learningRate;
+
+    Step(OnlineTrainer trainer) {
+        this.trainer = trainer;
+    }
+
+    public OnlineTrainer trainer() {
+        return trainer;
+    }
+
+    public RatingBatch batch() {
+        return batch;
+    }
+
+    public int size() {
+        return batch.size();
+    }
+
+    /** The user row of the batch's i-th rating. */
+    public int userRow(int i) {
+        return userRows[i];
+    }
+
+    public int itemRow(int i) {
+        return itemRows[i];
+    }
+
+    /** Whether the i-th rating's user had no row before this batch (cold start). */
+    public boolean newUser(int i) {
+        return userRows[i] >= usersBefore;
+    }
+
+    public boolean newItem(int i) {
+        return itemRows[i] >= itemsBefore;
+    }
+
+    /** Items known before this batch: candidates for ranking its positives. */
+    public int itemsBefore() {
+        return itemsBefore;
+    }
+
+    /** The positives with their fresh negatives, as trained (valid in afterStep). */
+    public Samples samples() {
+        return trainer.samples;
+    }
+
+    /** Mean loss of the step (afterStep only). */
+    public float loss() {
+        return loss;
+    }
+
+    public float learningRate() {
+        return learningRate;
+    }
+}

@@ -1,0 +1,4 @@
+package io.streamrec.train;
+
+/** The two embedding tables. */
+public enum Table { USERS, ITEMS }

@@ -1,0 +1,137 @@
+package io.streamrec.train;
+
+import io.streamrec.config.Settings;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything that defines a model and how it learns, read from the {@code trainer.*} settings (documented in
+ * config/streamrec.properties).
+ *
+ * @param dim              embedding size d (GMF part for neumf)
+ * @param mlpDim           embedding size of the MLP tower's input for neumf
+ * @param layers           hidden sizes of the MLP tower (ncf-mlp, neumf)
+ * @param negatives        fresh negatives drawn per positive (implicit objective)
+ * @param negativeRatio    explicit objective: zero-rated negatives per positive (may be fractional)
+ * @param popularityAlpha  negatives drawn by popularity^alpha when {@code popularityNegatives}, else uniformly
+ * @param ratingMin        explicit objective: lower end of the sigmoid-scaled prediction range
+ * @param ratingMax        explicit objective: upper end of the prediction range
+ * @param l2               L2 penalty per sample occurrence on the rows it touches: λ·(‖u‖² + ‖v‖²)
+ */
+public record TrainerConfig(ModelKind model, Objective objective, EngineKind engine, DeviceKind device,
+                            int dim, int mlpDim, int[] layers, float dropout,
+                            int negatives, float negativeRatio, boolean popularityNegatives, float popularityAlpha,
+                            float ratingMin, float ratingMax,
+                            OptimizerKind optimizer, float learningRate, float l2, float initStd,
+                            LearningRateSchedule.Kind schedule, long scheduleStepEvents, float scheduleFactor,
+                            int schedulePatience, float minLearningRate,
+                            int threads, int batchSize, long seed) {
+
+    public enum EngineKind { AUTO, JAVA, DJL }
+
+    public enum DeviceKind { AUTO, CPU, GPU }
+
+    public static TrainerConfig from(Settings s) {
+        return new TrainerConfig(
+                ModelKind.of(s.text("trainer.model")),
+                s.choice("trainer.objective", Objective.class),
+                s.choice("trainer.engine", EngineKind.class),
+                s.choice("trainer.device", DeviceKind.class),
+                positive(s, "trainer.dim"),
+                positive(s, "trainer.mlp-dim"),
+                Arrays.stream(s.text("trainer.layers").split(",")).map(String::strip).filter(x -> !x.isEmpty())
+                        .mapToInt(Integer::parseInt).toArray(),
+                (float) s.decimal("trainer.dropout"),
+                s.integer("trainer.negatives"),
+                (float) s.decimal("trainer.explicit-negative-ratio"),
+                s.text("trainer.negative-sampler").equals("popularity"),
+                (float) s.decimal("trainer.popularity-alpha"),
+                (float) s.decimal("trainer.rating-min"),
+                (float) s.decimal("trainer.rating-max"),
+                s.choice("trainer.optimizer", OptimizerKind.class),
+                (float) s.decimal("trainer.learning-rate"),
+                (float) s.decimal("trainer.l2"),
+                (float) s.decimal("trainer.init-std"),
+                s.choice("trainer.lr-schedule", LearningRateSchedule.Kind.class),
+                s.longInteger("trainer.lr-step-events"),
+                (float) s.decimal("trainer.lr-factor"),
+                s.integer("trainer.lr-patience"),
+                (float) s.decimal("trainer.lr-min"),
+                positive(s, "trainer.threads"),
+                positive(s, "trainer.batch-size"),
+                s.longInteger("trainer.seed")).validated();
+    }
+
+    private TrainerConfig validated() {
+        String sampler = popularityNegatives ? "popularity" : "uniform";
+        if (negatives < 0 || negativeRatio < 0 || dropout < 0 || dropout >= 1 || l2 < 0 || learningRate <= 0
+                || ratingMax <= ratingMin || initStd < 0) {
+            throw new IllegalArgumentException("trainer settings out of range: negatives=" + negatives
+                    + " explicit-negative-ratio=" + negativeRatio + " dropout=" + dropout + " l2=" + l2
+                    + " learning-rate=" + learningRate + " rating range=[" + ratingMin + ", " + ratingMax + "]"
+                    + " negative-sampler=" + sampler);
+        }
+        if ((model == ModelKind.NCF_MLP || model == ModelKind.NEUMF) && layers.length == 0) {
+            throw new IllegalArgumentException("trainer.layers must name at least one hidden layer for " + model.id());
+        }
+        if (engine == EngineKind.JAVA && !model.dotProduct()) {
+            throw new IllegalArgumentException("trainer.engine=java runs mf and gmf; use djl or auto for " + model.id());
+        }
+        return this;
+    }
+
+    private static int positive(Settings s, String key) {
+        int v = s.integer(key);
+        if (v <= 0) {
+            throw new IllegalArgumentException(key + " must be positive, got " + v);
+        }
+        return v;
+    }
+
+    /** The same configuration with another seed. */
+    public TrainerConfig withSeed(long newSeed) {
+        return new TrainerConfig(model, objective, engine, device, dim, mlpDim, layers, dropout, negatives,
+                negativeRatio, popularityNegatives, popularityAlpha, ratingMin, ratingMax, optimizer, learningRate,
+                l2, initStd, schedule, scheduleStepEvents, scheduleFactor, schedulePatience, minLearningRate,
+                threads, batchSize, newSeed);
+    }
+
+    /** Floats of one row's parameters (FACTORS.md): factors, plus the bias for mf. */
+    public int rowWidth() {
+        return switch (model) {
+            case MF -> dim + 1;
+            case GMF, NCF_MLP -> dim;
+            case NEUMF -> dim + mlpDim;
+        };
+    }
+
+    /** Samples per positive: 1 + negatives (implicit) or 1 + ratio (explicit). */
+    public double samplesPerPositive() {
+        return objective == Objective.IMPLICIT ? 1 + negatives : 1 + negativeRatio;
+    }
+
+    /** The manifest's {@code config} (FACTORS.md): what a scorer or a resumed trainer needs to interpret rows. */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model.id());
+        m.put("objective", objective.name().toLowerCase(java.util.Locale.ROOT));
+        m.put("dim", dim);
+        if (model == ModelKind.NEUMF) {
+            m.put("mlpDim", mlpDim);
+        }
+        if (model == ModelKind.NCF_MLP || model == ModelKind.NEUMF) {
+            m.put("layers", Arrays.stream(layers).boxed().toList());
+            m.put("dropout", dropout);
+        }
+        m.put("ratingRange", List.of(ratingMin, ratingMax));
+        m.put("optimizer", optimizer.id());
+        m.put("learningRate", learningRate);
+        m.put("l2", l2);
+        m.put("negatives", objective == Objective.IMPLICIT ? negatives : negativeRatio);
+        m.put("negativeSampler", popularityNegatives ? "popularity^" + popularityAlpha : "uniform");
+        return m;
+    }
+}

@@ -1,0 +1,540 @@
+package io.streamrec.train.arrays;
+
+import io.streamrec.train.DenseTensor;
+import io.streamrec.train.Engine;
+import io.streamrec.train.ModelKind;
+import io.streamrec.train.ModelLayout;
+import io.streamrec.train.Objective;
+import io.streamrec.train.OptimizerKind;
+import io.streamrec.train.Samples;
+import io.streamrec.train.Table;
+import io.streamrec.train.TrainerConfig;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The plain-Java engine: {@code mf} and {@code gmf} on {@code float[]} tables. On a CPU it beats libtorch several
+ * times over for these models, because a step is thousands of 64-float dot products and axpys and libtorch pays
+ * about 2 µs per native call plus memory-bound gather/scatter kernels (FINDINGS).
+ *
+ * <p>A step, with the maths of {@link Objective} and {@link OptimizerKind}:
+ * <ol>
+ *   <li>gather: give each distinct row of the batch a gradient slot;</li>
+ *   <li>score and loss: {@code s = u·v + b_u + b_i + μ} (mf) or {@code s = h·(u⊙v) + b} (gmf) per sample;</li>
+ *   <li>gradient: {@code g = dℓ/ds / N}, accumulated per slot (samples split across threads, one buffer each);</li>
+ *   <li>scatter update: per distinct row, sum the threads' buffers, add L2, apply the per-row optimizer.</li>
+ * </ol>
+ * Splitting by samples and then by rows keeps the result independent of timing: no Hogwild races.
+ */
+public final class JavaEngine implements Engine {
+    private final ModelLayout layout;
+    private final TrainerConfig config;
+    private final boolean gmf;
+    private final int d;
+    private final int width;
+    private final int stateWidth;
+    private final OptimizerKind optimizer;
+    private final OptimizerKind denseOptimizer;
+    private final Objective objective;
+    private final float lo;
+    private final float hi;
+    private final float l2;
+    private final int threads;
+    private final ExecutorService pool;
+
+    private final RowTable users;
+    private final RowTable items;
+    /** mf: {offset}; gmf: {out.weight (d), out.bias (1)}. Kept as one flat vector for one optimizer call. */
+    private final float[] dense;
+    private final float[] denseState;
+
+    private final ThreadScratch[] scratch;
+    private int[] sampleUserSlot = new int[0];
+    private int[] sampleItemSlot = new int[0];
+
+    public JavaEngine(ModelLayout layout) {
+        this.layout = layout;
+        this.config = layout.config();
+        if (!config.model().dotProduct()) {
+            throw new IllegalArgumentException("the java engine runs mf and gmf, not " + config.model().id());
+        }
+        this.gmf = config.model() == ModelKind.GMF;
+        this.d = config.dim();
+        this.width = layout.width();
+        this.stateWidth = layout.stateWidth();
+        this.optimizer = config.optimizer();
+        this.denseOptimizer = layout.denseOptimizer();
+        this.objective = config.objective();
+        this.lo = config.ratingMin();
+        this.hi = config.ratingMax();
+        this.l2 = config.l2();
+        this.threads = config.threads();
+        this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
+            Thread t = new Thread(r, "java-engine");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.users = new RowTable(Table.USERS);
+        this.items = new RowTable(Table.ITEMS);
+        Map<String, DenseTensor> init = layout.initialDense();
+        this.dense = flatten(init, false);
+        this.denseState = new float[denseOptimizer.stateWidth(dense.length)];
+        this.scratch = new ThreadScratch[threads];
+        for (int t = 0; t < threads; t++) {
+            scratch[t] = new ThreadScratch();
+        }
+    }
+
+    @Override
+    public String description() {
+        return "java (" + threads + (threads == 1 ? " thread)" : " threads)");
+    }
+
+    @Override
+    public ModelLayout layout() {
+        return layout;
+    }
+
+    @Override
+    public void ensureRows(int userRows, int itemRows) {
+        users.ensure(userRows);
+        items.ensure(itemRows);
+    }
+
+    @Override
+    public float step(Samples samples, float learningRate) {
+        int n = samples.size();
+        if (n == 0) {
+            return 0f;
+        }
+        assignSlots(samples);
+        float inverseN = 1f / n;
+        double loss = runChunks(n, (t, from, to) -> scratch[t].accumulate(samples, from, to, inverseN));
+        int distinctUsers = users.touched;
+        int distinctItems = items.touched;
+        runChunks(distinctUsers + distinctItems, (t, from, to) -> {
+            for (int k = from; k < to; k++) {
+                if (k < distinctUsers) {
+                    applyRow(users, k, inverseN, learningRate);
+                } else {
+                    applyRow(items, k - distinctUsers, inverseN, learningRate);
+                }
+            }
+            return 0;
+        });
+        applyDense(learningRate);
+        users.releaseSlots();
+        items.releaseSlots();
+        return (float) (loss / n);
+    }
+
+    @Override
+    public float loss(Samples samples) {
+        int n = samples.size();
+        int[] u = samples.users();
+        int[] i = samples.items();
+        float[] y = samples.targets();
+        double sum = runChunks(n, (t, from, to) -> {
+            double part = 0;
+            for (int j = from; j < to; j++) {
+                part += objective.loss(raw(u[j], i[j]), y[j], lo, hi);
+            }
+            return part;
+        });
+        return n == 0 ? 0f : (float) (sum / n);
+    }
+
+    @Override
+    public void score(int[] userRows, int[] itemRows, int n, float[] out) {
+        runChunks(n, (t, from, to) -> {
+            for (int j = from; j < to; j++) {
+                out[j] = raw(userRows[j], itemRows[j]);
+            }
+            return 0;
+        });
+    }
+
+    @Override
+    public void scoreAll(int[] userRows, int n, int itemCount, float[] out) {
+        runChunks(n * itemCount, (t, from, to) -> {
+            for (int k = from; k < to; k++) {
+                out[k] = raw(userRows[k / itemCount], k % itemCount);
+            }
+            return 0;
+        });
+    }
+
+    @Override
+    public void exportRows(Table table, int[] rows, int n, float[] params, float[] state) {
+        RowTable tab = table == Table.USERS ? users : items;
+        for (int k = 0; k < n; k++) {
+            System.arraycopy(tab.params, rows[k] * width, params, k * width, width);
+            System.arraycopy(tab.state, rows[k] * stateWidth, state, k * stateWidth, stateWidth);
+        }
+    }
+
+    @Override
+    public void importRows(Table table, int[] rows, int n, float[] params, float[] state) {
+        RowTable tab = table == Table.USERS ? users : items;
+        for (int k = 0; k < n; k++) {
+            tab.ensure(rows[k] + 1);
+            System.arraycopy(params, k * width, tab.params, rows[k] * width, width);
+            System.arraycopy(state, k * stateWidth, tab.state, rows[k] * stateWidth, stateWidth);
+        }
+    }
+
+    @Override
+    public Map<String, DenseTensor> exportDense() {
+        Map<String, DenseTensor> out = new LinkedHashMap<>();
+        int off = 0;
+        for (Map.Entry<String, DenseTensor> e : layout.initialDense().entrySet()) {
+            int size = e.getValue().size();
+            float[] values = Arrays.copyOfRange(dense, off, off + size);
+            out.put(e.getKey(), new DenseTensor(e.getValue().shape(), values, denseStateSlice(off, size)));
+            off += size;
+        }
+        return out;
+    }
+
+    @Override
+    public void importDense(Map<String, DenseTensor> tensors) {
+        float[] values = flatten(tensors, false);
+        float[] state = flatten(tensors, true);
+        if (values.length != dense.length) {
+            throw new IllegalArgumentException("dense weights of " + values.length + " values, the model has " + dense.length);
+        }
+        System.arraycopy(values, 0, dense, 0, dense.length);
+        if (state.length == denseState.length) {
+            System.arraycopy(state, 0, denseState, 0, state.length);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * The dense state is one optimizer vector over all dense values; per tensor we hand out the matching slice
+     * (Adagrad, SGD) or, for Adam, the moments' slices followed by the shared step count.
+     */
+    private float[] denseStateSlice(int off, int size) {
+        if (denseOptimizer == OptimizerKind.ADAM) {
+            float[] s = new float[2 * size + 1];
+            System.arraycopy(denseState, off, s, 0, size);
+            System.arraycopy(denseState, dense.length + off, s, size, size);
+            s[2 * size] = denseState[2 * dense.length];
+            return s;
+        }
+        return denseState.length == 0 ? new float[0] : Arrays.copyOfRange(denseState, off, off + size);
+    }
+
+    private float[] flatten(Map<String, DenseTensor> tensors, boolean state) {
+        if (!state) {
+            int n = tensors.values().stream().mapToInt(DenseTensor::size).sum();
+            float[] out = new float[n];
+            int off = 0;
+            for (DenseTensor t : tensors.values()) {
+                System.arraycopy(t.values(), 0, out, off, t.size());
+                off += t.size();
+            }
+            return out;
+        }
+        int total = tensors.values().stream().mapToInt(DenseTensor::size).sum();
+        float[] out = new float[denseOptimizer.stateWidth(total)];
+        int off = 0;
+        for (DenseTensor t : tensors.values()) {
+            int size = t.size();
+            float[] s = t.state();
+            if (s == null || s.length == 0) {
+                off += size;
+                continue;
+            }
+            if (denseOptimizer == OptimizerKind.ADAM) {
+                System.arraycopy(s, 0, out, off, size);
+                System.arraycopy(s, size, out, total + off, size);
+                out[2 * total] = s[2 * size];
+            } else {
+                System.arraycopy(s, 0, out, off, size);
+            }
+            off += size;
+        }
+        return out;
+    }
+
+    /** Raw score s of one pair. */
+    private float raw(int u, int i) {
+        float[] up = users.params;
+        float[] ip = items.params;
+        int uo = u * width;
+        int io = i * width;
+        if (gmf) {
+            return weightedDot(dense, up, uo, ip, io, d) + dense[d];
+        }
+        return dot(up, uo, ip, io, d) + up[uo + d] + ip[io + d] + dense[0];
+    }
+
+    private void assignSlots(Samples samples) {
+        int n = samples.size();
+        if (sampleUserSlot.length < n) {
+            sampleUserSlot = new int[Math.max(n, sampleUserSlot.length * 2)];
+            sampleItemSlot = new int[sampleUserSlot.length];
+        }
+        int[] u = samples.users();
+        int[] i = samples.items();
+        for (int j = 0; j < n; j++) {
+            sampleUserSlot[j] = users.slot(u[j]);
+            sampleItemSlot[j] = items.slot(i[j]);
+        }
+        for (ThreadScratch s : scratch) {
+            s.prepare(users.touched, items.touched);
+        }
+    }
+
+    /** Sums the threads' gradients for one distinct row, adds L2, and applies the per-row optimizer. */
+    private void applyRow(RowTable tab, int slot, float inverseN, float lr) {
+        int row = tab.touchedRows[slot];
+        float[] g = scratch[0].gradient(tab.table);
+        int go = slot * width;
+        for (int t = 1; t < threads; t++) {
+            float[] other = scratch[t].gradient(tab.table);
+            for (int k = 0; k < width; k++) {
+                g[go + k] += other[go + k];
+            }
+        }
+        int wo = row * width;
+        if (l2 > 0) {
+            float decay = 2 * l2 * tab.occurrences[slot] * inverseN;
+            float[] w = tab.params;
+            for (int k = 0; k < width; k++) {
+                g[go + k] += decay * w[wo + k];
+            }
+        }
+        optimizer.apply(tab.params, wo, g, go, tab.state, row * stateWidth, width, lr);
+    }
+
+    private void applyDense(float lr) {
+        float[] g = scratch[0].denseGradient;
+        for (int t = 1; t < threads; t++) {
+            float[] other = scratch[t].denseGradient;
+            for (int k = 0; k < g.length; k++) {
+                g[k] += other[k];
+            }
+        }
+        denseOptimizer.apply(dense, 0, g, 0, denseState, 0, dense.length, lr);
+    }
+
+    @FunctionalInterface
+    private interface Chunk {
+        double run(int thread, int from, int to);
+    }
+
+    /** Runs [0, n) in one contiguous chunk per thread, the caller's thread taking the first; returns the sum. */
+    private double runChunks(int n, Chunk chunk) {
+        if (pool == null || n < 2048) {
+            return chunk.run(0, 0, n);
+        }
+        List<Future<Double>> futures = new ArrayList<>(threads - 1);
+        int per = (n + threads - 1) / threads;
+        for (int t = 1; t < threads; t++) {
+            int thread = t;
+            int from = Math.min(n, t * per);
+            int to = Math.min(n, from + per);
+            futures.add(pool.submit(() -> chunk.run(thread, from, to)));
+        }
+        double sum = chunk.run(0, 0, Math.min(n, per));
+        try {
+            for (Future<Double> f : futures) {
+                sum += f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted during a training step", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("training step failed", e.getCause());
+        }
+        return sum;
+    }
+
+    /** One embedding table: rows × width parameters, rows × stateWidth optimizer state, and the step's slots. */
+    private final class RowTable {
+        final Table table;
+        float[] params = new float[0];
+        float[] state = new float[0];
+        int capacity;
+        int initialised;
+        /** Row to its gradient slot in the current step, -1 when untouched. */
+        int[] slotOfRow = new int[0];
+        int[] touchedRows = new int[0];
+        int[] occurrences = new int[0];
+        int touched;
+
+        RowTable(Table table) {
+            this.table = table;
+        }
+
+        void ensure(int rows) {
+            if (rows > capacity) {
+                int cap = Math.max(rows, Math.max(1024, capacity * 2));
+                if ((long) cap * width > Integer.MAX_VALUE - 8) {
+                    throw new IllegalStateException("the java engine's " + table + " table cannot hold " + rows
+                            + " rows of " + width + " floats in one array; use the djl engine");
+                }
+                params = Arrays.copyOf(params, cap * width);
+                state = Arrays.copyOf(state, cap * stateWidth);
+                int oldCap = slotOfRow.length;
+                slotOfRow = Arrays.copyOf(slotOfRow, cap);
+                Arrays.fill(slotOfRow, oldCap, cap, -1);
+                capacity = cap;
+            }
+            if (rows > initialised) {
+                float[] fresh = new float[(rows - initialised) * width];
+                layout.initRows(table, initialised, rows, fresh);
+                System.arraycopy(fresh, 0, params, initialised * width, fresh.length);
+                initialised = rows;
+            }
+        }
+
+        int slot(int row) {
+            int s = slotOfRow[row];
+            if (s < 0) {
+                s = touched++;
+                slotOfRow[row] = s;
+                if (s == touchedRows.length) {
+                    touchedRows = Arrays.copyOf(touchedRows, Math.max(1024, s * 2));
+                    occurrences = Arrays.copyOf(occurrences, touchedRows.length);
+                }
+                touchedRows[s] = row;
+                occurrences[s] = 0;
+            }
+            occurrences[s]++;
+            return s;
+        }
+
+        void releaseSlots() {
+            for (int s = 0; s < touched; s++) {
+                slotOfRow[touchedRows[s]] = -1;
+            }
+            touched = 0;
+        }
+    }
+
+    /** One thread's gradient buffers for a step: one slot per distinct row, plus the dense gradient. */
+    private final class ThreadScratch {
+        float[] userGradient = new float[0];
+        float[] itemGradient = new float[0];
+        final float[] denseGradient = new float[dense.length];
+
+        void prepare(int userSlots, int itemSlots) {
+            userGradient = cleared(userGradient, userSlots * width);
+            itemGradient = cleared(itemGradient, itemSlots * width);
+            Arrays.fill(denseGradient, 0f);
+        }
+
+        float[] gradient(Table table) {
+            return table == Table.USERS ? userGradient : itemGradient;
+        }
+
+        private float[] cleared(float[] buffer, int size) {
+            if (buffer.length < size) {
+                return new float[Math.max(size, buffer.length + (buffer.length >> 1))];
+            }
+            Arrays.fill(buffer, 0, size, 0f);
+            return buffer;
+        }
+
+        /** Scores samples [from, to), accumulates their gradients; returns their summed loss. */
+        double accumulate(Samples samples, int from, int to, float inverseN) {
+            int[] us = samples.users();
+            int[] is = samples.items();
+            float[] ys = samples.targets();
+            float[] up = users.params;
+            float[] ip = items.params;
+            float[] gu = userGradient;
+            float[] gi = itemGradient;
+            float[] dg = denseGradient;
+            double loss = 0;
+            for (int j = from; j < to; j++) {
+                int uo = us[j] * width;
+                int io = is[j] * width;
+                float s;
+                if (gmf) {
+                    s = weightedDot(dense, up, uo, ip, io, d) + dense[d];
+                } else {
+                    s = dot(up, uo, ip, io, d) + up[uo + d] + ip[io + d] + dense[0];
+                }
+                loss += objective.loss(s, ys[j], lo, hi);
+                float g = objective.gradient(s, ys[j], lo, hi) * inverseN;
+                int guo = sampleUserSlot[j] * width;
+                int gio = sampleItemSlot[j] * width;
+                if (gmf) {
+                    for (int k = 0; k < d; k++) {
+                        float h = dense[k];
+                        float uk = up[uo + k];
+                        float vk = ip[io + k];
+                        gu[guo + k] += g * h * vk;
+                        gi[gio + k] += g * h * uk;
+                        dg[k] += g * uk * vk;
+                    }
+                    dg[d] += g;
+                } else {
+                    axpy(g, ip, io, gu, guo, d);
+                    axpy(g, up, uo, gi, gio, d);
+                    gu[guo + d] += g;
+                    gi[gio + d] += g;
+                    dg[0] += g;
+                }
+            }
+            return loss;
+        }
+    }
+
+    /** Σ a[ao+k]·b[bo+k]; four partial sums so the loop is not one long dependency chain. */
+    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 3 < n; k += 4) {
+            s0 += a[ao + k] * b[bo + k];
+            s1 += a[ao + k + 1] * b[bo + k + 1];
+            s2 += a[ao + k + 2] * b[bo + k + 2];
+            s3 += a[ao + k + 3] * b[bo + k + 3];
+        }
+        for (; k < n; k++) {
+            s0 += a[ao + k] * b[bo + k];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ h[k]·a[ao+k]·b[bo+k]. */
+    static float weightedDot(float[] h, float[] a, int ao, float[] b, int bo, int n) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 3 < n; k += 4) {
+            s0 += h[k] * a[ao + k] * b[bo + k];
+            s1 += h[k + 1] * a[ao + k + 1] * b[bo + k + 1];
+            s2 += h[k + 2] * a[ao + k + 2] * b[bo + k + 2];
+            s3 += h[k + 3] * a[ao + k + 3] * b[bo + k + 3];
+        }
+        for (; k < n; k++) {
+            s0 += h[k] * a[ao + k] * b[bo + k];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** y[yo+k] += a·x[xo+k]: a loop C2 vectorises. */
+    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        for (int k = 0; k < n; k++) {
+            y[yo + k] += a * x[xo + k];
+        }
+    }
+}
