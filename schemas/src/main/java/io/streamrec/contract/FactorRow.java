@@ -27,21 +27,25 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
         }
     }
 
-    public int encodedSize() {
-        return HEADER_BYTES + Float.BYTES * (params.length + state.length);
+    public byte[] encode() {
+        return encode(modelVersion, count, params, 0, params.length, state, 0, state.length);
     }
 
-    public byte[] encode() {
-        ByteBuffer buf = ByteBuffer.allocate(encodedSize()).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) (state.length > 0 ? 1 : 0))
+    /**
+     * Encodes a row straight from slices of larger arrays (a trainer's exported tables), without building a
+     * FactorRow first.
+     */
+    public static byte[] encode(long modelVersion, int count, float[] params, int paramsOffset, int width,
+                                float[] state, int stateOffset, int stateWidth) {
+        if (width > MAX_WIDTH || stateWidth > MAX_WIDTH) {
+            throw new IllegalArgumentException("row too wide for the layout: " + width + " + " + stateWidth);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + Float.BYTES * (width + stateWidth))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) (stateWidth > 0 ? 1 : 0))
                 .putLong(modelVersion).putInt(count)
-                .putShort((short) params.length).putShort((short) state.length);
-        for (float p : params) {
-            buf.putFloat(p);
-        }
-        for (float s : state) {
-            buf.putFloat(s);
-        }
+                .putShort((short) width).putShort((short) stateWidth);
+        buf.asFloatBuffer().put(params, paramsOffset, width).put(state, stateOffset, stateWidth);
         return buf.array();
     }
 

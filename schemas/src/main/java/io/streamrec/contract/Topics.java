@@ -42,9 +42,12 @@ public final class Topics {
             Serdes.String(), new FactorRowSerde(), 3, Topic.Cleanup.COMPACT, Map.of(),
             "Item rows changed per snapshot, binary (FACTORS.md), key = movieId.");
 
+    /** Manifests carry MLP weights in base64; allow up to 8 MiB (the broker's default limit is 1 MiB). */
+    public static final int MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+
     public static final Topic<String, SnapshotManifest> SNAPSHOTS = new Topic<>("model-snapshots",
             Serdes.String(), new JsonSerde<>(SnapshotManifest.class, JsonSchemas.SNAPSHOT_MANIFEST), 1,
-            Topic.Cleanup.DELETE, KEEP_FOREVER,
+            Topic.Cleanup.DELETE, Map.of("retention.ms", "-1", "max.message.bytes", Integer.toString(MAX_MANIFEST_BYTES)),
             "One manifest per snapshot, JSON, key = model name; one partition keeps versions in order.");
 
     public static final Topic<String, Recommendation> RECOMMENDATIONS = new Topic<>("recommendations",

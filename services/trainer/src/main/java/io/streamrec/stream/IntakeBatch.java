@@ -1,0 +1,37 @@
+package io.streamrec.stream;
+
+import io.streamrec.train.RatingBatch;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the consuming thread hands the training thread: valid ratings in consumption order, the dead letters met
+ * on the way, and per partition the next offset after the last record taken (valid or not). Recycled through a
+ * pool, so the number of batches in flight is bounded by construction.
+ */
+final class IntakeBatch {
+    final RatingBatch ratings;
+    final List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+    final Map<Integer, Long> nextOffsets = new HashMap<>();
+    /** Records taken, valid and invalid. */
+    int records;
+    /** Produce time (Kafka record timestamp) of the oldest valid rating, for the ingest-lag metric. */
+    long oldestProduceTime = Long.MAX_VALUE;
+    long openedNanos;
+
+    IntakeBatch(int capacity) {
+        ratings = new RatingBatch(capacity);
+    }
+
+    void clear() {
+        ratings.clear();
+        deadLetters.clear();
+        nextOffsets.clear();
+        records = 0;
+        oldestProduceTime = Long.MAX_VALUE;
+    }
+}

@@ -1,0 +1,216 @@
+package io.streamrec.stream;
+
+import io.streamrec.config.Settings;
+import io.streamrec.contract.ContractViolation;
+import io.streamrec.contract.DeadLetter;
+import io.streamrec.contract.Rating;
+import io.streamrec.contract.RatingCodec;
+import io.streamrec.contract.Topics;
+import io.streamrec.kafka.KafkaClients;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The consuming thread: polls {@code ratings} as a member of the trainer's consumer group (read_committed, no
+ * auto-commit: offsets are committed only inside snapshot transactions), validates every record at the boundary,
+ * and cuts mini-batches by size or by maximum wait. Invalid records become dead letters that travel with their
+ * batch, so they are written to {@code ratings-dlq} in the same transaction that commits their offsets: once.
+ *
+ * <p>This is the one stage that routes invalid ratings; the scorer skips them silently.
+ */
+final class RatingIntake implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(RatingIntake.class);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final BlockingQueue<IntakeBatch> full;
+    private final BlockingQueue<IntakeBatch> empty;
+    private final int batchSize;
+    private final long maxWaitNanos;
+    private final Coordinator coordinator;
+    private final TrainerMetrics metrics;
+    /** Where each assigned partition started: the first snapshot after an assignment ranges from here. */
+    final Map<Integer, Long> startPositions = new ConcurrentHashMap<>();
+    private final AtomicLong lag = new AtomicLong();
+    private volatile ConsumerGroupMetadata groupMetadata;
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+
+    /** What the intake needs from the training side at a rebalance and at the end. */
+    interface Coordinator {
+        /** Trains everything handed over, publishes a snapshot of it, and returns once it is committed. */
+        void snapshotAndWait();
+
+        /** Checks a newly assigned partition's committed position against the model; throws when they differ. */
+        void verifyPosition(int partition, long position);
+    }
+
+    /**
+     * @param instanceId the consumer's static group membership: a trainer restarted after a crash takes over its
+     *                   predecessor's membership and partitions at once, instead of waiting out the dead member's
+     *                   session timeout (45 s by default) before the group rebalances
+     */
+    RatingIntake(Settings settings, String groupId, String instanceId, int batchSize, long maxWaitMillis,
+                 BlockingQueue<IntakeBatch> full, BlockingQueue<IntakeBatch> empty, Coordinator coordinator,
+                 TrainerMetrics metrics) {
+        Properties p = KafkaClients.consumer(settings, groupId + "-consumer", groupId);
+        p.put("isolation.level", "read_committed");
+        p.put("enable.auto.commit", "false");
+        p.put("group.instance.id", instanceId);
+        this.consumer = new KafkaConsumer<>(p);
+        this.full = full;
+        this.empty = empty;
+        this.batchSize = batchSize;
+        this.maxWaitNanos = maxWaitMillis * 1_000_000L;
+        this.coordinator = coordinator;
+        this.metrics = metrics;
+    }
+
+    ConsumerGroupMetadata groupMetadata() {
+        return groupMetadata;
+    }
+
+    long lag() {
+        return lag.get();
+    }
+
+    Throwable failure() {
+        return failure;
+    }
+
+    /** Stops polling; the run loop hands over what it holds, has the trainer publish it, and closes. */
+    void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void run() {
+        IntakeBatch batch = null;
+        try {
+            consumer.subscribe(List.of(Topics.RATINGS.name()), new Rebalance());
+            batch = take();
+            while (running) {
+                long waited = batch.records == 0 ? 0 : System.nanoTime() - batch.openedNanos;
+                long timeoutMs = batch.records == 0 ? 200 : Math.max(0, (maxWaitNanos - waited) / 1_000_000L);
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(timeoutMs));
+                } catch (WakeupException e) {
+                    break;
+                }
+                groupMetadata = consumer.groupMetadata();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    if (batch.records == 0) {
+                        batch.openedNanos = System.nanoTime();
+                    }
+                    take(r, batch);
+                    if (batch.ratings.size() >= batchSize) {
+                        handOver(batch);
+                        batch = take();
+                    }
+                }
+                if (batch.records > 0 && System.nanoTime() - batch.openedNanos >= maxWaitNanos) {
+                    handOver(batch);
+                    batch = take();
+                }
+                updateLag();
+            }
+            if (batch.records > 0) {
+                handOver(batch);
+            }
+            coordinator.snapshotAndWait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+            log.error("the rating intake stopped: {}", t.toString(), t);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void take(ConsumerRecord<byte[], byte[]> r, IntakeBatch batch) {
+        try {
+            Rating rating = RatingCodec.parse(r.key(), r.value(), r.timestamp());
+            batch.ratings.add(rating.userId(), rating.movieId(), rating.rating(), rating.timestamp());
+            batch.oldestProduceTime = Math.min(batch.oldestProduceTime, r.timestamp());
+        } catch (ContractViolation e) {
+            batch.deadLetters.add(DeadLetter.of(r, e.getMessage()));
+            metrics.invalid();
+            if (log.isDebugEnabled()) {
+                log.debug("dead letter from {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            }
+        }
+        batch.nextOffsets.put(r.partition(), r.offset() + 1);
+        batch.records++;
+        metrics.consumed();
+    }
+
+    private IntakeBatch take() throws InterruptedException {
+        IntakeBatch b = empty.take();
+        b.clear();
+        return b;
+    }
+
+    private void handOver(IntakeBatch batch) throws InterruptedException {
+        full.put(batch);
+    }
+
+    private void updateLag() {
+        long total = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            total += consumer.currentLag(tp).orElse(0);
+        }
+        lag.set(total + full.size() * (long) batchSize);
+    }
+
+    /** Runs on this thread inside poll(). */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            log.info("partitions revoked: {}; publishing what was trained before letting them go", partitions);
+            coordinator.snapshotAndWait();
+            partitions.forEach(tp -> startPositions.remove(tp.partition()));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            throw new IllegalStateException("lost partitions " + partitions + " without a chance to commit (the group"
+                    + " session expired): the in-memory model has trained on ratings whose offsets now belong to"
+                    + " someone else. Stopping; a restart rebuilds the model from the last committed snapshot.");
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            Set<TopicPartition> assigned = Set.copyOf(partitions);
+            for (TopicPartition tp : assigned) {
+                long position = consumer.position(tp);
+                coordinator.verifyPosition(tp.partition(), position);
+                startPositions.put(tp.partition(), position);
+            }
+            if (!assigned.isEmpty()) {
+                log.info("partitions assigned: {}", assigned);
+            }
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package io.streamrec.stream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.streamrec.config.Settings;
+import io.streamrec.evaluate.CurvePoint;
+import io.streamrec.evaluate.EvaluationConfig;
+import io.streamrec.evaluate.PrequentialEvaluator;
+import io.streamrec.kafka.KafkaClients;
+import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.snapshot.ChangedRows;
+import io.streamrec.snapshot.ModelRestorer;
+import io.streamrec.snapshot.Snapshot;
+import io.streamrec.snapshot.SnapshotCapture;
+import io.streamrec.snapshot.SnapshotPublisher;
+import io.streamrec.train.Engines;
+import io.streamrec.train.OnlineTrainer;
+import io.streamrec.train.TrainerConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code ./streamrec train}: the online trainer wired to Kafka. Three threads:
+ * <ul>
+ *   <li>the intake polls and validates {@code ratings} and cuts mini-batches ({@link RatingIntake});</li>
+ *   <li>the training thread trains them in order and decides when to snapshot;</li>
+ *   <li>the publisher commits each snapshot in one transaction while training goes on.</li>
+ * </ul>
+ * At most {@code trainer.max-in-flight-batches} batches wait between intake and training, and at most one
+ * snapshot is being published: a snapshot falls due every N events or T ms, but is only captured once the
+ * previous one is committed, so slow commits make snapshots larger, never pile up.
+ *
+ * <p>Start-up fences any older trainer of the same model, then rebuilds the model from the topics, then joins the
+ * consumer group, whose committed offsets are exactly those of the restored snapshot.
+ */
+public final class StreamingTrainer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StreamingTrainer.class);
+
+    private final TrainerConfig config;
+    private final OnlineTrainer trainer;
+    private final PrequentialEvaluator evaluator;
+    private final ChangedRows changed = new ChangedRows();
+    private final SnapshotPublisher publisher;
+    private final RatingIntake intake;
+    private final TrainerMetrics metrics;
+    private final BlockingQueue<IntakeBatch> full;
+    private final BlockingQueue<IntakeBatch> empty;
+    private final ExecutorService publishing = Executors.newSingleThreadExecutor(r -> new Thread(r, "snapshot-publisher"));
+    private final Thread intakeThread;
+    private final Thread trainThread;
+    private final long everyEvents;
+    private final long everyNanos;
+    private final ModelRestorer.Restored restored;
+    /** Per partition, the offset the last committed snapshot ended at: what a (re)assigned partition must resume at. */
+    private final Map<Integer, Long> committedTo = new ConcurrentHashMap<>();
+    private final AtomicReference<CompletableFuture<Void>> snapshotRequest = new AtomicReference<>();
+    private final String groupId;
+    private volatile Throwable failure;
+    private volatile long publishedVersion;
+    private volatile boolean intakeFinished;
+
+    // Training-thread state between snapshots.
+    private long version;
+    private Map<Integer, Long> from = new HashMap<>();
+    private final Map<Integer, Long> to = new HashMap<>();
+    private long eventsSinceSnapshot;
+    private long recordsSinceSnapshot;
+    private final List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+    private double lossSinceSnapshot;
+    private int stepsSinceSnapshot;
+    private long lastSnapshotNanos = System.nanoTime();
+    private Future<?> inFlight;
+
+    private StreamingTrainer(Settings settings, MeterRegistry registry) {
+        this.config = TrainerConfig.from(settings);
+        if (settings.flag("topics.create")) {
+            try (Admin admin = KafkaClients.newAdmin(settings, "streamrec-trainer-admin")) {
+                TopicAdmin.ensureTopics(admin, settings.integer("topics.replication-factor"), Duration.ofSeconds(60));
+            }
+        }
+        this.trainer = new OnlineTrainer(config, Engines.create(config));
+        EvaluationConfig evaluation = EvaluationConfig.from(settings).withSampleRate(
+                settings.decimal("trainer.prequential-sample-rate"), settings.decimal("trainer.prequential-full-ranking-rate"));
+        this.evaluator = new PrequentialEvaluator(evaluation, config.seed());
+        this.everyEvents = settings.longInteger("trainer.snapshot-every-events");
+        this.everyNanos = settings.longInteger("trainer.snapshot-every-ms") * 1_000_000L;
+        String transactionalId = settings.text("trainer.transactional-id") + "-" + config.model().id();
+        this.publisher = new SnapshotPublisher(settings, transactionalId);
+        this.metrics = new TrainerMetrics(registry, () -> intake() == null ? 0 : intake().lag());
+
+        publisher.fencePredecessors();
+        this.restored = new ModelRestorer(settings).restore(trainer);
+        this.version = restored.version();
+        this.publishedVersion = version;
+        this.from = new HashMap<>(restored.trainedUpTo());
+        this.to.putAll(from);
+        this.committedTo.putAll(from);
+        metrics.restored(version);
+        trainer.addListener(evaluator).addListener(changed);
+
+        int inFlightBatches = settings.integer("trainer.max-in-flight-batches");
+        this.full = new ArrayBlockingQueue<>(inFlightBatches);
+        this.empty = new ArrayBlockingQueue<>(inFlightBatches + 1);
+        for (int i = 0; i <= inFlightBatches; i++) {
+            empty.add(new IntakeBatch(config.batchSize()));
+        }
+        this.groupId = settings.text("trainer.group-id");
+        this.intake = new RatingIntake(settings, groupId, transactionalId, config.batchSize(),
+                settings.longInteger("trainer.batch-max-wait-ms"), full, empty, new Coordinator(), metrics);
+        this.intakeThread = new Thread(() -> {
+            try {
+                intake.run();
+            } finally {
+                intakeFinished = true;
+            }
+        }, "rating-intake");
+        this.trainThread = new Thread(this::trainLoop, "trainer");
+        log.info("trainer {} on {}: batches of up to {} ratings or {} ms, snapshots every {} events or {} ms, resuming"
+                        + " at v{} ({} events trained)", config.model().id(), trainer.engine().description(),
+                config.batchSize(), settings.longInteger("trainer.batch-max-wait-ms"), everyEvents,
+                everyNanos / 1_000_000, version, trainer.eventsTrained());
+    }
+
+    /** Rebuilds the model from the topics and starts consuming. */
+    public static StreamingTrainer start(Settings settings, MeterRegistry registry) {
+        StreamingTrainer t = new StreamingTrainer(settings, registry);
+        t.trainThread.start();
+        t.intakeThread.start();
+        return t;
+    }
+
+    private RatingIntake intake() {
+        return intake;
+    }
+
+    /** The version of the last committed snapshot. */
+    public long snapshotVersion() {
+        return publishedVersion;
+    }
+
+    public long eventsTrained() {
+        return trainer.eventsTrained();
+    }
+
+    public ModelRestorer.Restored restored() {
+        return restored;
+    }
+
+    /** The prequential metrics over the moving window. */
+    public CurvePoint prequential() {
+        return evaluator.current(trainer.eventsTrained());
+    }
+
+    public PrequentialEvaluator evaluator() {
+        return evaluator;
+    }
+
+    public String engineDescription() {
+        return trainer.engine().description();
+    }
+
+    /** The failure that stopped the trainer, or null while it runs (or stopped cleanly). */
+    public Throwable failure() {
+        Throwable f = failure;
+        return f != null ? f : intake.failure();
+    }
+
+    public boolean isRunning() {
+        return trainThread.isAlive();
+    }
+
+    /** Blocks until the trainer stops (a failure, or {@link #close()} from another thread). */
+    public void awaitTermination() throws InterruptedException {
+        trainThread.join();
+    }
+
+    /** Stops consuming, trains what was taken, publishes a final snapshot, and closes everything. */
+    @Override
+    public void close() {
+        intake.stop();
+        try {
+            intakeThread.join();
+            trainThread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        publishing.shutdown();
+        publisher.close();
+        trainer.close();
+        log.info("trainer stopped at v{} after {} events", publishedVersion, trainer.eventsTrained());
+    }
+
+    private void trainLoop() {
+        try {
+            while (!intakeFinished || !full.isEmpty() || snapshotRequest.get() != null) {
+                IntakeBatch batch = full.poll(20, TimeUnit.MILLISECONDS);
+                if (batch != null) {
+                    train(batch);
+                    empty.add(batch);
+                }
+                CompletableFuture<Void> request = snapshotRequest.get();
+                if (request != null && full.isEmpty()) {
+                    snapshotNow();
+                    snapshotRequest.set(null);
+                    request.complete(null);
+                } else if (dueForSnapshot() && (inFlight == null || inFlight.isDone())) {
+                    awaitPublished();
+                    publishAsync();
+                }
+            }
+            awaitPublished();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+            log.error("the trainer stopped: {}", t.toString(), t);
+            intake.stop();
+        } finally {
+            CompletableFuture<Void> request = snapshotRequest.getAndSet(null);
+            if (request != null) {
+                request.completeExceptionally(failure != null ? failure : new IllegalStateException("trainer stopped"));
+            }
+        }
+    }
+
+    private void train(IntakeBatch batch) {
+        int n = batch.ratings.size();
+        if (n > 0) {
+            long start = System.nanoTime();
+            float loss = trainer.train(batch.ratings);
+            metrics.step(n, System.nanoTime() - start, loss, batch.oldestProduceTime);
+            metrics.window(evaluator.current(trainer.eventsTrained()));
+            lossSinceSnapshot += loss;
+            stepsSinceSnapshot++;
+        }
+        to.putAll(batch.nextOffsets);
+        deadLetters.addAll(batch.deadLetters);
+        eventsSinceSnapshot += n;
+        recordsSinceSnapshot += batch.records;
+    }
+
+    private boolean dueForSnapshot() {
+        return recordsSinceSnapshot > 0
+                && (eventsSinceSnapshot >= everyEvents || System.nanoTime() - lastSnapshotNanos >= everyNanos);
+    }
+
+    /** A snapshot of everything trained so far, committed before returning (rebalance, shutdown). */
+    private void snapshotNow() throws InterruptedException, ExecutionException {
+        awaitPublished();
+        if (recordsSinceSnapshot > 0) {
+            publishAsync();
+            awaitPublished();
+        }
+    }
+
+    private void awaitPublished() throws InterruptedException, ExecutionException {
+        if (inFlight != null) {
+            inFlight.get();
+            inFlight = null;
+        }
+    }
+
+    /**
+     * Captures and submits the next snapshot. Its offset ranges cover every partition the model has seen, idle ones
+     * included (from = to), so the latest manifest alone says how far the model is trained.
+     */
+    private void publishAsync() {
+        intake.startPositions.forEach((p, position) -> {
+            from.putIfAbsent(p, position);
+            to.putIfAbsent(p, position);
+        });
+        Map<Integer, Long> ranges = new LinkedHashMap<>(new java.util.TreeMap<>(to));
+        Snapshot snapshot = SnapshotCapture.capture(trainer, changed, version + 1, from, ranges,
+                eventsSinceSnapshot, deadLetters, manifestMetrics());
+        version++;
+        from = new HashMap<>(ranges);
+        deadLetters.clear();
+        eventsSinceSnapshot = 0;
+        recordsSinceSnapshot = 0;
+        lossSinceSnapshot = 0;
+        stepsSinceSnapshot = 0;
+        lastSnapshotNanos = System.nanoTime();
+        var group = intake.groupMetadata();
+        inFlight = publishing.submit(() -> {
+            long start = System.nanoTime();
+            publisher.publish(snapshot, group);
+            committedTo.putAll(ranges);
+            publishedVersion = snapshot.manifest().version();
+            metrics.published(snapshot.manifest().version(), System.nanoTime() - start,
+                    snapshot.manifest().userRows(), snapshot.manifest().itemRows());
+            log.debug("snapshot v{} committed: {} events, {} user rows, {} item rows, {} dead letters in {} ms",
+                    snapshot.manifest().version(), snapshot.manifest().eventsTrained(), snapshot.manifest().userRows(),
+                    snapshot.manifest().itemRows(), snapshot.deadLetters().size(), (System.nanoTime() - start) / 1_000_000);
+            return null;
+        });
+    }
+
+    private Map<String, Double> manifestMetrics() {
+        CurvePoint p = evaluator.current(trainer.eventsTrained());
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("hr10", p.hitRate());
+        m.put("ndcg10", p.ndcg());
+        m.put("popularityHr10", p.popularityHitRate());
+        m.put("recentPopularityHr10", p.recentHitRate());
+        m.put("fullRecall10", p.fullRecall());
+        m.put("rmse", p.rmse());
+        m.put("mae", p.mae());
+        m.put("loss", stepsSinceSnapshot == 0 ? Double.NaN : lossSinceSnapshot / stepsSinceSnapshot);
+        m.put("learningRate", (double) trainer.schedule().current());
+        m.replaceAll((k, v) -> v == null || v.isNaN() || v.isInfinite() ? null : v);
+        return m;
+    }
+
+    /** Called on the intake thread from inside poll(). */
+    private final class Coordinator implements RatingIntake.Coordinator {
+        @Override
+        public void snapshotAndWait() {
+            CompletableFuture<Void> request = new CompletableFuture<>();
+            snapshotRequest.set(request);
+            while (true) {
+                try {
+                    request.get(1, TimeUnit.SECONDS);
+                    return;
+                } catch (TimeoutException e) {
+                    if (!trainThread.isAlive()) {
+                        throw new IllegalStateException("the trainer stopped before it could publish", failure);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while publishing a snapshot", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("snapshot failed: " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+
+        @Override
+        public void verifyPosition(int partition, long position) {
+            Long expected = committedTo.get(partition);
+            if (expected != null && expected != position) {
+                throw new IllegalStateException("ratings-" + partition + " resumes at offset " + position
+                        + " but the model was trained up to " + expected + ": another trainer has committed offsets"
+                        + " in group '" + groupId + "'. Refusing to train a model that would skip or repeat ratings.");
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.streamrec.stream;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.streamrec.evaluate.CurvePoint;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The streaming trainer's meters, all named {@code streamrec.trainer.*} (Prometheus: {@code streamrec_trainer_*}).
+ * Throughput is a rate over the counters; gauges read the live values.
+ */
+final class TrainerMetrics {
+    private final Counter consumed;
+    private final Counter invalid;
+    private final Counter trained;
+    private final DistributionSummary batchSize;
+    private final Timer stepTime;
+    private final Timer ingestDelay;
+    private final Timer publishTime;
+    private final DistributionSummary userRows;
+    private final DistributionSummary itemRows;
+    private final AtomicLong version = new AtomicLong();
+    private final AtomicLong lastPublishedMillis = new AtomicLong(System.currentTimeMillis());
+    private volatile double loss = Double.NaN;
+    private volatile CurvePoint window;
+
+    TrainerMetrics(MeterRegistry registry, DoubleSupplier lag) {
+        consumed = Counter.builder("streamrec.trainer.events.consumed").description("ratings records consumed, valid or not").register(registry);
+        invalid = Counter.builder("streamrec.trainer.events.invalid").description("records routed to ratings-dlq").register(registry);
+        trained = Counter.builder("streamrec.trainer.events.trained").description("valid ratings trained").register(registry);
+        batchSize = DistributionSummary.builder("streamrec.trainer.batch.size").description("positives per mini-batch").register(registry);
+        stepTime = Timer.builder("streamrec.trainer.step.time").description("one training step incl. sampling and prequential evaluation")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        ingestDelay = Timer.builder("streamrec.trainer.ingest.delay").description("produce time of a batch's oldest rating to trained")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        publishTime = Timer.builder("streamrec.trainer.snapshot.publish.time").description("one snapshot transaction, begin to commit")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        userRows = DistributionSummary.builder("streamrec.trainer.snapshot.rows").tag("table", "users").description("rows per snapshot").register(registry);
+        itemRows = DistributionSummary.builder("streamrec.trainer.snapshot.rows").tag("table", "items").description("rows per snapshot").register(registry);
+        Gauge.builder("streamrec.trainer.snapshot.version", version, AtomicLong::get).description("last committed snapshot").register(registry);
+        Gauge.builder("streamrec.trainer.snapshot.age", lastPublishedMillis, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
+                .baseUnit("seconds").description("time since the last committed snapshot").register(registry);
+        Gauge.builder("streamrec.trainer.loss", this, m -> m.loss).description("mean loss of the last step").register(registry);
+        Gauge.builder("streamrec.trainer.prequential.hr10", this, m -> m.window == null ? Double.NaN : m.window.hitRate())
+                .description("prequential HR@10 over the moving window").register(registry);
+        Gauge.builder("streamrec.trainer.prequential.ndcg10", this, m -> m.window == null ? Double.NaN : m.window.ndcg())
+                .description("prequential NDCG@10 over the moving window").register(registry);
+        Gauge.builder("streamrec.trainer.prequential.popularity.hr10", this, m -> m.window == null ? Double.NaN : m.window.popularityHitRate())
+                .description("the all-time popularity baseline's HR@10 on the same candidates").register(registry);
+        Gauge.builder("streamrec.trainer.prequential.rmse", this, m -> m.window == null ? Double.NaN : m.window.rmse())
+                .description("prequential RMSE over the moving window (explicit mode)").register(registry);
+        Gauge.builder("streamrec.trainer.consumer.lag", lag::getAsDouble).description("ratings not yet trained: behind the log end, plus queued")
+                .register(registry);
+    }
+
+    void consumed() {
+        consumed.increment();
+    }
+
+    void invalid() {
+        invalid.increment();
+    }
+
+    void step(int size, long nanos, float stepLoss, long oldestProduceTime) {
+        trained.increment(size);
+        batchSize.record(size);
+        stepTime.record(nanos, TimeUnit.NANOSECONDS);
+        loss = stepLoss;
+        if (oldestProduceTime != Long.MAX_VALUE) {
+            ingestDelay.record(Math.max(0, System.currentTimeMillis() - oldestProduceTime), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void window(CurvePoint point) {
+        window = point;
+    }
+
+    void published(long snapshotVersion, long nanos, long users, long items) {
+        publishTime.record(nanos, TimeUnit.NANOSECONDS);
+        userRows.record(users);
+        itemRows.record(items);
+        version.set(snapshotVersion);
+        lastPublishedMillis.set(System.currentTimeMillis());
+    }
+
+    void restored(long snapshotVersion) {
+        version.set(snapshotVersion);
+    }
+}
