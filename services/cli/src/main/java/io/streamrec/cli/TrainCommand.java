@@ -1,0 +1,72 @@
+package io.streamrec.cli;
+
+import io.streamrec.config.Settings;
+import io.streamrec.evaluate.CurvePoint;
+import io.streamrec.metrics.Metrics;
+import io.streamrec.stream.StreamingTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code streamrec train}: the streaming trainer, until Ctrl-C. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Consumes 'ratings', trains the model continuously, and publishes versioned snapshots "
+                + "(changed factor rows + manifest + consumed offsets in one Kafka transaction).",
+                "On start it rebuilds the model from the topics and resumes from the committed offsets. "
+                        + "Invalid ratings go to 'ratings-dlq' with the reason. Ctrl-C publishes a final snapshot."})
+public final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions settings;
+
+    @Option(names = "--model", description = "mf, gmf, ncf-mlp or neumf (trainer.model).")
+    String model;
+
+    @Option(names = "--engine", description = "auto, java or djl (trainer.engine).")
+    String engine;
+
+    @Option(names = "--device", description = "auto, cpu or gpu (trainer.device).")
+    String device;
+
+    @Option(names = "--metrics-port", description = "Prometheus endpoint port, 0 for any, -1 for none (metrics.port).")
+    Integer metricsPort;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("trainer.model", model);
+        flags.put("trainer.engine", engine);
+        flags.put("trainer.device", device);
+        flags.put("metrics.port", metricsPort);
+        Settings s = settings.load(flags);
+        try (Metrics metrics = Metrics.start(s, "streamrec-trainer")) {
+            StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
+            Runtime.getRuntime().addShutdownHook(new Thread(trainer::close, "trainer-shutdown"));
+            System.out.printf("training %s on %s from %s; metrics at %s%n", s.text("trainer.model"),
+                    trainer.engineDescription(), s.text("kafka.bootstrap.servers"),
+                    metrics.port() < 0 ? "(off)" : "http://" + s.text("metrics.host") + ":" + metrics.port() + "/metrics");
+            long lastEvents = trainer.eventsTrained();
+            long lastNanos = System.nanoTime();
+            while (trainer.isRunning()) {
+                Thread.sleep(5000);
+                long events = trainer.eventsTrained();
+                long now = System.nanoTime();
+                CurvePoint p = trainer.prequential();
+                System.out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %.3f (popularity %.3f)%n",
+                        trainer.snapshotVersion(), events, (events - lastEvents) / ((now - lastNanos) / 1e9),
+                        p.hitRate(), p.popularityHitRate());
+                lastEvents = events;
+                lastNanos = now;
+            }
+            if (trainer.failure() != null) {
+                System.err.println("streamrec train: " + trainer.failure().getMessage());
+                return 1;
+            }
+            return 0;
+        }
+    }
+}

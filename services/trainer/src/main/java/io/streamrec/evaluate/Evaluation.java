@@ -1,0 +1,124 @@
+package io.streamrec.evaluate;
+
+import io.streamrec.replay.RatingLog;
+import io.streamrec.train.Engines;
+import io.streamrec.train.Objective;
+import io.streamrec.train.OnlineTrainer;
+import io.streamrec.train.RatingBatch;
+import io.streamrec.train.TrainerConfig;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** Runs the evaluation protocols on one rating log, each on a fresh model, and prints one report. */
+public final class Evaluation {
+
+    public enum Protocol { PREQUENTIAL, LEAVE_LATEST_OUT, RANDOM_SPLIT }
+
+    private final TrainerConfig trainer;
+    private final EvaluationConfig config;
+    private final int fullRankingUsers;
+    private final PrintStream out;
+
+    public Evaluation(TrainerConfig trainer, EvaluationConfig config, int fullRankingUsers, PrintStream out) {
+        this.trainer = trainer;
+        this.config = config;
+        this.fullRankingUsers = fullRankingUsers;
+        this.out = out;
+    }
+
+    /** The protocols that apply to the objective: rankings for implicit feedback, rating error for explicit. */
+    public static Set<Protocol> defaults(Objective objective) {
+        return objective == Objective.EXPLICIT ? EnumSet.of(Protocol.PREQUENTIAL, Protocol.RANDOM_SPLIT)
+                : EnumSet.of(Protocol.PREQUENTIAL, Protocol.LEAVE_LATEST_OUT);
+    }
+
+    public void run(RatingLog log, String source, Set<Protocol> protocols, Path outputDir) {
+        out.printf(Locale.ROOT, "data: %s (%,d ratings, %,d users, %,d items)%n", source, log.size(),
+                log.distinctUsers(), log.distinctItems());
+        out.println("model: " + trainer.describe() + ", batch " + trainer.batchSize() + "; seed " + trainer.seed());
+        if (protocols.contains(Protocol.PREQUENTIAL)) {
+            prequential(log, outputDir);
+        }
+        if (protocols.contains(Protocol.LEAVE_LATEST_OUT)) {
+            leaveLatestOut(log);
+        }
+        if (protocols.contains(Protocol.RANDOM_SPLIT)) {
+            randomSplit(log);
+        }
+    }
+
+    private void prequential(RatingLog log, Path outputDir) {
+        try (OnlineTrainer t = new OnlineTrainer(trainer, Engines.create(trainer))) {
+            PrequentialEvaluator evaluator = new PrequentialEvaluator(config, trainer.seed());
+            t.addListener(evaluator);
+            long start = System.nanoTime();
+            RatingBatch batch = new RatingBatch(trainer.batchSize());
+            for (int from = 0; from < log.size(); from += trainer.batchSize()) {
+                t.train(batch.fill(log, from, Math.min(log.size(), from + trainer.batchSize())));
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            PrequentialEvaluator.Summary s = evaluator.summary();
+            out.printf(Locale.ROOT, "%nprequential: test-then-train in event order, one pass, engine %s, %.1f s%n",
+                    t.engine().description(), seconds);
+            out.printf(Locale.ROOT, "  %,d positives ranked (sample rate %.2f) against %d sampled unrated items%n",
+                    s.ranked(), config.sampleRate(), config.candidates());
+            header();
+            row("model", s.hitRate(), s.ndcg());
+            row(String.format(Locale.ROOT, "model, warm (%,d)", s.warmRanked()), s.warmHitRate(), s.warmNdcg());
+            row("popularity (all time)", s.popularityHitRate(), s.popularityNdcg());
+            row("popularity (last " + config.recentWindow() + ")", s.recentPopularityHitRate(), s.recentPopularityNdcg());
+            out.printf(Locale.ROOT, "  full catalogue, %,d positives: recall@%d %.4f  NDCG@%d %.4f%n", s.fullRanked(),
+                    config.topK(), s.fullRecall(), config.topK(), s.fullNdcg());
+            if (trainer.objective() == Objective.EXPLICIT) {
+                out.printf(Locale.ROOT, "  rating error before training on it: RMSE %.4f  MAE %.4f%n", s.rmse(), s.mae());
+            }
+            Path csv = outputDir.resolve("prequential.csv");
+            Path png = outputDir.resolve("prequential.png");
+            LearningCurve.writeCsv(evaluator.curve(), csv);
+            LearningCurve.writeChart(evaluator.curve(), "prequential " + trainer.model().id() + ", "
+                    + trainer.objective().name().toLowerCase(Locale.ROOT), trainer.objective() == Objective.EXPLICIT, png);
+            out.println("  learning curve: " + csv + ", " + png);
+        }
+    }
+
+    private void leaveLatestOut(RatingLog log) {
+        try (OnlineTrainer t = new OnlineTrainer(trainer, Engines.create(trainer))) {
+            LeaveLatestOut.Result r = LeaveLatestOut.run(log, t, config, fullRankingUsers);
+            out.printf(Locale.ROOT, "%nleave-latest-out: each user's latest rating held out, %,d ratings trained in %d"
+                            + " passes%s, engine %s, %.1f s%n", r.trainRatings(), config.passes(),
+                    config.shuffle() ? " (later passes shuffled)" : "", t.engine().description(), r.trainSeconds());
+            out.printf(Locale.ROOT, "  %,d users, held-out item ranked against %d sampled unrated items%n", r.users(),
+                    config.candidates());
+            header();
+            row("model", r.hitRate(), r.ndcg());
+            row("popularity (all time)", r.popularityHitRate(), r.popularityNdcg());
+            row("popularity (last " + config.recentWindow() + ")", r.recentHitRate(), r.recentNdcg());
+            out.printf(Locale.ROOT, "  full ranking, %,d users: recall@%d %.4f  NDCG@%d %.4f%n", r.fullRanked(),
+                    config.topK(), r.fullRecall(), config.topK(), r.fullNdcg());
+        }
+    }
+
+    private void randomSplit(RatingLog log) {
+        try (OnlineTrainer t = new OnlineTrainer(trainer, Engines.create(trainer))) {
+            RandomSplit.Result r = RandomSplit.run(log, t, config);
+            out.printf(Locale.ROOT, "%nrandom split: %.0f%% of ratings held out at random, %,d trained in %d passes,"
+                            + " engine %s, %.1f s%n", 100 * config.testFraction(), r.trainRatings(), config.passes(),
+                    t.engine().description(), r.trainSeconds());
+            out.printf(Locale.ROOT, "  %-28s %8s %8s%n", "", "RMSE", "MAE");
+            out.printf(Locale.ROOT, "  %-28s %8.4f %8.4f%n", "model", r.rmse(), r.mae());
+            out.printf(Locale.ROOT, "  %-28s %8.4f%n", "global mean", r.globalMeanRmse());
+        }
+    }
+
+    private void header() {
+        out.printf(Locale.ROOT, "  %-28s %8s %8s%n", "", "HR@" + config.topK(), "NDCG@" + config.topK());
+    }
+
+    private void row(String name, double hr, double ndcg) {
+        out.printf(Locale.ROOT, "  %-28s %8.4f %8.4f%n", name, hr, ndcg);
+    }
+}
