@@ -27,6 +27,58 @@ public final class RatingLog {
         return new Builder(1024);
     }
 
+    /** A builder sized for about this many ratings, so a large file is not copied on every growth step. */
+    public static Builder builder(int expectedSize) {
+        return new Builder(Math.max(16, expectedSize));
+    }
+
+    /** Collects every event of a pass into a log. */
+    public static RatingLog collect(RatingCursor cursor) {
+        long expected = cursor.size();
+        Builder b = expected >= 0 && expected < Integer.MAX_VALUE ? builder((int) expected) : builder();
+        while (cursor.next()) {
+            b.add(cursor.userId(), cursor.movieId(), cursor.rating(), cursor.timestamp());
+        }
+        return b.build();
+    }
+
+    /** A pass over the log in time order, the shape the replayer produces from. */
+    public RatingCursor cursor() {
+        return new RatingCursor() {
+            private int i = -1;
+
+            @Override
+            public boolean next() {
+                return ++i < userIds.length;
+            }
+
+            @Override
+            public long userId() {
+                return userIds[i];
+            }
+
+            @Override
+            public long movieId() {
+                return movieIds[i];
+            }
+
+            @Override
+            public float rating() {
+                return ratings[i];
+            }
+
+            @Override
+            public long timestamp() {
+                return timestamps[i];
+            }
+
+            @Override
+            public long size() {
+                return userIds.length;
+            }
+        };
+    }
+
     public int size() {
         return userIds.length;
     }

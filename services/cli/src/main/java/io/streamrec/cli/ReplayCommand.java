@@ -1,0 +1,107 @@
+package io.streamrec.cli;
+
+import io.streamrec.config.Settings;
+import io.streamrec.replay.Pacing;
+import io.streamrec.replay.ProgressBar;
+import io.streamrec.replay.ReplayFailedException;
+import io.streamrec.replay.ReplaySource;
+import io.streamrec.replay.ReplaySources;
+import io.streamrec.replay.ReplaySummary;
+import io.streamrec.replay.Replayer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** {@code streamrec replay}: MovieLens or a synthetic stream onto the {@code ratings} and {@code movies} topics. */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Produces a MovieLens dataset or a synthetic stream to Kafka: the movies to 'movies', then the "
+                + "ratings in event-time order to 'ratings' (key userId, JSON per rating.schema.json).",
+                "Reads every MovieLens layout: ratings.csv (ml-latest-small, ml-25m), rating.csv (Kaggle ml-20m), "
+                        + "ratings.dat (ml-1m), u.data (ml-100k). Bad rows are skipped and listed with line numbers.",
+                "Exits 1 when the broker did not acknowledge every send."})
+public final class ReplayCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions settings;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "A MovieLens directory in any layout (replay.data).")
+    Path data;
+
+    @Option(names = "--dataset", paramLabel = "NAME",
+            description = "ml-latest-small, ml-25m, ml-20m, ml-1m or ml-100k from the cache, downloaded first if missing (replay.dataset).")
+    String dataset;
+
+    @Option(names = "--synthetic", arity = "3", paramLabel = "USERS ITEMS EVENTS", hideParamSyntax = true,
+            description = "A generated stream with planted taste topics (replay.synthetic).")
+    List<Long> synthetic;
+
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "Send at most this many ratings per second (replay.rate).")
+    Double rate;
+
+    @Option(names = "--speedup", paramLabel = "FACTOR",
+            description = "Replay in event time sped up by FACTOR, e.g. 86400 = a day per second (replay.speedup).")
+    Double speedup;
+
+    @Option(names = "--sample-users", paramLabel = "FRACTION",
+            description = "Keep a reproducible random FRACTION of the users (replay.sample-users).")
+    Double sampleUsers;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the user sample and the synthetic stream (replay.seed).")
+    Long seed;
+
+    @Option(names = "--quiet", description = "No progress bar (replay.progress=false).")
+    boolean quiet;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        if (data != null || dataset != null || synthetic != null) {
+            // A source on the command line replaces any source from the configuration.
+            flags.put("replay.data", data == null ? "" : data);
+            flags.put("replay.dataset", dataset == null ? "" : dataset);
+            flags.put("replay.synthetic", synthetic == null ? ""
+                    : synthetic.stream().map(String::valueOf).collect(Collectors.joining(",")));
+        }
+        if (rate != null || speedup != null) {
+            flags.put("replay.rate", rate == null ? 0 : rate);
+            flags.put("replay.speedup", speedup == null ? 0 : speedup);
+        }
+        flags.put("replay.sample-users", sampleUsers);
+        flags.put("replay.seed", seed);
+        if (quiet) {
+            flags.put("replay.progress", false);
+        }
+        Settings s = settings.load(flags);
+        var err = System.err;
+        Pacing pacing = Pacing.fromSettings(s);
+        ReplaySource source = ReplaySources.fromSettings(s, err);
+        err.printf("replaying to %s, %s%n", s.text("kafka.bootstrap.servers"), pacing);
+        try {
+            ReplaySummary summary = new Replayer(s, err)
+                    .replay(source, pacing, s.flag("replay.progress") && ProgressBar.terminalAttached());
+            spec.commandLine().getOut().print(summary.report());
+            spec.commandLine().getOut().flush();
+            return 0;
+        } catch (ReplayFailedException e) {
+            spec.commandLine().getOut().print(e.summary().report());
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().println("streamrec replay: " + e.getMessage());
+            return 1;
+        } catch (IllegalStateException e) {
+            spec.commandLine().getErr().println("streamrec replay: " + e.getMessage()
+                    + " (is a broker running at " + s.text("kafka.bootstrap.servers") + "? ./streamrec broker starts one)");
+            return 1;
+        }
+    }
+}
