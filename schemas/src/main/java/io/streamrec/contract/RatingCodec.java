@@ -159,8 +159,9 @@ public final class RatingCodec {
             throw new ContractViolation(field + " must be an integer, got " + describe(p, v));
         }
         if (value < bounds.min || value > bounds.max) {
+            boolean seconds = bounds == TIME && value * 1000 >= bounds.min && value * 1000 <= bounds.max;
             throw new ContractViolation(field + " " + value + " is out of range [" + (long) bounds.min + ", "
-                    + (long) bounds.max + "]");
+                    + (long) bounds.max + "]" + (seconds ? " (epoch seconds? the contract wants milliseconds)" : ""));
         }
         return value;
     }
