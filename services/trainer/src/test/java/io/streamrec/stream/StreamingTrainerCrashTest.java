@@ -118,7 +118,7 @@ class StreamingTrainerCrashTest {
     private Process startTrainer(Path logFile) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), TrainerProcess.class.getName(),
+                "-Xmx512m", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), TrainerProcess.class.getName(),
                 "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "metrics.port=-1",
                 "trainer.engine=java",

@@ -29,12 +29,18 @@ import java.util.concurrent.Future;
  * <ol>
  *   <li>gather: give each distinct row of the batch a gradient slot;</li>
  *   <li>score and loss: {@code s = u·v + b_u + b_i + μ} (mf) or {@code s = h·(u⊙v) + b} (gmf) per sample;</li>
- *   <li>gradient: {@code g = dℓ/ds / N}, accumulated per slot (samples split across threads, one buffer each);</li>
- *   <li>scatter update: per distinct row, sum the threads' buffers, add L2, apply the per-row optimizer.</li>
+ *   <li>gradient: {@code g = dℓ/ds / N}, accumulated into the slot of each row;</li>
+ *   <li>scatter update: per distinct row, add L2 and apply the per-row optimizer.</li>
  * </ol>
- * Splitting by samples and then by rows keeps the result independent of timing: no Hogwild races.
+ * Threads own gradient slots in blocks of {@value #OWNED_BLOCK} (rows of 65 floats straddle cache lines, so
+ * owning alternate slots would make the threads fight over the lines between them), and each accumulates only
+ * into its own, scoring a sample when it
+ * owns the sample's user or item. No row is written by two threads, so there are no Hogwild races and no
+ * per-thread copies to add up; a sample is scored at most twice, which costs less than a second gradient buffer.
  */
 public final class JavaEngine implements Engine {
+    /** Consecutive gradient slots owned by one thread. */
+    private static final int OWNED_BLOCK = 64;
     private final ModelLayout layout;
     private final TrainerConfig config;
     private final boolean gmf;
@@ -56,6 +62,7 @@ public final class JavaEngine implements Engine {
     private final float[] dense;
     private final float[] denseState;
 
+    private final Kernels kernels = Kernels.best();
     private final ThreadScratch[] scratch;
     private int[] sampleUserSlot = new int[0];
     private int[] sampleItemSlot = new int[0];
@@ -95,7 +102,8 @@ public final class JavaEngine implements Engine {
 
     @Override
     public String description() {
-        return "java (" + threads + (threads == 1 ? " thread)" : " threads)");
+        return "java (" + threads + (threads == 1 ? " thread, " : " threads, ")
+                + (kernels instanceof ScalarKernels ? "plain loops)" : "SIMD via the Vector API)");
     }
 
     @Override
@@ -117,7 +125,7 @@ public final class JavaEngine implements Engine {
         }
         assignSlots(samples);
         float inverseN = 1f / n;
-        double loss = runChunks(n, (t, from, to) -> scratch[t].accumulate(samples, from, to, inverseN));
+        double loss = onEveryThread(t -> scratch[t].accumulate(samples, t, inverseN));
         int distinctUsers = users.touched;
         int distinctItems = items.touched;
         runChunks(distinctUsers + distinctItems, (t, from, to) -> {
@@ -279,9 +287,9 @@ public final class JavaEngine implements Engine {
         int uo = u * width;
         int io = i * width;
         if (gmf) {
-            return weightedDot(dense, up, uo, ip, io, d) + dense[d];
+            return kernels.weightedDot(dense, up, uo, ip, io, d) + dense[d];
         }
-        return dot(up, uo, ip, io, d) + up[uo + d] + ip[io + d] + dense[0];
+        return kernels.dot(up, uo, ip, io, d) + up[uo + d] + ip[io + d] + dense[0];
     }
 
     private void assignSlots(Samples samples) {
@@ -296,31 +304,27 @@ public final class JavaEngine implements Engine {
             sampleUserSlot[j] = users.slot(u[j]);
             sampleItemSlot[j] = items.slot(i[j]);
         }
+        users.clearGradient();
+        items.clearGradient();
         for (ThreadScratch s : scratch) {
-            s.prepare(users.touched, items.touched);
+            java.util.Arrays.fill(s.denseGradient, 0f);
         }
     }
 
     /** Sums the threads' gradients for one distinct row, adds L2, and applies the per-row optimizer. */
     private void applyRow(RowTable tab, int slot, float inverseN, float lr) {
         int row = tab.touchedRows[slot];
-        float[] g = scratch[0].gradient(tab.table);
+        float[] g = tab.gradient;
         int go = slot * width;
-        for (int t = 1; t < threads; t++) {
-            float[] other = scratch[t].gradient(tab.table);
-            for (int k = 0; k < width; k++) {
-                g[go + k] += other[go + k];
-            }
-        }
         int wo = row * width;
         if (l2 > 0) {
-            float decay = 2 * l2 * tab.occurrences[slot] * inverseN;
-            float[] w = tab.params;
-            for (int k = 0; k < width; k++) {
-                g[go + k] += decay * w[wo + k];
-            }
+            kernels.axpy(2 * l2 * tab.occurrences[slot] * inverseN, tab.params, wo, g, go, width);
         }
-        optimizer.apply(tab.params, wo, g, go, tab.state, row * stateWidth, width, lr);
+        if (optimizer == OptimizerKind.ADAGRAD) {
+            kernels.adagrad(tab.params, wo, g, go, tab.state, row * stateWidth, width, lr);
+        } else {
+            optimizer.apply(tab.params, wo, g, go, tab.state, row * stateWidth, width, lr);
+        }
     }
 
     private void applyDense(float lr) {
@@ -339,6 +343,19 @@ public final class JavaEngine implements Engine {
         double run(int thread, int from, int to);
     }
 
+    /** Runs the task once on each thread (index 0 on the caller's); returns the sum of the results. */
+    private double onEveryThread(java.util.function.IntToDoubleFunction task) {
+        if (pool == null) {
+            return task.applyAsDouble(0);
+        }
+        List<Future<Double>> futures = new ArrayList<>(threads - 1);
+        for (int t = 1; t < threads; t++) {
+            int thread = t;
+            futures.add(pool.submit(() -> task.applyAsDouble(thread)));
+        }
+        return task.applyAsDouble(0) + sum(futures);
+    }
+
     /** Runs [0, n) in one contiguous chunk per thread, the caller's thread taking the first; returns the sum. */
     private double runChunks(int n, Chunk chunk) {
         if (pool == null || n < 2048) {
@@ -352,7 +369,11 @@ public final class JavaEngine implements Engine {
             int to = Math.min(n, from + per);
             futures.add(pool.submit(() -> chunk.run(thread, from, to)));
         }
-        double sum = chunk.run(0, 0, Math.min(n, per));
+        return chunk.run(0, 0, Math.min(n, per)) + sum(futures);
+    }
+
+    private static double sum(List<Future<Double>> futures) {
+        double sum = 0;
         try {
             for (Future<Double> f : futures) {
                 sum += f.get();
@@ -378,6 +399,8 @@ public final class JavaEngine implements Engine {
         int[] touchedRows = new int[0];
         int[] occurrences = new int[0];
         int touched;
+        /** The step's gradient of each touched row, by slot. */
+        float[] gradient = new float[0];
 
         RowTable(Table table) {
             this.table = table;
@@ -421,6 +444,15 @@ public final class JavaEngine implements Engine {
             return s;
         }
 
+        void clearGradient() {
+            int size = touched * width;
+            if (gradient.length < size) {
+                gradient = new float[Math.max(size, gradient.length + (gradient.length >> 1))];
+            } else {
+                Arrays.fill(gradient, 0, size, 0f);
+            }
+        }
+
         void releaseSlots() {
             for (int s = 0; s < touched; s++) {
                 slotOfRow[touchedRows[s]] = -1;
@@ -429,112 +461,64 @@ public final class JavaEngine implements Engine {
         }
     }
 
-    /** One thread's gradient buffers for a step: one slot per distinct row, plus the dense gradient. */
+    /** What one thread accumulates apart from the rows: its part of the dense gradient. */
     private final class ThreadScratch {
-        float[] userGradient = new float[0];
-        float[] itemGradient = new float[0];
         final float[] denseGradient = new float[dense.length];
 
-        void prepare(int userSlots, int itemSlots) {
-            userGradient = cleared(userGradient, userSlots * width);
-            itemGradient = cleared(itemGradient, itemSlots * width);
-            Arrays.fill(denseGradient, 0f);
-        }
-
-        float[] gradient(Table table) {
-            return table == Table.USERS ? userGradient : itemGradient;
-        }
-
-        private float[] cleared(float[] buffer, int size) {
-            if (buffer.length < size) {
-                return new float[Math.max(size, buffer.length + (buffer.length >> 1))];
-            }
-            Arrays.fill(buffer, 0, size, 0f);
-            return buffer;
-        }
-
-        /** Scores samples [from, to), accumulates their gradients; returns their summed loss. */
-        double accumulate(Samples samples, int from, int to, float inverseN) {
+        /**
+         * Scores the samples whose user or item slot this thread owns and accumulates their gradients into the
+         * owned slots; returns the loss of the samples whose user it owns (so each sample counts once).
+         */
+        double accumulate(Samples samples, int thread, float inverseN) {
+            int n = samples.size();
             int[] us = samples.users();
             int[] is = samples.items();
             float[] ys = samples.targets();
             float[] up = users.params;
             float[] ip = items.params;
-            float[] gu = userGradient;
-            float[] gi = itemGradient;
+            float[] gu = users.gradient;
+            float[] gi = items.gradient;
             float[] dg = denseGradient;
             double loss = 0;
-            for (int j = from; j < to; j++) {
+            for (int j = 0; j < n; j++) {
+                int userSlot = sampleUserSlot[j];
+                int itemSlot = sampleItemSlot[j];
+                boolean ownsUser = (userSlot / OWNED_BLOCK) % threads == thread;
+                boolean ownsItem = (itemSlot / OWNED_BLOCK) % threads == thread;
+                if (!ownsUser && !ownsItem) {
+                    continue;
+                }
                 int uo = us[j] * width;
                 int io = is[j] * width;
-                float s;
-                if (gmf) {
-                    s = weightedDot(dense, up, uo, ip, io, d) + dense[d];
-                } else {
-                    s = dot(up, uo, ip, io, d) + up[uo + d] + ip[io + d] + dense[0];
-                }
-                loss += objective.loss(s, ys[j], lo, hi);
+                float s = gmf ? kernels.weightedDot(dense, up, uo, ip, io, d) + dense[d]
+                        : kernels.dot(up, uo, ip, io, d) + up[uo + d] + ip[io + d] + dense[0];
                 float g = objective.gradient(s, ys[j], lo, hi) * inverseN;
-                int guo = sampleUserSlot[j] * width;
-                int gio = sampleItemSlot[j] * width;
-                if (gmf) {
-                    for (int k = 0; k < d; k++) {
-                        float h = dense[k];
-                        float uk = up[uo + k];
-                        float vk = ip[io + k];
-                        gu[guo + k] += g * h * vk;
-                        gi[gio + k] += g * h * uk;
-                        dg[k] += g * uk * vk;
+                if (ownsUser) {
+                    loss += objective.loss(s, ys[j], lo, hi);
+                    int guo = userSlot * width;
+                    if (gmf) {
+                        kernels.weightedAxpy(g, dense, ip, io, gu, guo, d);
+                        for (int k = 0; k < d; k++) {
+                            dg[k] += g * up[uo + k] * ip[io + k];
+                        }
+                        dg[d] += g;
+                    } else {
+                        kernels.axpy(g, ip, io, gu, guo, d);
+                        gu[guo + d] += g;
+                        dg[0] += g;
                     }
-                    dg[d] += g;
-                } else {
-                    axpy(g, ip, io, gu, guo, d);
-                    axpy(g, up, uo, gi, gio, d);
-                    gu[guo + d] += g;
-                    gi[gio + d] += g;
-                    dg[0] += g;
+                }
+                if (ownsItem) {
+                    int gio = itemSlot * width;
+                    if (gmf) {
+                        kernels.weightedAxpy(g, dense, up, uo, gi, gio, d);
+                    } else {
+                        kernels.axpy(g, up, uo, gi, gio, d);
+                        gi[gio + d] += g;
+                    }
                 }
             }
             return loss;
-        }
-    }
-
-    /** Σ a[ao+k]·b[bo+k]; four partial sums so the loop is not one long dependency chain. */
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int k = 0;
-        for (; k + 3 < n; k += 4) {
-            s0 += a[ao + k] * b[bo + k];
-            s1 += a[ao + k + 1] * b[bo + k + 1];
-            s2 += a[ao + k + 2] * b[bo + k + 2];
-            s3 += a[ao + k + 3] * b[bo + k + 3];
-        }
-        for (; k < n; k++) {
-            s0 += a[ao + k] * b[bo + k];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** Σ h[k]·a[ao+k]·b[bo+k]. */
-    static float weightedDot(float[] h, float[] a, int ao, float[] b, int bo, int n) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int k = 0;
-        for (; k + 3 < n; k += 4) {
-            s0 += h[k] * a[ao + k] * b[bo + k];
-            s1 += h[k + 1] * a[ao + k + 1] * b[bo + k + 1];
-            s2 += h[k + 2] * a[ao + k + 2] * b[bo + k + 2];
-            s3 += h[k + 3] * a[ao + k + 3] * b[bo + k + 3];
-        }
-        for (; k < n; k++) {
-            s0 += h[k] * a[ao + k] * b[bo + k];
-        }
-        return (s0 + s1) + (s2 + s3);
-    }
-
-    /** y[yo+k] += a·x[xo+k]: a loop C2 vectorises. */
-    static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
-        for (int k = 0; k < n; k++) {
-            y[yo + k] += a * x[xo + k];
         }
     }
 }
