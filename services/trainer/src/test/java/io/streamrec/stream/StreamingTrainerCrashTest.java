@@ -54,16 +54,17 @@ class StreamingTrainerCrashTest {
         RatingLog log = new SyntheticRatings(SyntheticConfig.of(3_000, 800, EVENTS, 17)).log();
         RatingProducer producer = new RatingProducer(log);
         Thread producing = new Thread(producer, "ratings-producer");
+        producing.setDaemon(true);
         producing.start();
 
-        try (ManifestWatcher watcher = new ManifestWatcher()) {
+        try (ManifestWatcher watcher = new ManifestWatcher(); Trainers trainers = new Trainers()) {
             // each trainer is killed once it has committed two snapshots of its own, while ratings keep arriving
-            Process first = startTrainer(logs.resolve("trainer-1.log"));
+            Process first = trainers.start(logs.resolve("trainer-1.log"));
             watcher.awaitVersion(2, first, logs.resolve("trainer-1.log"));
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             long killedAt = watcher.latest().eventsTotal();
 
-            Process second = startTrainer(logs.resolve("trainer-2.log"));
+            Process second = trainers.start(logs.resolve("trainer-2.log"));
             watcher.awaitVersion(watcher.latest().version() + 2, second, logs.resolve("trainer-2.log"));
             second.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             long killedAgainAt = watcher.latest().eventsTotal();
@@ -73,12 +74,8 @@ class StreamingTrainerCrashTest {
             assertThat(producer.failure).isNull();
             assertThat((long) producer.valid).as("the stream was still flowing at both kills").isGreaterThan(killedAgainAt);
             assertThat(killedAgainAt).isGreaterThan(killedAt);
-            Process third = startTrainer(logs.resolve("trainer-3.log"));
-            try {
-                watcher.awaitEvents(producer.valid, producer.invalid, third, logs.resolve("trainer-3.log"));
-            } finally {
-                third.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            Process third = trainers.start(logs.resolve("trainer-3.log"));
+            watcher.awaitEvents(producer.valid, producer.invalid, third, logs.resolve("trainer-3.log"));
         }
         int valid = producer.valid;
         int invalid = producer.invalid;
@@ -113,6 +110,24 @@ class StreamingTrainerCrashTest {
                     + DeadLetter.header(r.headers(), DeadLetter.SOURCE_OFFSET));
         }
         assertThat(sources).as("no dead letter twice").hasSize(invalid);
+    }
+
+    /** The trainer processes a test started; all are killed when it ends, whatever happened. */
+    private final class Trainers implements AutoCloseable {
+        private final List<Process> started = new ArrayList<>();
+
+        Process start(Path logFile) throws IOException {
+            Process p = startTrainer(logFile);
+            started.add(p);
+            return p;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            for (Process p : started) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private Process startTrainer(Path logFile) throws IOException {

@@ -15,6 +15,19 @@ public final class TrainerProcess {
             flags.put(a.substring(0, eq), a.substring(eq + 1));
         }
         Settings settings = Settings.load(null, null, Map.of(), flags);
+        // Dies with the test JVM: its stdin is a pipe from the parent, closed when the parent goes, however it goes.
+        Thread orphanGuard = new Thread(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    Thread.onSpinWait();
+                }
+            } catch (java.io.IOException ignored) {
+                // the parent is gone either way
+            }
+            Runtime.getRuntime().halt(3);
+        }, "orphan-guard");
+        orphanGuard.setDaemon(true);
+        orphanGuard.start();
         StreamingTrainer trainer = StreamingTrainer.start(settings, Metrics.inMemory().registry());
         Runtime.getRuntime().addShutdownHook(new Thread(trainer::close));
         System.out.println("trainer started at v" + trainer.snapshotVersion());
