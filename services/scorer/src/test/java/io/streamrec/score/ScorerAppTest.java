@@ -1,0 +1,191 @@
+package io.streamrec.score;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamrec.config.Settings;
+import io.streamrec.contract.JsonSchemas;
+import io.streamrec.contract.Rating;
+import io.streamrec.contract.Recommendation;
+import io.streamrec.contract.Topics;
+import io.streamrec.kafka.KafkaClients;
+import io.streamrec.metrics.Metrics;
+import io.streamrec.testkit.KafkaBroker;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One scorer instance against a real broker: snapshot lists, fresh fold-in for a new user, queries, bad input. */
+class ScorerAppTest {
+    @RegisterExtension
+    static final KafkaBroker kafka = KafkaBroker.singleNode();
+
+    private static final int USERS = 120;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void everyUserGetsAListANewUserGetsAPersonalOneWithinASecondAndQueriesAnswer(@TempDir Path state) throws Exception {
+        Settings settings = kafka.settings()
+                .with("scorer.application-id", "scorer-app-test")
+                .with("scorer.state-dir", state)
+                .with("scorer.http.port", 0);
+        PlantedWorld world = new PlantedWorld(16, 50, 1);
+        Map<Long, float[]> users = new HashMap<>();
+        for (long u = 1; u <= USERS; u++) {
+            users.put(u, world.mfUser((int) (u % 4)));
+        }
+        try (SnapshotPublisher publisher = new SnapshotPublisher(settings);
+             ListReader reader = new ListReader(settings);
+             Metrics metrics = Metrics.inMemory()) {
+            publisher.movies(world.movies());
+            publisher.snapshot(PlantedWorld.manifest("mf", 1, world.dim, world.items(), USERS, Map.of(), false),
+                    world.mfItems(), users, 0);
+            try (ScorerApp scorer = ScorerApp.start(settings, metrics)) {
+                assertThat(scorer.awaitRunning(Duration.ofSeconds(60))).isTrue();
+                assertThat(scorer.items()).isEqualTo(world.items());
+                assertThat(scorer.modelVersion()).isEqualTo(1);
+
+                Set<Long> listed = new HashSet<>();
+                reader.await(r -> r.list().trigger().equals("snapshot") && listed.add(r.list().userId())
+                        && listed.size() == USERS, Duration.ofSeconds(30), "for every user with factors");
+
+                long newcomer = 1_000_000;
+                List<Rating> ratings = List.of(
+                        new Rating(newcomer, world.movie(PlantedWorld.SCI_FI, 0), 5, System.currentTimeMillis()),
+                        new Rating(newcomer, world.movie(PlantedWorld.SCI_FI, 1), 4.5f, System.currentTimeMillis()),
+                        new Rating(newcomer, world.movie(PlantedWorld.SCI_FI, 2), 5, System.currentTimeMillis()));
+                long[] producedAt = publisher.rate(ratings);
+                ListReader.Received fresh = reader.await(r -> r.list().userId() == newcomer
+                        && r.list().triggeredAt() == producedAt[2], Duration.ofSeconds(10), "for the new user's third rating");
+                assertThat(fresh.receivedAt() - producedAt[2]).as("rating to list, ms").isLessThan(1000);
+                Recommendation list = fresh.list();
+                assertThat(list.source()).isEqualTo("fold-in");
+                assertThat(list.items()).filteredOn(i -> world.genreOf(i.movieId()) == PlantedWorld.SCI_FI)
+                        .hasSizeGreaterThanOrEqualTo(8);
+                assertThat(list.items()).noneMatch(i -> ratings.stream().anyMatch(r -> r.movieId() == i.movieId()));
+                assertThat(list.items().get(0).title()).startsWith("Sci-Fi movie");
+
+                queries(scorer, newcomer, world);
+                aRatingOnTheWrongPartitionReachesItsUser(scorer, publisher, reader, metrics, world);
+                badInputIsSkipped(settings, publisher, reader, metrics, world);
+                aBacklogIsRankedOncePerUser(publisher, reader, metrics, world);
+
+                String scrape = metrics.scrape();
+                assertThat(scrape).contains("streamrec_scorer_rating_latency_seconds_bucket",
+                        "streamrec_scorer_rescored_total{trigger=\"rating\"}", "streamrec_scorer_store_user_ratings_entries");
+            }
+        }
+    }
+
+    private void queries(ScorerApp scorer, long newcomer, PlantedWorld world) throws Exception {
+        HttpResponse<String> recs = get(scorer.httpUrl() + "/users/" + newcomer + "/recommendations");
+        assertThat(recs.statusCode()).isEqualTo(200);
+        JsonNode tree = JsonSchemas.MAPPER.readTree(recs.body());
+        assertThat(JsonSchemas.RECOMMENDATION.violations(tree)).isEmpty();
+        assertThat(tree.get("trigger").asText()).isEqualTo("request");
+        assertThat(tree.get("items")).hasSize(10);
+
+        JsonNode rated = JsonSchemas.MAPPER.readTree(get(scorer.httpUrl() + "/users/" + newcomer + "/ratings").body());
+        assertThat(rated.get("ratings")).hasSize(3);
+        assertThat(rated.get("ratings").get(0).get("rating").asDouble()).isEqualTo(5.0);
+        assertThat(rated.get("ratings").get(0).get("genres").get(0).asText()).isEqualTo("Sci-Fi");
+
+        JsonNode movie = JsonSchemas.MAPPER.readTree(get(scorer.httpUrl() + "/movies/" + world.movie(1, 3)).body());
+        assertThat(JsonSchemas.MOVIE.violations(movie)).isEmpty();
+        assertThat(movie.get("genres").get(0).asText()).isEqualTo("Romance");
+
+        assertThat(get(scorer.httpUrl() + "/users/424242/recommendations").statusCode()).isEqualTo(404);
+        assertThat(get(scorer.httpUrl() + "/users/abc/recommendations").statusCode()).isEqualTo(400);
+        assertThat(get(scorer.httpUrl() + "/movies/999999").statusCode()).isEqualTo(404);
+        JsonNode health = JsonSchemas.MAPPER.readTree(get(scorer.httpUrl() + "/health").body());
+        assertThat(health.get("state").asText()).isEqualTo("RUNNING");
+        assertThat(health.get("activeTasks").asInt()).isEqualTo(Topics.USER_PARTITIONS);
+    }
+
+    /**
+     * A producer that partitions keys another way than murmur2 (kcat, librdkafka clients by default) puts a user's
+     * rating where their factors are not; the scorer moves it, so the list and the queries still know it.
+     */
+    private void aRatingOnTheWrongPartitionReachesItsUser(ScorerApp scorer, SnapshotPublisher publisher,
+                                                          ListReader reader, Metrics metrics, PlantedWorld world)
+            throws Exception {
+        long user = 7;
+        long movie = world.movie(3, 0);
+        int home = UserProcessor.partitionOf(Long.toString(user).getBytes(StandardCharsets.UTF_8));
+        long at = publisher.rateOnPartition(new Rating(user, movie, 5, System.currentTimeMillis()),
+                (home + 1) % Topics.USER_PARTITIONS);
+        Recommendation list = reader.await(r -> r.list().userId() == user && r.list().triggeredAt() == at,
+                Duration.ofSeconds(10), "for a rating produced on the wrong partition").list();
+        assertThat(list.items()).noneMatch(i -> i.movieId() == movie);
+        JsonNode rated = JsonSchemas.MAPPER.readTree(get(scorer.httpUrl() + "/users/" + user + "/ratings").body());
+        assertThat(rated.get("ratings")).extracting(n -> n.get("movieId").asLong()).containsExactly(movie);
+        assertThat(metrics.scrape()).containsPattern("streamrec_scorer_ratings_rerouted_total(\\{[^}]*})? 1.0");
+    }
+
+    private static void badInputIsSkipped(Settings settings, SnapshotPublisher publisher, ListReader reader,
+                                          Metrics metrics, PlantedWorld world) throws Exception {
+        publisher.raw(Topics.RATINGS.name(), "5".getBytes(StandardCharsets.UTF_8), "{\"userId\": 5, oops".getBytes(StandardCharsets.UTF_8));
+        publisher.raw(Topics.RATINGS.name(), null, "{}".getBytes(StandardCharsets.UTF_8));
+        long[] at = publisher.rate(List.of(new Rating(5, world.movie(2, 7), 4, System.currentTimeMillis())));
+        reader.await(r -> r.list().userId() == 5 && r.list().triggeredAt() == at[0], Duration.ofSeconds(10),
+                "for a valid rating after bad ones");
+        assertThat(metrics.scrape()).containsPattern("streamrec_scorer_invalid_total\\{[^}]*input=\"ratings\"[^}]*} 2.0");
+        try (Admin admin = KafkaClients.newAdmin(settings, "test-admin")) {
+            long dlq = admin.listOffsets(Map.of(new TopicPartition(Topics.RATINGS_DLQ.name(), 0), OffsetSpec.latest()))
+                    .all().get().values().iterator().next().offset();
+            assertThat(dlq).as("the scorer never writes the dead-letter queue").isZero();
+        }
+    }
+
+    /**
+     * Ratings produced long ago (a replay of history, or a scorer catching up after downtime) are not ranked one by
+     * one: each user is ranked once with all of theirs.
+     */
+    private static void aBacklogIsRankedOncePerUser(SnapshotPublisher publisher, ListReader reader, Metrics metrics,
+                                                    PlantedWorld world) {
+        double before = metrics.registry().find("streamrec.scorer.rescored").tag("trigger", "rating").counter().count();
+        long hourAgo = System.currentTimeMillis() - 3_600_000;
+        List<Rating> history = new java.util.ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        Map<Long, Long> last = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            long user = 2_000 + random.nextInt(200);
+            history.add(new Rating(user, 1 + random.nextInt(world.items()), 4, hourAgo + i));
+            last.put(user, hourAgo + i);
+        }
+        publisher.rateAt(history);
+        Set<Long> caughtUp = new HashSet<>();
+        reader.await(r -> {
+            Long at = last.get(r.list().userId());
+            if (at != null && at.equals(r.list().triggeredAt())) {
+                caughtUp.add(r.list().userId());
+            }
+            return caughtUp.size() == last.size();
+        }, Duration.ofSeconds(60), "reflecting each backlog user's last rating");
+        double ranked = metrics.registry().find("streamrec.scorer.rescored").tag("trigger", "rating").counter().count() - before;
+        assertThat(ranked).as("lists computed for 20,000 backlog ratings of %d users", last.size())
+                .isLessThan(2_000);
+        assertThat(metrics.registry().find("streamrec.scorer.ratings.backlog").counter().count()).isEqualTo(20_000);
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
