@@ -3,7 +3,6 @@ package io.streamrec.cli;
 import io.streamrec.config.Settings;
 import io.streamrec.evaluate.Evaluation;
 import io.streamrec.evaluate.EvaluationConfig;
-import io.streamrec.replay.RatingCursor;
 import io.streamrec.replay.RatingLog;
 import io.streamrec.replay.ReplaySource;
 import io.streamrec.replay.ReplaySources;
@@ -34,18 +33,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settings;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "A MovieLens directory in any layout.")
-    Path data;
-
-    @Option(names = "--dataset", paramLabel = "NAME", description = "A dataset from the cache (downloaded first if missing).")
-    String dataset;
-
-    @Option(names = "--synthetic", arity = "3", paramLabel = "USERS ITEMS EVENTS", hideParamSyntax = true,
-            description = "A generated stream with planted taste topics.")
-    List<Long> synthetic;
-
-    @Option(names = "--sample-users", paramLabel = "FRACTION", description = "Keep a reproducible random FRACTION of the users.")
-    Double sampleUsers;
+    @Mixin
+    SourceOptions source;
 
     @Option(names = "--protocol", split = ",", paramLabel = "NAME",
             description = "prequential, leave-latest-out, random-split (comma-separated); default: prequential plus "
@@ -74,13 +63,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, Object> flags = new LinkedHashMap<>();
-        if (data != null || dataset != null || synthetic != null) {
-            flags.put("replay.data", data == null ? "" : data);
-            flags.put("replay.dataset", dataset == null ? "" : dataset);
-            flags.put("replay.synthetic", synthetic == null ? ""
-                    : synthetic.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        }
-        flags.put("replay.sample-users", sampleUsers);
+        source.putInto(flags);
         flags.put("trainer.model", model);
         flags.put("trainer.objective", objective);
         flags.put("trainer.engine", engine);
@@ -93,18 +76,10 @@ public final class EvaluateCommand implements Callable<Integer> {
                 : protocols.stream().map(p -> Evaluation.Protocol.valueOf(p.strip().toUpperCase(Locale.ROOT).replace('-', '_')))
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Evaluation.Protocol.class)));
 
-        ReplaySource source = ReplaySources.fromSettings(s, System.err);
-        RatingLog log = materialise(source.ratings());
+        ReplaySource ratings = ReplaySources.fromSettings(s, System.err);
+        RatingLog log = RatingLog.collect(ratings.ratings());
         new Evaluation(trainer, EvaluationConfig.from(s), s.integer("evaluate.full-ranking-users"), System.out)
-                .run(log, source.name(), chosen, out);
+                .run(log, ratings.name(), chosen, out);
         return 0;
-    }
-
-    private static RatingLog materialise(RatingCursor cursor) {
-        RatingLog.Builder b = RatingLog.builder();
-        while (cursor.next()) {
-            b.add(cursor.userId(), cursor.movieId(), cursor.rating(), cursor.timestamp());
-        }
-        return b.build();
     }
 }

@@ -14,12 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 
 /** {@code streamrec replay}: MovieLens or a synthetic stream onto the {@code ratings} and {@code movies} topics. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
@@ -32,16 +29,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settings;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "A MovieLens directory in any layout (replay.data).")
-    Path data;
-
-    @Option(names = "--dataset", paramLabel = "NAME",
-            description = "ml-latest-small, ml-25m, ml-20m, ml-1m or ml-100k from the cache, downloaded first if missing (replay.dataset).")
-    String dataset;
-
-    @Option(names = "--synthetic", arity = "3", paramLabel = "USERS ITEMS EVENTS", hideParamSyntax = true,
-            description = "A generated stream with planted taste topics (replay.synthetic).")
-    List<Long> synthetic;
+    @Mixin
+    SourceOptions source;
 
     @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "Send at most this many ratings per second (replay.rate).")
     Double rate;
@@ -49,10 +38,6 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--speedup", paramLabel = "FACTOR",
             description = "Replay in event time sped up by FACTOR, e.g. 86400 = a day per second (replay.speedup).")
     Double speedup;
-
-    @Option(names = "--sample-users", paramLabel = "FRACTION",
-            description = "Keep a reproducible random FRACTION of the users (replay.sample-users).")
-    Double sampleUsers;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the user sample and the synthetic stream (replay.seed).")
     Long seed;
@@ -66,18 +51,11 @@ public final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, Object> flags = new LinkedHashMap<>();
-        if (data != null || dataset != null || synthetic != null) {
-            // A source on the command line replaces any source from the configuration.
-            flags.put("replay.data", data == null ? "" : data);
-            flags.put("replay.dataset", dataset == null ? "" : dataset);
-            flags.put("replay.synthetic", synthetic == null ? ""
-                    : synthetic.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        }
+        source.putInto(flags);
         if (rate != null || speedup != null) {
             flags.put("replay.rate", rate == null ? 0 : rate);
             flags.put("replay.speedup", speedup == null ? 0 : speedup);
         }
-        flags.put("replay.sample-users", sampleUsers);
         flags.put("replay.seed", seed);
         if (quiet) {
             flags.put("replay.progress", false);
@@ -85,11 +63,11 @@ public final class ReplayCommand implements Callable<Integer> {
         Settings s = settings.load(flags);
         var err = System.err;
         Pacing pacing = Pacing.fromSettings(s);
-        ReplaySource source = ReplaySources.fromSettings(s, err);
+        ReplaySource replaySource = ReplaySources.fromSettings(s, err);
         err.printf("replaying to %s, %s%n", s.text("kafka.bootstrap.servers"), pacing);
         try {
             ReplaySummary summary = new Replayer(s, err)
-                    .replay(source, pacing, s.flag("replay.progress") && ProgressBar.terminalAttached());
+                    .replay(replaySource, pacing, s.flag("replay.progress") && ProgressBar.terminalAttached());
             spec.commandLine().getOut().print(summary.report());
             spec.commandLine().getOut().flush();
             return 0;

@@ -66,6 +66,8 @@ public final class LeaveLatestOut {
                                EvaluationConfig config, int fullRankingUsers, int testUsers, int trainSize,
                                double trainSeconds) {
         SplittableRandom random = new SplittableRandom(trainer.config().seed() ^ 0xBB67AE8584CAA73BL);
+        // Ties get their own stream, so every model of a seed is ranked against the very same candidates.
+        SplittableRandom ties = random.split();
         int k = config.topK();
         int per = config.candidates() + 1;
         int itemCount = trainer.items().size();
@@ -106,9 +108,9 @@ public final class LeaveLatestOut {
                 counts[j] = trainer.items().count(pi[j]);
                 recentCounts[j] = recent.count(pi[j]);
             }
-            model.add(TopK.rank(scores[0], scores, 1, per, random));
-            popularity.add(TopK.rank(counts[0], counts, 1, per, random));
-            recentPopularity.add(TopK.rank(recentCounts[0], recentCounts, 1, per, random));
+            model.add(TopK.rank(scores[0], scores, 1, per, ties));
+            popularity.add(TopK.rank(counts[0], counts, 1, per, ties));
+            recentPopularity.add(TopK.rank(recentCounts[0], recentCounts, 1, per, ties));
 
             if (random.nextDouble() < fullRate) {
                 one[0] = u;
@@ -118,7 +120,7 @@ public final class LeaveLatestOut {
                     catalogue[r] = Float.NEGATIVE_INFINITY;
                 }
                 catalogue[target] = Float.NEGATIVE_INFINITY;
-                full.add(TopK.rank(targetScore, catalogue, 0, itemCount, random));
+                full.add(TopK.rank(targetScore, catalogue, 0, itemCount, ties));
             }
         }
         return new Result(model.count(), trainSize, itemCount, model.hitRate(), model.ndcg(),

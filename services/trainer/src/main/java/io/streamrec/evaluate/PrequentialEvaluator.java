@@ -23,6 +23,8 @@ import java.util.SplittableRandom;
 public final class PrequentialEvaluator implements TrainingListener {
     private final EvaluationConfig config;
     private final SplittableRandom random;
+    /** Ties get their own stream, so every model of a seed is ranked against the very same candidates. */
+    private final SplittableRandom ties;
     private final RecentPopularity recent;
     private final TopK model;
     private final TopK popularity;
@@ -54,6 +56,7 @@ public final class PrequentialEvaluator implements TrainingListener {
     public PrequentialEvaluator(EvaluationConfig config, long seed) {
         this.config = config;
         this.random = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
+        this.ties = random.split();
         this.recent = new RecentPopularity(config.recentWindow());
         int k = config.topK();
         this.model = new TopK(k);
@@ -155,14 +158,14 @@ public final class PrequentialEvaluator implements TrainingListener {
         int k = config.topK();
         for (int c = 0; c < chosen; c++) {
             int base = c * per;
-            int r = TopK.rank(scores[base], scores, base + 1, base + per, random);
+            int r = TopK.rank(scores[base], scores, base + 1, base + per, ties);
             for (int j = 0; j < per; j++) {
                 int item = pairItems[base + j];
                 counts[j] = item < step.itemsBefore() ? items.count(item) : 0;
                 recentCounts[j] = recent.count(item);
             }
-            int rp = TopK.rank(counts[0], counts, 1, per, random);
-            int rr = TopK.rank(recentCounts[0], recentCounts, 1, per, random);
+            int rp = TopK.rank(counts[0], counts, 1, per, ties);
+            int rr = TopK.rank(recentCounts[0], recentCounts, 1, per, ties);
             model.add(r);
             popularity.add(rp);
             recentPopularity.add(rr);
@@ -230,7 +233,7 @@ public final class PrequentialEvaluator implements TrainingListener {
             if (item < items) {
                 catalogueScores[item] = Float.NEGATIVE_INFINITY;
             }
-            int r = TopK.rank(target[0], catalogueScores, 0, items, random);
+            int r = TopK.rank(target[0], catalogueScores, 0, items, ties);
             full.add(r);
             windowFullHit.add(r < k ? 1 : 0);
             windowFullGain.add(TopK.gain(r, k));

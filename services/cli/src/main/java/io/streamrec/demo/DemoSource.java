@@ -1,0 +1,51 @@
+package io.streamrec.demo;
+
+import io.streamrec.config.Settings;
+import io.streamrec.contract.Movie;
+import io.streamrec.movielens.DatasetCache;
+import io.streamrec.movielens.MovieLens;
+import io.streamrec.movielens.MovieLensData;
+import io.streamrec.replay.RatingLog;
+import io.streamrec.synthetic.SyntheticConfig;
+import io.streamrec.synthetic.SyntheticRatings;
+
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the demo replays, found in this order: {@code demo.data} (--data DIR or STREAMREC_DEMO_DATA), the verified
+ * copy of ml-latest-small in the cache, a download of it; and when all of those fail, a synthetic stream, said
+ * plainly.
+ *
+ * @param description one line for the dashboard's header
+ * @param synthetic   true when no MovieLens data could be had
+ */
+record DemoSource(String description, RatingLog ratings, List<Movie> movies, boolean synthetic) {
+
+    static DemoSource find(Settings settings, PrintStream log) {
+        String dir = settings.optionalText("demo.data");
+        if (dir != null) {
+            MovieLensData data = MovieLens.read(Path.of(dir));
+            return new DemoSource("MovieLens from " + data.dir() + " (" + data.layout().description + ")",
+                    data.ratings(), data.movies(), false);
+        }
+        try {
+            Path cached = DatasetCache.fromSettings(settings, log, false).fetch("ml-latest-small");
+            MovieLensData data = MovieLens.read(cached);
+            return new DemoSource("MovieLens ml-latest-small from " + data.dir() + " (checksum verified)",
+                    data.ratings(), data.movies(), false);
+        } catch (UncheckedIOException | IllegalArgumentException e) {
+            log.println("demo: no MovieLens data: nothing under --data or STREAMREC_DEMO_DATA, nothing in the cache ("
+                    + settings.text("data.cache-dir") + "), and the download failed (" + e.getMessage() + ").");
+            String[] spec = settings.text("demo.synthetic").split("[,\\s]+");
+            SyntheticRatings generator = new SyntheticRatings(SyntheticConfig.of(Integer.parseInt(spec[0]),
+                    Integer.parseInt(spec[1]), Long.parseLong(spec[2]), settings.longInteger("replay.seed"), settings));
+            log.println("demo: RUNNING ON A SYNTHETIC STREAM instead (" + String.join(" users, ", spec[0], spec[1])
+                    + " items, " + spec[2] + " ratings with planted taste topics; titles are made up).");
+            return new DemoSource("SYNTHETIC stream (no MovieLens found, offline): " + spec[0] + " users, " + spec[1]
+                    + " items, " + spec[2] + " ratings", generator.log(), generator.movies(), true);
+        }
+    }
+}
