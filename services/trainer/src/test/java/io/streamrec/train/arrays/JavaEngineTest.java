@@ -171,6 +171,25 @@ class JavaEngineTest {
     }
 
     @Test
+    void smallBatchesAfterLargeOnesDoNotPickUpStaleGradients() {
+        Samples large = samples(20_000, 3000, 2000, false, 6);
+        Samples small = samples(100, 3000, 2000, false, 7);
+        JavaEngine one = new JavaEngine(new ModelLayout(config("trainer.threads", 1)));
+        JavaEngine two = new JavaEngine(new ModelLayout(config("trainer.threads", 2)));
+        one.ensureRows(3000, 2000);
+        two.ensureRows(3000, 2000);
+        for (Samples s : new Samples[]{large, small, large, small}) {
+            assertThat(two.step(s, 0.05f)).isCloseTo(one.step(s, 0.05f), within(1e-5f));
+        }
+        int width = one.layout().width();
+        for (int r = 0; r < 2000; r += 31) {
+            assertThat(export(two, Table.ITEMS, r, width)).containsExactly(export(one, Table.ITEMS, r, width), within(1e-5f));
+        }
+        one.close();
+        two.close();
+    }
+
+    @Test
     void exportedRowsAndStateRebuildAnIdenticalEngine() {
         TrainerConfig c = config("trainer.optimizer", "adam");
         JavaEngine a = new JavaEngine(new ModelLayout(c));
