@@ -1,7 +1,5 @@
 package io.streamrec.cli;
 
-import io.streamrec.broker.ClusterSpec;
-import io.streamrec.broker.KafkaCluster;
 import io.streamrec.config.Settings;
 import io.streamrec.score.ScoreBenchmark;
 import picocli.CommandLine.Command;
@@ -10,16 +8,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** {@code streamrec bench score}: rating-to-recommendation latency beside Kafka alone, and users rescored/s. */
 @Command(name = "score", mixinStandardHelpOptions = true,
@@ -52,7 +44,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws Exception {
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("bench.score.users", users);
         flags.put("bench.score.items", items);
@@ -61,27 +53,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
         flags.put("bench.score.seconds", seconds);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
-        boolean ownBroker = settings.bootstrapServers == null && !settings.overrides.containsKey("kafka.bootstrap.servers");
-        if (!ownBroker) {
-            out.println("broker: " + s.text("kafka.bootstrap.servers"));
-            ScoreBenchmark.run(s, out);
-            return 0;
-        }
-        Path dir = Files.createTempDirectory("streamrec-bench-kafka-");
-        try (KafkaCluster cluster = KafkaCluster.start(ClusterSpec.from(s).withDataDir(dir).withPort(0).withNodes(1))) {
-            out.println("broker: embedded, 1 node at " + cluster.bootstrapServers() + " (no --bootstrap-server given)");
-            ScoreBenchmark.run(s.with("kafka.bootstrap.servers", cluster.bootstrapServers()).with("topics.replication-factor", 1), out);
-        } finally {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("cannot delete " + p, e);
-                    }
-                }
-            }
-        }
+        BenchBroker.run(settings, s, out, true, broker -> ScoreBenchmark.run(broker, out));
         return 0;
     }
 }

@@ -1,7 +1,5 @@
 package io.streamrec.cli;
 
-import io.streamrec.broker.ClusterSpec;
-import io.streamrec.broker.KafkaCluster;
 import io.streamrec.config.Settings;
 import io.streamrec.stream.StreamBenchmark;
 import picocli.CommandLine.Command;
@@ -10,15 +8,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /** {@code streamrec bench stream}: the streaming trainer's end-to-end rate beside a bare consumer's. */
 @Command(name = "stream", mixinStandardHelpOptions = true,
@@ -53,23 +46,14 @@ public final class BenchStreamCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws Exception {
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("trainer.engine", engine);
         flags.put("trainer.model", model);
         flags.put("metrics.port", -1);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
-        Path dir = Files.createTempDirectory("streamrec-bench-stream-");
-        try (KafkaCluster cluster = KafkaCluster.start(ClusterSpec.from(s).withDataDir(dir).withPort(0).withNodes(1))) {
-            out.println("broker: embedded, 1 node at " + cluster.bootstrapServers());
-            new StreamBenchmark(s.with("kafka.bootstrap.servers", cluster.bootstrapServers())
-                    .with("topics.replication-factor", 1), out).run(users, items, events, bareRounds);
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        BenchBroker.run(settings, s, out, false, broker -> new StreamBenchmark(broker, out).run(users, items, events, bareRounds));
         return 0;
     }
 }

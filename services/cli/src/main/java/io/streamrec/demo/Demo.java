@@ -1,5 +1,6 @@
 package io.streamrec.demo;
 
+import io.streamrec.files.Directories;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -27,16 +28,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * {@code ./streamrec demo}: the whole system in one process on a laptop. An embedded broker, the streaming
@@ -74,7 +72,7 @@ public final class Demo {
         try {
             return run(jvmStart, work);
         } finally {
-            delete(work);
+            Directories.deleteRecursively(work);
             finished.countDown();
         }
     }
@@ -277,11 +275,6 @@ public final class Demo {
         }
     }
 
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
-    }
 
     /** Replays the log in order, telling the dashboard about the watched users; ends early when the demo stops. */
     private final class WatchingCursor implements RatingCursor {

@@ -151,32 +151,14 @@ public final class RatingLog {
 
     /** Collects ratings in any order; {@link #build()} orders them by event time, ties kept in arrival order. */
     public static final class Builder {
-        private long[] userIds;
-        private long[] movieIds;
-        private float[] ratings;
-        private long[] timestamps;
-        private int size;
+        private final RatingBatch collected;
 
         private Builder(int capacity) {
-            userIds = new long[capacity];
-            movieIds = new long[capacity];
-            ratings = new float[capacity];
-            timestamps = new long[capacity];
+            collected = new RatingBatch(capacity);
         }
 
         public Builder add(long userId, long movieId, float rating, long timestamp) {
-            if (size == userIds.length) {
-                int grown = Math.max(16, size + (size >> 1));
-                userIds = Arrays.copyOf(userIds, grown);
-                movieIds = Arrays.copyOf(movieIds, grown);
-                ratings = Arrays.copyOf(ratings, grown);
-                timestamps = Arrays.copyOf(timestamps, grown);
-            }
-            userIds[size] = userId;
-            movieIds[size] = movieId;
-            ratings[size] = rating;
-            timestamps[size] = timestamp;
-            size++;
+            collected.add(userId, movieId, rating, timestamp);
             return this;
         }
 
@@ -185,30 +167,33 @@ public final class RatingLog {
         }
 
         public int size() {
-            return size;
+            return collected.size();
         }
 
         public RatingLog build() {
-            int[] order = stableOrderByTime(timestamps, size);
+            int size = collected.size();
+            int[] order = stableOrderByTime(collected, size);
             long[] u = new long[size];
             long[] m = new long[size];
             float[] r = new float[size];
             long[] t = new long[size];
             for (int i = 0; i < size; i++) {
                 int j = order[i];
-                u[i] = userIds[j];
-                m[i] = movieIds[j];
-                r[i] = ratings[j];
-                t[i] = timestamps[j];
+                u[i] = collected.userId(j);
+                m[i] = collected.movieId(j);
+                r[i] = collected.rating(j);
+                t[i] = collected.timestamp(j);
             }
             return new RatingLog(u, m, r, t);
         }
 
         /** Indices sorted by timestamp, stable; a bottom-up merge sort on primitives (no boxing at 25M rows). */
-        private static int[] stableOrderByTime(long[] keys, int n) {
+        private static int[] stableOrderByTime(RatingBatch batch, int n) {
+            long[] keys = new long[n];
             int[] a = new int[n];
             boolean sorted = true;
             for (int i = 0; i < n; i++) {
+                keys[i] = batch.timestamp(i);
                 a[i] = i;
                 sorted &= i == 0 || keys[i - 1] <= keys[i];
             }

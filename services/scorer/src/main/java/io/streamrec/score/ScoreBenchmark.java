@@ -1,5 +1,6 @@
 package io.streamrec.score;
 
+import io.streamrec.files.Directories;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.FactorRow;
@@ -34,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +47,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * {@code streamrec bench score}: the scorer on a real broker with a synthetic model of a realistic size.
@@ -154,7 +153,7 @@ public final class ScoreBenchmark {
                 }
             }
         } finally {
-            deleteTree(stateDir);
+            Directories.deleteRecursively(stateDir);
         }
         out.flush();
     }
@@ -494,13 +493,4 @@ public final class ScoreBenchmark {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
-    }
 }

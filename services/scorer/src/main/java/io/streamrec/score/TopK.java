@@ -45,19 +45,7 @@ final class TopK {
         }
         index[0] = i;
         score[0] = s;
-        int c = 0;
-        while (true) {
-            int l = 2 * c + 1;
-            if (l >= size) {
-                break;
-            }
-            int m = l + 1 < size && score[l + 1] < score[l] ? l + 1 : l;
-            if (score[c] <= score[m]) {
-                break;
-            }
-            swap(c, m);
-            c = m;
-        }
+        siftDown();
     }
 
     int size() {
@@ -73,21 +61,26 @@ final class TopK {
             size--;
             index[0] = index[size];
             score[0] = score[size];
-            int c = 0;
-            while (true) {
-                int l = 2 * c + 1;
-                if (l >= size) {
-                    break;
-                }
-                int m = l + 1 < size && score[l + 1] < score[l] ? l + 1 : l;
-                if (score[c] <= score[m]) {
-                    break;
-                }
-                swap(c, m);
-                c = m;
-            }
+            siftDown();
         }
         return n;
+    }
+
+    /** Restores the heap after the root was replaced. */
+    private void siftDown() {
+        int c = 0;
+        while (true) {
+            int l = 2 * c + 1;
+            if (l >= size) {
+                break;
+            }
+            int m = l + 1 < size && score[l + 1] < score[l] ? l + 1 : l;
+            if (score[c] <= score[m]) {
+                break;
+            }
+            swap(c, m);
+            c = m;
+        }
     }
 
     private void swap(int a, int b) {

@@ -1,5 +1,6 @@
 package io.streamrec.testkit;
 
+import io.streamrec.files.Directories;
 import io.streamrec.broker.ClusterSpec;
 import io.streamrec.broker.ClusterTopics;
 import io.streamrec.broker.KafkaCluster;
@@ -18,13 +19,10 @@ import org.testcontainers.kafka.KafkaContainer;
 import org.testcontainers.utility.DockerImageName;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Gives a test class a real Kafka broker of its own, ready and with the registry's topics created and led:
@@ -146,13 +144,13 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
         try {
             cluster = KafkaCluster.start(spec);
         } catch (RuntimeException e) {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
             throw e;
         }
         return new Running(cluster.bootstrapServers(), "embedded, " + nodes + (nodes == 1 ? " node" : " nodes"),
                 cluster, () -> {
                     cluster.close();
-                    deleteRecursively(dir);
+                    Directories.deleteRecursively(dir);
                 });
     }
 
@@ -202,17 +200,4 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
         return Settings.load(null, null, System.getenv(), Map.of());
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
-        }
-    }
 }

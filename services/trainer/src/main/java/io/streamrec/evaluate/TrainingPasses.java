@@ -2,7 +2,7 @@ package io.streamrec.evaluate;
 
 import io.streamrec.replay.RatingLog;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.train.RatingBatch;
+import io.streamrec.replay.RatingBatch;
 
 import java.util.SplittableRandom;
 

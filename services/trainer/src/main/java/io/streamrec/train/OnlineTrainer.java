@@ -1,5 +1,7 @@
 package io.streamrec.train;
 
+import io.streamrec.replay.RatingBatch;
+
 import io.streamrec.sample.NegativeSampler;
 
 import java.util.ArrayList;

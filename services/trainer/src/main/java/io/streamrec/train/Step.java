@@ -1,5 +1,7 @@
 package io.streamrec.train;
 
+import io.streamrec.replay.RatingBatch;
+
 /**
  * What listeners see of one training step. Arrays are the trainer's reusable buffers: valid during the callback,
  * indices below {@link #size()} (rows) or {@link Samples#size()} (samples).

@@ -1,5 +1,7 @@
 package io.streamrec.train;
 
+import io.streamrec.replay.RatingBatch;
+
 import io.streamrec.config.Settings;
 import io.streamrec.replay.RatingLog;
 import io.streamrec.synthetic.SyntheticConfig;

@@ -11,24 +11,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
-import java.util.Random;
 
 import static io.streamrec.train.TestConfigs.config;
+import static io.streamrec.train.TestSamples.params;
+import static io.streamrec.train.TestSamples.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class JavaEngineTest {
-
-    /** A few samples over a handful of rows, users and items repeating so duplicate rows are exercised. */
-    static Samples samples(int n, int users, int items, boolean explicit, long seed) {
-        Random r = new Random(seed);
-        Samples s = new Samples();
-        for (int j = 0; j < n; j++) {
-            float target = explicit ? 0.5f * (1 + r.nextInt(10)) : (j % 3 == 0 ? 1f : 0f);
-            s.add(r.nextInt(users), r.nextInt(items), target);
-        }
-        return s;
-    }
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"mf,implicit", "mf,explicit", "gmf,implicit", "gmf,explicit"})
@@ -42,9 +32,9 @@ class JavaEngineTest {
             for (int row = 0; row < 3; row++) {
                 // analytic gradient from one SGD step: w' = w - lr * g
                 JavaEngine e = engine(c);
-                float[] before = export(e, table, row, width);
+                float[] before = params(e, table, row);
                 e.step(s, lr);
-                float[] after = export(e, table, row, width);
+                float[] after = params(e, table, row);
                 for (int k = 0; k < width; k++) {
                     double analytic = (before[k] - after[k]) / lr;
                     double numeric = numericGradient(c, s, table, row, k);
@@ -94,13 +84,12 @@ class JavaEngineTest {
 
     private static double objective(TrainerConfig c, Samples s, Table table, int row, int k, double delta) {
         JavaEngine e = engine(c);
-        int width = c.rowWidth();
-        float[] p = export(e, table, row, width);
+        float[] p = params(e, table, row);
         p[k] += (float) delta;
         e.importRows(table, new int[]{row}, 1, p, new float[0]);
         double l2 = 0;
         for (int j = 0; j < s.size(); j++) {
-            l2 += squaredNorm(export(e, Table.USERS, s.users()[j], width)) + squaredNorm(export(e, Table.ITEMS, s.items()[j], width));
+            l2 += squaredNorm(params(e, Table.USERS, s.users()[j])) + squaredNorm(params(e, Table.ITEMS, s.items()[j]));
         }
         double total = e.loss(s) + c.l2() * l2 / s.size();
         e.close();
@@ -121,12 +110,6 @@ class JavaEngineTest {
         return e;
     }
 
-    static float[] export(Engine e, Table table, int row, int width) {
-        float[] p = new float[width];
-        e.exportRows(table, new int[]{row}, 1, p, new float[e.layout().stateWidth()]);
-        return p;
-    }
-
     @Test
     void growingKeepsExistingRowsIntact() {
         TrainerConfig c = config("trainer.dim", 16);
@@ -136,15 +119,15 @@ class JavaEngineTest {
         float[][] users = new float[10][];
         float[][] items = new float[10][];
         for (int r = 0; r < 10; r++) {
-            users[r] = export(e, Table.USERS, r, c.rowWidth());
-            items[r] = export(e, Table.ITEMS, r, c.rowWidth());
+            users[r] = params(e, Table.USERS, r);
+            items[r] = params(e, Table.ITEMS, r);
         }
         e.ensureRows(100_000, 50_000);
         for (int r = 0; r < 10; r++) {
-            assertThat(export(e, Table.USERS, r, c.rowWidth())).containsExactly(users[r]);
-            assertThat(export(e, Table.ITEMS, r, c.rowWidth())).containsExactly(items[r]);
+            assertThat(params(e, Table.USERS, r)).containsExactly(users[r]);
+            assertThat(params(e, Table.ITEMS, r)).containsExactly(items[r]);
         }
-        float[] fresh = export(e, Table.ITEMS, 49_999, c.rowWidth());
+        float[] fresh = params(e, Table.ITEMS, 49_999);
         float[] expected = new float[c.rowWidth()];
         new ModelLayout(c).initRows(Table.ITEMS, 49_999, 50_000, expected);
         assertThat(fresh).containsExactly(expected);
@@ -162,9 +145,8 @@ class JavaEngineTest {
         for (int step = 0; step < 3; step++) {
             assertThat(two.step(s, 0.05f)).isCloseTo(one.step(s, 0.05f), within(1e-5f));
         }
-        int width = one.layout().width();
         for (int r = 0; r < 2000; r += 97) {
-            assertThat(export(two, Table.ITEMS, r, width)).containsExactly(export(one, Table.ITEMS, r, width), within(1e-5f));
+            assertThat(params(two, Table.ITEMS, r)).containsExactly(params(one, Table.ITEMS, r), within(1e-5f));
         }
         one.close();
         two.close();
@@ -181,9 +163,8 @@ class JavaEngineTest {
         for (Samples s : new Samples[]{large, small, large, small}) {
             assertThat(two.step(s, 0.05f)).isCloseTo(one.step(s, 0.05f), within(1e-5f));
         }
-        int width = one.layout().width();
         for (int r = 0; r < 2000; r += 31) {
-            assertThat(export(two, Table.ITEMS, r, width)).containsExactly(export(one, Table.ITEMS, r, width), within(1e-5f));
+            assertThat(params(two, Table.ITEMS, r)).containsExactly(params(one, Table.ITEMS, r), within(1e-5f));
         }
         one.close();
         two.close();

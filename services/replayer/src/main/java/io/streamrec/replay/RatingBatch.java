@@ -1,10 +1,11 @@
-package io.streamrec.train;
-
-import io.streamrec.replay.RatingLog;
+package io.streamrec.replay;
 
 import java.util.Arrays;
 
-/** A mini-batch of ratings in event order, by external ids, in reusable columns. */
+/**
+ * Ratings by external ids in growable columns, reusable after {@link #clear()}: a trainer's mini-batch, and what a
+ * {@link RatingLog.Builder} collects before ordering it by time.
+ */
 public final class RatingBatch {
     private int size;
     private long[] userIds;
