@@ -78,14 +78,14 @@ public final class RecommendCommand implements Callable<Integer> {
             String score = String.format(" %.3f", item.get("score").asDouble());
             left.add(new String[]{String.format("%2d  %s", left.size() + 1, fit(title, COLUMN - 4 - score.length()))
                     + " ".repeat(Math.max(0, COLUMN - 4 - score.length() - Math.min(title.length(), COLUMN - 4 - score.length())))
-                    + score, "    " + genres(movie)});
+                    + score, "    #" + item.get("movieId").asLong() + "  " + genres(movie)});
         }
         List<String[]> right = new ArrayList<>();
         for (int i = 0; i < rated.size() && i < list.get("items").size(); i++) {
             JsonNode r = rated.get(i);
             String title = r.hasNonNull("title") ? r.get("title").asText() : "movie " + r.get("movieId").asLong();
             right.add(new String[]{String.format("%.1f  %s", r.get("rating").asDouble(), title),
-                    "     " + (r.has("genres") ? String.join("|", texts(r.get("genres"))) : "")});
+                    "     #" + r.get("movieId").asLong() + "  " + (r.has("genres") ? String.join("|", texts(r.get("genres"))) : "")});
         }
 
         out.printf("User %d: %s list, model v%d, computed %s%n%n", user, list.get("source").asText(),

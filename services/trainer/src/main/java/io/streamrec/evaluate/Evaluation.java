@@ -97,8 +97,10 @@ public final class Evaluation {
             row("model", r.hitRate(), r.ndcg());
             row("popularity (all time)", r.popularityHitRate(), r.popularityNdcg());
             row("popularity (last " + config.recentWindow() + ")", r.recentHitRate(), r.recentNdcg());
-            out.printf(Locale.ROOT, "  full ranking, %,d users: recall@%d %.4f  NDCG@%d %.4f%n", r.fullRanked(),
-                    config.topK(), r.fullRecall(), config.topK(), r.fullNdcg());
+            out.printf(Locale.ROOT, "  full ranking against every item the user did not rate, %,d users:%n", r.fullRanked());
+            out.printf(Locale.ROOT, "  %-28s %8s %8s%n", "", "recall@" + config.topK(), "NDCG@" + config.topK());
+            row("model", r.fullRecall(), r.fullNdcg());
+            row("popularity (all time)", r.popularityFullRecall(), r.popularityFullNdcg());
         }
     }
 

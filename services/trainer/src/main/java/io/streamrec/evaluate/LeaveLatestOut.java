@@ -76,6 +76,8 @@ public final class LeaveLatestOut {
         TopK popularity = new TopK(k);
         TopK recentPopularity = new TopK(k);
         TopK full = new TopK(k);
+        TopK fullPopularity = new TopK(k);
+        float[] popularityCatalogue = new float[itemCount];
         double fullRate = Math.min(1.0, fullRankingUsers / (double) Math.max(1, testUsers));
         int[] pu = new int[per];
         int[] pi = new int[per];
@@ -121,16 +123,22 @@ public final class LeaveLatestOut {
                 }
                 catalogue[target] = Float.NEGATIVE_INFINITY;
                 full.add(TopK.rank(targetScore, catalogue, 0, itemCount, ties));
+                for (int c = 0; c < itemCount; c++) {
+                    popularityCatalogue[c] = catalogue[c] == Float.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY
+                            : trainer.items().count(c);
+                }
+                fullPopularity.add(TopK.rank(trainer.items().count(target), popularityCatalogue, 0, itemCount, ties));
             }
         }
         return new Result(model.count(), trainSize, itemCount, model.hitRate(), model.ndcg(),
                 popularity.hitRate(), popularity.ndcg(), recentPopularity.hitRate(), recentPopularity.ndcg(),
-                full.count(), full.hitRate(), full.ndcg(), trainSeconds);
+                full.count(), full.hitRate(), full.ndcg(), fullPopularity.hitRate(), fullPopularity.ndcg(), trainSeconds);
     }
 
-    /** HR/NDCG against sampled candidates, for the model and both baselines; full-catalogue recall and NDCG. */
+    /** HR/NDCG against sampled candidates for the model and both baselines; full-catalogue recall and NDCG. */
     public record Result(long users, long trainRatings, int items, double hitRate, double ndcg,
                          double popularityHitRate, double popularityNdcg, double recentHitRate, double recentNdcg,
-                         long fullRanked, double fullRecall, double fullNdcg, double trainSeconds) {
+                         long fullRanked, double fullRecall, double fullNdcg, double popularityFullRecall,
+                         double popularityFullNdcg, double trainSeconds) {
     }
 }
