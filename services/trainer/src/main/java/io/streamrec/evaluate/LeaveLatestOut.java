@@ -66,8 +66,10 @@ public final class LeaveLatestOut {
                                EvaluationConfig config, int fullRankingUsers, int testUsers, int trainSize,
                                double trainSeconds) {
         SplittableRandom random = new SplittableRandom(trainer.config().seed() ^ 0xBB67AE8584CAA73BL);
-        // Ties get their own stream, so every model of a seed is ranked against the very same candidates.
+        // Ties get streams of their own, so every model of a seed meets the very same candidates and the baselines
+        // come out the same whatever model runs beside them.
         SplittableRandom ties = random.split();
+        SplittableRandom baselineTies = random.split();
         int k = config.topK();
         int per = config.candidates() + 1;
         int itemCount = trainer.items().size();
@@ -111,8 +113,8 @@ public final class LeaveLatestOut {
                 recentCounts[j] = recent.count(pi[j]);
             }
             model.add(TopK.rank(scores[0], scores, 1, per, ties));
-            popularity.add(TopK.rank(counts[0], counts, 1, per, ties));
-            recentPopularity.add(TopK.rank(recentCounts[0], recentCounts, 1, per, ties));
+            popularity.add(TopK.rank(counts[0], counts, 1, per, baselineTies));
+            recentPopularity.add(TopK.rank(recentCounts[0], recentCounts, 1, per, baselineTies));
 
             if (random.nextDouble() < fullRate) {
                 one[0] = u;
@@ -127,7 +129,7 @@ public final class LeaveLatestOut {
                     popularityCatalogue[c] = catalogue[c] == Float.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY
                             : trainer.items().count(c);
                 }
-                fullPopularity.add(TopK.rank(trainer.items().count(target), popularityCatalogue, 0, itemCount, ties));
+                fullPopularity.add(TopK.rank(trainer.items().count(target), popularityCatalogue, 0, itemCount, baselineTies));
             }
         }
         return new Result(model.count(), trainSize, itemCount, model.hitRate(), model.ndcg(),

@@ -23,8 +23,12 @@ import java.util.SplittableRandom;
 public final class PrequentialEvaluator implements TrainingListener {
     private final EvaluationConfig config;
     private final SplittableRandom random;
-    /** Ties get their own stream, so every model of a seed is ranked against the very same candidates. */
+    /**
+     * Ties get streams of their own, so every model of a seed meets the very same candidates and the baselines come
+     * out the same whatever model runs beside them.
+     */
     private final SplittableRandom ties;
+    private final SplittableRandom baselineTies;
     private final RecentPopularity recent;
     private final TopK model;
     private final TopK popularity;
@@ -57,6 +61,7 @@ public final class PrequentialEvaluator implements TrainingListener {
         this.config = config;
         this.random = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
         this.ties = random.split();
+        this.baselineTies = random.split();
         this.recent = new RecentPopularity(config.recentWindow());
         int k = config.topK();
         this.model = new TopK(k);
@@ -164,8 +169,8 @@ public final class PrequentialEvaluator implements TrainingListener {
                 counts[j] = item < step.itemsBefore() ? items.count(item) : 0;
                 recentCounts[j] = recent.count(item);
             }
-            int rp = TopK.rank(counts[0], counts, 1, per, ties);
-            int rr = TopK.rank(recentCounts[0], recentCounts, 1, per, ties);
+            int rp = TopK.rank(counts[0], counts, 1, per, baselineTies);
+            int rr = TopK.rank(recentCounts[0], recentCounts, 1, per, baselineTies);
             model.add(r);
             popularity.add(rp);
             recentPopularity.add(rr);
