@@ -1,6 +1,7 @@
 package io.streamrec.cli;
 
 import io.streamrec.config.Settings;
+import io.streamrec.metrics.Metrics;
 import io.streamrec.replay.Pacing;
 import io.streamrec.replay.ProgressBar;
 import io.streamrec.replay.ReplayFailedException;
@@ -65,8 +66,8 @@ public final class ReplayCommand implements Callable<Integer> {
         Pacing pacing = Pacing.fromSettings(s);
         ReplaySource replaySource = ReplaySources.fromSettings(s, err);
         err.printf("replaying to %s, %s%n", s.text("kafka.bootstrap.servers"), pacing);
-        try {
-            ReplaySummary summary = new Replayer(s, err)
+        try (Metrics metrics = Metrics.start(s, "streamrec-replayer")) {
+            ReplaySummary summary = new Replayer(s, err, metrics.registry())
                     .replay(replaySource, pacing, s.flag("replay.progress") && ProgressBar.terminalAttached());
             spec.commandLine().getOut().print(summary.report());
             spec.commandLine().getOut().flush();

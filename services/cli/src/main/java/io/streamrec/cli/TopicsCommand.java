@@ -100,7 +100,8 @@ public final class TopicsCommand implements Callable<Integer> {
                     return nodes;
                 }
                 if (System.nanoTime() >= deadline) {
-                    throw new IllegalStateException("the cluster has " + nodes + " broker(s) after the timeout; "
+                    // The last call may itself have timed out at the deadline: report what was last seen.
+                    throw new IllegalStateException("the cluster has " + Math.max(nodes, seen) + " broker(s) after the timeout; "
                             + "topics.replication-factor=" + wanted + " needs at least " + wanted + lastError);
                 }
                 if (nodes != seen) {

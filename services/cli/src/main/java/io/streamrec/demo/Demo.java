@@ -123,7 +123,7 @@ public final class Demo {
                 new WatchingCursor(log, watched, sent), BadRows.none());
         Thread replay = new Thread(() -> {
             try {
-                new Replayer(s, new PrintStream(PrintStream.nullOutputStream())).replay(replaySource, pacing, false);
+                new Replayer(s, new PrintStream(PrintStream.nullOutputStream()), registry).replay(replaySource, pacing, false);
             } catch (RuntimeException e) {
                 if (!stopping) {
                     replayFailure.set(e);

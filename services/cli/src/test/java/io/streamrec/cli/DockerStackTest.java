@@ -168,13 +168,13 @@ class DockerStackTest {
         Map<String, Set<String>> servers = new LinkedHashMap<>();   // service -> names it answers to
         services().forEach((name, value) -> {
             List<Object> command = list(map(value).get("command"));
-            if (isStreamrec(map(value)) && !command.isEmpty() && Set.of("train", "score").contains(command.get(0))) {
+            if (isStreamrec(map(value)) && !command.isEmpty() && Set.of("train", "score", "replay").contains(command.get(0))) {
                 Set<String> names = new TreeSet<>(List.of(name));
                 names.addAll(aliases(map(value)));
                 servers.put(name, names);
             }
         });
-        assertThat(servers).containsKeys("trainer", "trainer-gpu", "scorer");
+        assertThat(servers).containsKeys("trainer", "trainer-gpu", "scorer", "replayer");
         Set<String> scraped = new TreeSet<>();
         prometheusJobs().forEach((job, targets) -> targets.forEach(hostPort -> {
             String host = hostPort.substring(0, hostPort.lastIndexOf(':'));

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
@@ -86,7 +87,7 @@ public final class Metrics implements AutoCloseable {
 
     private static HttpServer serve(PrometheusMeterRegistry registry, String host, int port) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
+            HttpServer server = bind(host, port);
             server.createContext("/metrics", exchange -> {
                 byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -101,6 +102,24 @@ public final class Metrics implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port
                     + " (set metrics.port to another port, 0 for any, -1 for none)", e);
+        }
+    }
+
+    /**
+     * Binds the port, or, when another process holds it (a trainer and a scorer started on one machine with the
+     * same defaults), any free port, saying so: a service must not fail to start over its metrics.
+     */
+    private static HttpServer bind(String host, int port) throws IOException {
+        try {
+            return HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (BindException e) {
+            if (port == 0) {
+                throw e;
+            }
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, 0), 0);
+            log.warn("metrics port {} is taken; serving metrics on port {} instead (set metrics.port to choose)", port,
+                    server.getAddress().getPort());
+            return server;
         }
     }
 }

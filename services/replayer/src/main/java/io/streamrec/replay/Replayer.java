@@ -1,5 +1,8 @@
 package io.streamrec.replay;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.Movie;
 import io.streamrec.contract.Rating;
@@ -41,14 +44,28 @@ public final class Replayer {
     private static final int ERRORS_KEPT = 5;
     private final Settings settings;
     private final PrintStream console;
+    private final Counter sent;
+    private final Counter acknowledged;
+    private final Counter failedSends;
 
     /**
      * @param settings the producer's settings (kafka.*), topics.create and topics.replication-factor
      * @param console  where the progress bar goes (stderr in the command)
      */
     public Replayer(Settings settings, PrintStream console) {
+        this(settings, console, new CompositeMeterRegistry());
+    }
+
+    /** A replayer that also counts its sends in a registry ({@code streamrec.replayer.events.*}). */
+    public Replayer(Settings settings, PrintStream console, MeterRegistry registry) {
         this.settings = settings;
         this.console = console;
+        this.sent = Counter.builder("streamrec.replayer.events.sent").description("records handed to the producer")
+                .register(registry);
+        this.acknowledged = Counter.builder("streamrec.replayer.events.acknowledged")
+                .description("records the broker acknowledged").register(registry);
+        this.failedSends = Counter.builder("streamrec.replayer.events.failed")
+                .description("records the broker did not take (the replay stops)").register(registry);
     }
 
     /**
@@ -166,7 +183,7 @@ public final class Replayer {
     }
 
     /** Counts what the broker acknowledged and what failed; the callbacks run on the producer's I/O thread. */
-    private static final class Acks implements Callback {
+    private final class Acks implements Callback {
         final AtomicLong acked = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         /** Records handed to send(), only ever touched by the sending thread. */
@@ -176,11 +193,13 @@ public final class Replayer {
         /** Sends one record; false when the producer refused it synchronously (counted as a failure). */
         boolean send(KafkaProducer<byte[], byte[]> producer, String topic, byte[] key, byte[] value) {
             attempted++;
+            sent.increment();
             try {
                 producer.send(new ProducerRecord<>(topic, key, value), this);
                 return true;
             } catch (KafkaException e) {
                 failed.incrementAndGet();
+                failedSends.increment();
                 error(topic + ": " + e);
                 return false;
             }
@@ -190,8 +209,10 @@ public final class Replayer {
         public void onCompletion(RecordMetadata metadata, Exception exception) {
             if (exception == null) {
                 acked.incrementAndGet();
+                acknowledged.increment();
             } else {
                 failed.incrementAndGet();
+                failedSends.increment();
                 error(exception.toString());
             }
         }
