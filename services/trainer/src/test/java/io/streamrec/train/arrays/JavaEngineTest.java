@@ -138,32 +138,31 @@ class JavaEngineTest {
     @CsvSource({"mf,adagrad", "mf,adam", "gmf,rowwise-adagrad", "mf,sgd"})
     void twoThreadsComputeWhatOneThreadDoes(String model, String optimizer) {
         Samples s = samples(20_000, 3000, 2000, false, 4);
-        JavaEngine one = new JavaEngine(new ModelLayout(config("trainer.model", model, "trainer.optimizer", optimizer, "trainer.threads", 1)));
-        JavaEngine two = new JavaEngine(new ModelLayout(config("trainer.model", model, "trainer.optimizer", optimizer, "trainer.threads", 2)));
-        one.ensureRows(3000, 2000);
-        two.ensureRows(3000, 2000);
-        for (int step = 0; step < 3; step++) {
-            assertThat(two.step(s, 0.05f)).isCloseTo(one.step(s, 0.05f), within(1e-5f));
-        }
-        for (int r = 0; r < 2000; r += 97) {
-            assertThat(params(two, Table.ITEMS, r)).containsExactly(params(one, Table.ITEMS, r), within(1e-5f));
-        }
-        one.close();
-        two.close();
+        assertTwoThreadsMatchOne(97, new Object[]{"trainer.model", model, "trainer.optimizer", optimizer}, s, s, s);
     }
 
     @Test
     void smallBatchesAfterLargeOnesDoNotPickUpStaleGradients() {
         Samples large = samples(20_000, 3000, 2000, false, 6);
         Samples small = samples(100, 3000, 2000, false, 7);
-        JavaEngine one = new JavaEngine(new ModelLayout(config("trainer.threads", 1)));
-        JavaEngine two = new JavaEngine(new ModelLayout(config("trainer.threads", 2)));
+        assertTwoThreadsMatchOne(31, new Object[0], large, small, large, small);
+    }
+
+    /** Steps a one-thread and a two-thread engine through the batches; losses and item rows must agree. */
+    private static void assertTwoThreadsMatchOne(int rowStride, Object[] settings, Samples... batches) {
+        Object[] withOne = java.util.Arrays.copyOf(settings, settings.length + 2);
+        Object[] withTwo = java.util.Arrays.copyOf(settings, settings.length + 2);
+        withOne[settings.length] = withTwo[settings.length] = "trainer.threads";
+        withOne[settings.length + 1] = 1;
+        withTwo[settings.length + 1] = 2;
+        JavaEngine one = new JavaEngine(new ModelLayout(config(withOne)));
+        JavaEngine two = new JavaEngine(new ModelLayout(config(withTwo)));
         one.ensureRows(3000, 2000);
         two.ensureRows(3000, 2000);
-        for (Samples s : new Samples[]{large, small, large, small}) {
+        for (Samples s : batches) {
             assertThat(two.step(s, 0.05f)).isCloseTo(one.step(s, 0.05f), within(1e-5f));
         }
-        for (int r = 0; r < 2000; r += 31) {
+        for (int r = 0; r < 2000; r += rowStride) {
             assertThat(params(two, Table.ITEMS, r)).containsExactly(params(one, Table.ITEMS, r), within(1e-5f));
         }
         one.close();
