@@ -288,13 +288,18 @@ final class UserProcessor implements Processor<byte[], byte[], String, byte[]> {
         if (p == null) {
             p = new Pending();
             p.trigger = trigger;
+            p.triggeredAt = triggeredAt;
             p.enqueuedAt = now;
             pending.put(key, p);
             state.metrics.pendingChanged(1);
-        } else if (trigger == Trigger.RATING) {
-            p.trigger = Trigger.RATING; // the user's own action is the fresher cause
+        } else if (trigger == Trigger.RATING && p.trigger != Trigger.RATING) {
+            // The user's own action is the fresher cause, and the list reports its time, not the factor row's:
+            // subscribers match a list to the rating that caused it by triggeredAt.
+            p.trigger = Trigger.RATING;
+            p.triggeredAt = triggeredAt;
+        } else if (trigger == p.trigger) {
+            p.triggeredAt = Math.max(p.triggeredAt, triggeredAt);
         }
-        p.triggeredAt = Math.max(p.triggeredAt, triggeredAt);
         p.awaitVersion = Math.max(p.awaitVersion, awaitVersion);
         p.awaitCount = Math.max(p.awaitCount, awaitCount);
         queue.put(key, p.encode());

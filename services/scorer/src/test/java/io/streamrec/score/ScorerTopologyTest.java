@@ -247,6 +247,29 @@ class ScorerTopologyTest {
         }
     }
 
+    /**
+     * Subscribers match a list to the rating that caused it by triggeredAt: when a queued user has both a rating and
+     * a newer factor row waiting, the list is the rating's, stamped with the rating's time (found on a loaded CI run,
+     * where the factor row's time leaked in).
+     */
+    @Test
+    void aQueuedRatingKeepsItsTimeWhateverFactorRowJoinsItInTheQueue() {
+        try (ScorerDriver s = new ScorerDriver()) {
+            snapshot(s, 1, world.mfItems(), Map.of(), 0);
+            long late = s.now() - 60_000;
+            s.rateRaw("6", io.streamrec.contract.RatingCodec.toJson(new io.streamrec.contract.Rating(6, 1, 4, late)), late);
+            s.userRow(6, PlantedWorld.row(1, 1, world.mfUser(2)));
+            s.userRow(9, PlantedWorld.row(1, 1, world.mfUser(2)));
+            s.rateRaw("9", io.streamrec.contract.RatingCodec.toJson(new io.streamrec.contract.Rating(9, 1, 4, late)), late);
+            s.advance(Duration.ofMillis(300));
+            List<Recommendation> lists = s.lists();
+            assertThat(lists).hasSize(2).allSatisfy(r -> {
+                assertThat(r.trigger()).isEqualTo("rating");
+                assertThat(r.triggeredAt()).as("user %d's rating time", r.userId()).isEqualTo(late);
+            });
+        }
+    }
+
     @Test
     void invalidRecordsAreSkippedCountedAndNeverStopTheScorer() {
         try (ScorerDriver s = new ScorerDriver()) {
