@@ -204,7 +204,7 @@ public final class Demo {
         out.printf(Locale.ROOT, "  prequential     HR@10 %.3f NDCG@10 %.3f over %,d ratings; popularity %.3f, recent popularity %.3f%n",
                 summary.hitRate(), summary.ndcg(), summary.ranked(), summary.popularityHitRate(), summary.recentPopularityHitRate());
         if (last != null) {
-            out.printf(Locale.ROOT, "  freshness       rating -> recommendation p50 %.1f ms, p99 %.1f ms (last minute)%n",
+            out.printf(Locale.ROOT, "  freshness       rating -> recommendation p50 %.1f ms, p99 %.1f ms (last 15 s)%n",
                     last.latencyP50() * 1000, last.latencyP99() * 1000);
         }
         out.printf(Locale.ROOT, "  recommendations %,d users have a list (%,d records)%n", recommendations.usersWithList(),

@@ -113,7 +113,7 @@ class TrainerScorerEndToEndTest {
 
     /** Rates the movies 5 stars, one after another; returns the produce time of the last. */
     private static long rate(Settings s, long user, long[] movies) throws Exception {
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.producer(s, "e2e-new-user"))) {
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.liveProducer(s, "e2e-new-user"))) {
             long last = 0;
             for (long movie : movies) {
                 last = System.currentTimeMillis();

@@ -21,5 +21,9 @@ class KafkaClientsTest {
                 .containsEntry("bootstrap.servers", "localhost:9092").doesNotContainKey("max.poll.records");
         assertThat(consumer).containsEntry("security.protocol", "SASL_SSL").containsEntry("max.poll.records", "5")
                 .containsEntry("isolation.level", "read_committed").doesNotContainKey("producer.linger.ms");
+        assertThat(KafkaClients.liveProducer(s, "l")).as("the user's linger.ms wins").containsEntry("linger.ms", "20");
+        assertThat(KafkaClients.liveProducer(Settings.defaults(), "l")).containsEntry("linger.ms", "0")
+                .containsEntry("acks", "all");
+        assertThat(KafkaClients.producer(Settings.defaults(), "p")).containsEntry("linger.ms", "5");
     }
 }

@@ -103,7 +103,8 @@ public final class Replayer {
         long movieAcks;
         long start;
         boolean stopped = false;
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(settings, "streamrec-replayer"))) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pacing.equals(Pacing.max())
+                ? KafkaClients.producer(settings, "streamrec-replayer") : KafkaClients.liveProducer(settings, "streamrec-replayer"))) {
             for (Movie m : source.movies()) {
                 if (!acks.send(producer, Topics.MOVIES.name(), ascii(m.key()), movieJson.serialize(Topics.MOVIES.name(), m))) {
                     stopped = true;

@@ -444,11 +444,9 @@ public final class ScoreBenchmark {
                 Topics.SNAPSHOTS.valueSerde().serializer().serialize(Topics.SNAPSHOTS.name(), m));
     }
 
-    /** The producer of the latency phases: the project's producer settings, sent at once (linger 0). */
+    /** The producer of the latency phases: the project's producer for live events, sent at once. */
     private static KafkaProducer<byte[], byte[]> producer(Settings s, String app) {
-        Properties p = KafkaClients.producer(s, app + "-ratings");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        return new KafkaProducer<>(p);
+        return new KafkaProducer<>(KafkaClients.liveProducer(s, app + "-ratings"));
     }
 
     private static KafkaProducer<byte[], byte[]> transactional(Settings s, String app) {

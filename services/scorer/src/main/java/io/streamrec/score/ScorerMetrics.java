@@ -37,6 +37,7 @@ final class ScorerMetrics {
     enum Input { RATINGS, USER_FACTORS, ITEM_FACTORS, SNAPSHOTS, MOVIES }
 
     static final String PREFIX = "streamrec.scorer.";
+    static final Duration LATENCY_WINDOW = Duration.ofSeconds(15);
 
     private final MeterRegistry registry;
     private final Timer latency;
@@ -56,6 +57,10 @@ final class ScorerMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
+                // Local percentiles over a rotating window of about 15 s (three 5 s buffers), so the dashboard shows
+                // freshness now, not blended with the start's warm-up; Prometheus gets the cumulative buckets.
+                .distributionStatisticExpiry(LATENCY_WINDOW)
+                .distributionStatisticBufferLength(3)
                 .register(registry);
         backlog = Counter.builder(PREFIX + "ratings.backlog")
                 .description("Ratings produced before this instance started (catch-up), not in the latency histogram")

@@ -33,9 +33,7 @@ final class SnapshotPublisher implements AutoCloseable {
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-trainer-" + UUID.randomUUID());
         transactional = new KafkaProducer<>(p);
         transactional.initTransactions();
-        Properties q = KafkaClients.producer(settings, "test-producer");
-        q.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        plain = new KafkaProducer<>(q);
+        plain = new KafkaProducer<>(KafkaClients.liveProducer(settings, "test-producer"));
     }
 
     void snapshot(SnapshotManifest manifest, Map<Long, float[]> items, Map<Long, float[]> users, int userCount) {
