@@ -188,6 +188,9 @@ public final class ModelRestorer {
 
     private static long count(KafkaConsumer<byte[], byte[]> consumer, String topic) {
         List<TopicPartition> tps = partitions(consumer, topic);
+        // Assigned first: a read_committed consumer asked for the end of partitions it does not hold logs a
+        // warning per partition ("Not updating last stable offset ... no longer assigned").
+        consumer.assign(tps);
         Map<TopicPartition, Long> end = consumer.endOffsets(tps);
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
         return tps.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
