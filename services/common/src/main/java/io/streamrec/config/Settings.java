@@ -106,6 +106,12 @@ public final class Settings {
         return v.strip();
     }
 
+    /** Whether the value is still the built-in default: no profile, file, environment variable or flag set it. */
+    public boolean isDefault(String key) {
+        text(key);
+        return "default".equals(origins.get(key));
+    }
+
     /** The value, or null when it is empty. */
     public String optionalText(String key) {
         String v = text(key);

@@ -24,6 +24,10 @@ class SettingsTest {
         assertThat(s.integer("topics.replication-factor")).as("env over file").isEqualTo(5);
         assertThat(s.integer("metrics.port")).as("flag over env").isEqualTo(9700);
         assertThat(s.describe().get("metrics.port")).endsWith("(flag)");
+        assertThat(s.isDefault("metrics.port")).isFalse();
+        assertThat(s.isDefault("kafka.bootstrap.servers")).as("set by the profile").isFalse();
+        assertThat(s.isDefault("trainer.dim")).isTrue();
+        assertThat(s.with("trainer.dim", 64).isDefault("trainer.dim")).as("overridden, even to the same value").isFalse();
     }
 
     @Test

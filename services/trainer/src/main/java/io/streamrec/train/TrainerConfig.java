@@ -35,9 +35,10 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
     public enum DeviceKind { AUTO, CPU, GPU }
 
     public static TrainerConfig from(Settings s) {
+        Objective objective = s.choice("trainer.objective", Objective.class);
         return new TrainerConfig(
                 ModelKind.of(s.text("trainer.model")),
-                s.choice("trainer.objective", Objective.class),
+                objective,
                 s.choice("trainer.engine", EngineKind.class),
                 s.choice("trainer.device", DeviceKind.class),
                 positive(s, "trainer.dim"),
@@ -51,17 +52,17 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                 (float) s.decimal("trainer.popularity-alpha"),
                 (float) s.decimal("trainer.rating-min"),
                 (float) s.decimal("trainer.rating-max"),
-                s.choice("trainer.optimizer", OptimizerKind.class),
-                (float) s.decimal("trainer.learning-rate"),
-                (float) s.decimal("trainer.l2"),
-                (float) s.decimal("trainer.init-std"),
+                s.choice(byObjective(s, objective, "optimizer"), OptimizerKind.class),
+                (float) s.decimal(byObjective(s, objective, "learning-rate")),
+                (float) s.decimal(byObjective(s, objective, "l2")),
+                (float) s.decimal(byObjective(s, objective, "init-std")),
                 s.choice("trainer.lr-schedule", LearningRateSchedule.Kind.class),
                 s.longInteger("trainer.lr-step-events"),
                 (float) s.decimal("trainer.lr-factor"),
                 s.integer("trainer.lr-patience"),
                 (float) s.decimal("trainer.lr-min"),
                 positive(s, "trainer.threads"),
-                positive(s, "trainer.batch-size"),
+                positive(s, byObjective(s, objective, "batch-size")),
                 s.longInteger("trainer.seed")).validated();
     }
 
@@ -81,6 +82,15 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
             throw new IllegalArgumentException("trainer.engine=java runs mf and gmf; use djl or auto for " + model.id());
         }
         return this;
+    }
+
+    /**
+     * The key to read for an option whose default depends on the objective: trainer.explicit.OPTION for explicit
+     * ratings unless trainer.OPTION was set (by a profile, a file, the environment or a flag), else trainer.OPTION.
+     */
+    private static String byObjective(Settings s, Objective objective, String option) {
+        String key = "trainer." + option;
+        return objective == Objective.EXPLICIT && s.isDefault(key) ? "trainer.explicit." + option : key;
     }
 
     private static int positive(Settings s, String key) {

@@ -1,0 +1,30 @@
+package io.streamrec.train;
+
+import org.junit.jupiter.api.Test;
+
+import static io.streamrec.train.TestConfigs.config;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TrainerConfigTest {
+
+    @Test
+    void explicitRatingsGetTheirOwnDefaultsUnlessTheOptionIsSet() {
+        TrainerConfig implicit = config();
+        assertThat(implicit.optimizer()).isEqualTo(OptimizerKind.ADAGRAD);
+        assertThat(implicit.learningRate()).isEqualTo(0.3f);
+        assertThat(implicit.batchSize()).isEqualTo(4096);
+
+        TrainerConfig explicit = config("trainer.objective", "explicit");
+        assertThat(explicit.optimizer()).isEqualTo(OptimizerKind.ADAM);
+        assertThat(explicit.learningRate()).isEqualTo(0.005f);
+        assertThat(explicit.l2()).isEqualTo(0.1f);
+        assertThat(explicit.initStd()).isEqualTo(0.005f);
+        assertThat(explicit.batchSize()).isEqualTo(256);
+
+        TrainerConfig chosen = config("trainer.objective", "explicit", "trainer.learning-rate", 0.3,
+                "trainer.batch-size", 4096);
+        assertThat(chosen.learningRate()).as("set by the user, even to the implicit default").isEqualTo(0.3f);
+        assertThat(chosen.batchSize()).isEqualTo(4096);
+        assertThat(chosen.optimizer()).as("not set: the explicit default").isEqualTo(OptimizerKind.ADAM);
+    }
+}
