@@ -57,6 +57,12 @@ final class UserProcessor implements Processor<byte[], byte[], String, byte[]> {
     static final String QUEUE = "rescore-queue";
     /** How often the queue is looked at; rounds end after {@code scorer.rescore.round-ms}. */
     static final Duration TICK = Duration.ofMillis(5);
+    /**
+     * The task counts as catching up while its last backlog rating is this recent. Not one tick: on a loaded
+     * machine the stream thread can be descheduled for tens of milliseconds between two polls of a backlog, and
+     * a 5 ms window then ranked each backlog user about ten times instead of once (seen on 2 busy cores).
+     */
+    static final Duration CATCH_UP_QUIET = Duration.ofMillis(50);
     /** Users taken from the queue per pass through the recommender. */
     private static final int PASS = 4 * Ranker.BATCH;
     private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
@@ -240,7 +246,7 @@ final class UserProcessor implements Processor<byte[], byte[], String, byte[]> {
         long grace = state.config.rescoreGrace().toMillis();
         long complete = state.items.completeVersion();
         // While backlog ratings keep coming, their users wait (up to scorer.backlog-ms) for more of theirs.
-        boolean catchingUp = now - lastBacklogAt < TICK.toMillis();
+        boolean catchingUp = now - lastBacklogAt < CATCH_UP_QUIET.toMillis();
         long backlog = state.config.backlog().toMillis();
         do {
             List<Recommender.UserState> users = new ArrayList<>(PASS);

@@ -170,7 +170,7 @@ class ScorerAppTest {
             history.add(new Rating(user, 1 + random.nextInt(world.items()), 4, hourAgo + i));
             last.put(user, hourAgo + i);
         }
-        publisher.rateAt(history);
+        publisher.backlog(history);
         Set<Long> caughtUp = new HashSet<>();
         reader.await(r -> {
             Long at = last.get(r.list().userId());

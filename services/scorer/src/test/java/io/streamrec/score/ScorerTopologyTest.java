@@ -239,6 +239,8 @@ class ScorerTopologyTest {
             }
             assertThat(s.lists()).as("backlog ratings wait for the queue").isEmpty();
             s.tick();
+            assertThat(s.lists()).as("more of the backlog may follow").isEmpty();
+            s.advance(UserProcessor.CATCH_UP_QUIET);
             Recommendation r = s.single();
             assertThat(r.trigger()).isEqualTo("rating");
             assertThat(r.triggeredAt()).isEqualTo(old + 19);

@@ -73,14 +73,17 @@ final class SnapshotPublisher implements AutoCloseable {
         return producedAt;
     }
 
-    /** Produces ratings with their event time as the record (produce) time, as if produced back then. */
-    void rateAt(List<Rating> ratings) {
-        List<Future<?>> sent = new ArrayList<>();
+    /**
+     * Produces ratings with their event time as the record (produce) time, as if produced back then, and makes them
+     * visible at once (one transaction; the scorer reads read_committed): a backlog, as a scorer finds after downtime.
+     */
+    void backlog(List<Rating> ratings) {
+        transactional.beginTransaction();
         for (Rating r : ratings) {
-            sent.add(plain.send(new ProducerRecord<>(Topics.RATINGS.name(), null, r.timestamp(),
-                    Long.toString(r.userId()).getBytes(StandardCharsets.UTF_8), RatingCodec.toJson(r))));
+            transactional.send(new ProducerRecord<>(Topics.RATINGS.name(), null, r.timestamp(),
+                    Long.toString(r.userId()).getBytes(StandardCharsets.UTF_8), RatingCodec.toJson(r)));
         }
-        await(sent);
+        transactional.commitTransaction();
     }
 
     /** Produces one rating to the given partition, as a producer with another partitioner than murmur2 would. */
