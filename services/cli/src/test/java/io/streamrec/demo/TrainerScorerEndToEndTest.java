@@ -116,7 +116,9 @@ class TrainerScorerEndToEndTest {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(KafkaClients.liveProducer(s, "e2e-new-user"))) {
             long last = 0;
             for (long movie : movies) {
-                last = System.currentTimeMillis();
+                // Distinct times: lists name the rating that caused them by its time, in milliseconds, and two
+                // acknowledged sends to the in-process broker can fall in the same one.
+                last = Math.max(System.currentTimeMillis(), last + 1);
                 Rating r = new Rating(user, movie, 5f, last);
                 p.send(new ProducerRecord<>(Topics.RATINGS.name(), null, last, r.key().getBytes(StandardCharsets.UTF_8),
                         RatingCodec.toJson(r))).get();

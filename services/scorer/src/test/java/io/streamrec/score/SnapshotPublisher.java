@@ -59,8 +59,12 @@ final class SnapshotPublisher implements AutoCloseable {
     /** Produces the ratings and waits until each is acknowledged; returns their produce (record) timestamps. */
     long[] rate(List<Rating> ratings) {
         List<Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
+        long at = 0;
         for (Rating r : ratings) {
-            sent.add(plain.send(record(Topics.RATINGS.name(), r.userId(), RatingCodec.toJson(r))));
+            // Distinct produce times: lists name the rating that caused them by its time, in milliseconds.
+            at = Math.max(System.currentTimeMillis(), at + 1);
+            sent.add(plain.send(new ProducerRecord<>(Topics.RATINGS.name(), null, at,
+                    Long.toString(r.userId()).getBytes(StandardCharsets.UTF_8), RatingCodec.toJson(r))));
         }
         long[] producedAt = new long[ratings.size()];
         for (int i = 0; i < sent.size(); i++) {
