@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.config.SettingsOptions;
 import io.streamrec.broker.ClusterSpec;
 import io.streamrec.broker.KafkaCluster;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.config.SettingsOptions;
 import io.streamrec.demo.Demo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,9 +1,10 @@
 package io.streamrec.cli;
 
+import io.streamrec.config.SettingsOptions;
 import io.streamrec.config.Settings;
-import io.streamrec.movielens.DatasetCache;
-import io.streamrec.movielens.MovieLens;
-import io.streamrec.replay.ProgressBar;
+import io.streamrec.dataset.movielens.DatasetCache;
+import io.streamrec.dataset.movielens.MovieLens;
+import io.streamrec.console.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,11 +1,12 @@
 package io.streamrec.cli;
 
+import io.streamrec.config.SettingsOptions;
 import io.streamrec.config.Settings;
 import io.streamrec.evaluate.Evaluation;
 import io.streamrec.evaluate.EvaluationConfig;
-import io.streamrec.replay.RatingLog;
-import io.streamrec.replay.ReplaySource;
-import io.streamrec.replay.ReplaySources;
+import io.streamrec.dataset.RatingLog;
+import io.streamrec.dataset.source.RatingSource;
+import io.streamrec.dataset.source.RatingSources;
 import io.streamrec.train.TrainerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +54,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--passes", description = "Passes over the training data in the offline protocols (evaluate.passes).")
     Integer passes;
 
-    @Option(names = "--seed", description = "Seed of the model, the sampling and the user sample (trainer.seed, replay.seed).")
+    @Option(names = "--seed", description = "Seed of the model, the sampling and the user sample (trainer.seed, data.seed).")
     Long seed;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "streamrec-eval",
@@ -69,14 +70,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         flags.put("trainer.engine", engine);
         flags.put("evaluate.passes", passes);
         flags.put("trainer.seed", seed);
-        flags.put("replay.seed", seed);
+        flags.put("data.seed", seed);
         Settings s = settings.load(flags);
         TrainerConfig trainer = TrainerConfig.from(s);
         Set<Evaluation.Protocol> chosen = protocols == null ? Evaluation.defaults(trainer.objective())
                 : protocols.stream().map(p -> Evaluation.Protocol.valueOf(p.strip().toUpperCase(Locale.ROOT).replace('-', '_')))
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Evaluation.Protocol.class)));
 
-        ReplaySource ratings = ReplaySources.fromSettings(s, System.err);
+        RatingSource ratings = RatingSources.fromSettings(s, System.err);
         RatingLog log = RatingLog.collect(ratings.ratings());
         new Evaluation(trainer, EvaluationConfig.from(s), s.integer("evaluate.full-ranking-users"), System.out)
                 .run(log, ratings.name(), chosen, out);

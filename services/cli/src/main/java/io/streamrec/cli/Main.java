@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

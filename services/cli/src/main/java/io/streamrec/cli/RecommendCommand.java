@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.config.SettingsOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.JsonSchemas;

@@ -1,12 +1,13 @@
 package io.streamrec.cli;
 
+import io.streamrec.config.SettingsOptions;
 import io.streamrec.config.Settings;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.replay.Pacing;
-import io.streamrec.replay.ProgressBar;
+import io.streamrec.console.ProgressBar;
 import io.streamrec.replay.ReplayFailedException;
-import io.streamrec.replay.ReplaySource;
-import io.streamrec.replay.ReplaySources;
+import io.streamrec.dataset.source.RatingSource;
+import io.streamrec.dataset.source.RatingSources;
 import io.streamrec.replay.ReplaySummary;
 import io.streamrec.replay.Replayer;
 import picocli.CommandLine.Command;
@@ -40,7 +41,7 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Replay in event time sped up by FACTOR, e.g. 86400 = a day per second (replay.speedup).")
     Double speedup;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of the user sample and the synthetic stream (replay.seed).")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the user sample and the synthetic stream (data.seed).")
     Long seed;
 
     @Option(names = "--quiet", description = "No progress bar (replay.progress=false).")
@@ -57,14 +58,14 @@ public final class ReplayCommand implements Callable<Integer> {
             flags.put("replay.rate", rate == null ? 0 : rate);
             flags.put("replay.speedup", speedup == null ? 0 : speedup);
         }
-        flags.put("replay.seed", seed);
+        flags.put("data.seed", seed);
         if (quiet) {
             flags.put("replay.progress", false);
         }
         Settings s = settings.load(flags);
         var err = System.err;
         Pacing pacing = Pacing.fromSettings(s);
-        ReplaySource replaySource = ReplaySources.fromSettings(s, err);
+        RatingSource replaySource = RatingSources.fromSettings(s, err);
         err.printf("replaying to %s, %s%n", s.text("kafka.bootstrap.servers"), pacing);
         try (Metrics metrics = Metrics.start(s, "streamrec-replayer")) {
             ReplaySummary summary = new Replayer(s, err, metrics.registry())

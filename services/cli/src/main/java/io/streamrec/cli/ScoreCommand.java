@@ -1,5 +1,6 @@
 package io.streamrec.cli;
 
+import io.streamrec.config.SettingsOptions;
 import io.streamrec.config.Settings;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.score.ScorerApp;

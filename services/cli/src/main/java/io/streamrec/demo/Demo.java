@@ -11,11 +11,11 @@ import io.streamrec.config.Settings;
 import io.streamrec.evaluate.CurvePoint;
 import io.streamrec.evaluate.LearningCurve;
 import io.streamrec.metrics.Metrics;
-import io.streamrec.movielens.BadRows;
+import io.streamrec.dataset.movielens.BadRows;
 import io.streamrec.replay.Pacing;
-import io.streamrec.replay.RatingCursor;
-import io.streamrec.replay.RatingLog;
-import io.streamrec.replay.ReplaySource;
+import io.streamrec.dataset.RatingCursor;
+import io.streamrec.dataset.RatingLog;
+import io.streamrec.dataset.source.RatingSource;
 import io.streamrec.replay.Replayer;
 import io.streamrec.score.ScorerApp;
 import io.streamrec.stream.StreamingTrainer;
@@ -119,7 +119,7 @@ public final class Demo {
         AtomicReference<RuntimeException> replayFailure = new AtomicReference<>();
         Pacing pacing = s.decimal("demo.speedup") > 0 ? Pacing.speedup(s.decimal("demo.speedup"))
                 : s.decimal("demo.rate") > 0 ? Pacing.rate(s.decimal("demo.rate")) : Pacing.max();
-        ReplaySource replaySource = new ReplaySource(source.description(), source.movies(),
+        RatingSource replaySource = new RatingSource(source.description(), source.movies(),
                 new WatchingCursor(log, watched, sent), BadRows.none());
         Thread replay = new Thread(() -> {
             try {

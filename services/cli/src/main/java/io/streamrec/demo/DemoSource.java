@@ -2,12 +2,12 @@ package io.streamrec.demo;
 
 import io.streamrec.config.Settings;
 import io.streamrec.contract.Movie;
-import io.streamrec.movielens.DatasetCache;
-import io.streamrec.movielens.MovieLens;
-import io.streamrec.movielens.MovieLensData;
-import io.streamrec.replay.RatingLog;
-import io.streamrec.synthetic.SyntheticConfig;
-import io.streamrec.synthetic.SyntheticRatings;
+import io.streamrec.dataset.movielens.DatasetCache;
+import io.streamrec.dataset.movielens.MovieLens;
+import io.streamrec.dataset.movielens.MovieLensData;
+import io.streamrec.dataset.RatingLog;
+import io.streamrec.dataset.synthetic.SyntheticConfig;
+import io.streamrec.dataset.synthetic.SyntheticRatings;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -41,7 +41,7 @@ record DemoSource(String description, RatingLog ratings, List<Movie> movies, boo
                     + settings.text("data.cache-dir") + "), and the download failed (" + e.getMessage() + ").");
             String[] spec = settings.text("demo.synthetic").split("[,\\s]+");
             SyntheticRatings generator = new SyntheticRatings(SyntheticConfig.of(Integer.parseInt(spec[0]),
-                    Integer.parseInt(spec[1]), Long.parseLong(spec[2]), settings.longInteger("replay.seed"), settings));
+                    Integer.parseInt(spec[1]), Long.parseLong(spec[2]), settings.longInteger("data.seed"), settings));
             log.println("demo: RUNNING ON A SYNTHETIC STREAM instead (" + String.join(" users, ", spec[0], spec[1])
                     + " items, " + spec[2] + " ratings with planted taste topics; titles are made up).");
             return new DemoSource("SYNTHETIC stream (no MovieLens found, offline): " + spec[0] + " users, " + spec[1]

@@ -1,7 +1,7 @@
 package io.streamrec.demo;
 
 import io.streamrec.contract.Movie;
-import io.streamrec.replay.RatingLog;
+import io.streamrec.dataset.RatingLog;
 
 import java.util.ArrayList;
 import java.util.Comparator;

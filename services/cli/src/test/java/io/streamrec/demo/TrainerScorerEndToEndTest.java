@@ -8,17 +8,17 @@ import io.streamrec.contract.Recommendation;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
 import io.streamrec.metrics.Metrics;
-import io.streamrec.movielens.BadRows;
-import io.streamrec.movielens.MovieLens;
-import io.streamrec.movielens.MovieLensData;
+import io.streamrec.dataset.movielens.BadRows;
+import io.streamrec.dataset.movielens.MovieLens;
+import io.streamrec.dataset.movielens.MovieLensData;
 import io.streamrec.replay.Pacing;
-import io.streamrec.replay.RatingLog;
-import io.streamrec.replay.ReplaySource;
+import io.streamrec.dataset.RatingLog;
+import io.streamrec.dataset.source.RatingSource;
 import io.streamrec.replay.Replayer;
 import io.streamrec.score.ScorerApp;
 import io.streamrec.stream.StreamingTrainer;
-import io.streamrec.synthetic.SyntheticConfig;
-import io.streamrec.synthetic.SyntheticRatings;
+import io.streamrec.dataset.synthetic.SyntheticConfig;
+import io.streamrec.dataset.synthetic.SyntheticRatings;
 import io.streamrec.testkit.KafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,7 +67,7 @@ class TrainerScorerEndToEndTest {
              KafkaConsumer<byte[], byte[]> consumer = recommendations(s)) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(60))).isTrue();
             new Replayer(s, new PrintStream(PrintStream.nullOutputStream()))
-                    .replay(new ReplaySource("e2e", data.movies, data.log.cursor(), BadRows.none()), Pacing.max(), false);
+                    .replay(new RatingSource("e2e", data.movies, data.log.cursor(), BadRows.none()), Pacing.max(), false);
 
             Set<Long> raters = new HashSet<>();
             Set<Long> items = new HashSet<>();

@@ -28,6 +28,9 @@ public final class Settings {
     private static final String KAFKA_PREFIX = "kafka.";
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|api[._-]?key).*");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]+)}");
+    /** Keys that were renamed, old to new: a config written for the old name gets told the new one. */
+    private static final Map<String, String> RENAMED = Map.of("replay.data", "data.dir", "replay.dataset", "data.name",
+            "replay.synthetic", "data.synthetic", "replay.sample-users", "data.sample-users", "replay.seed", "data.seed");
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
@@ -225,7 +228,8 @@ public final class Settings {
 
     private static void requireKnown(Map<String, String> values, String key, String origin) {
         if (!values.containsKey(key) && !key.startsWith(KAFKA_PREFIX)) {
-            String hint = values.keySet().stream().filter(k -> similar(k, key)).findFirst()
+            String hint = RENAMED.containsKey(key) ? " (renamed " + RENAMED.get(key) + ")"
+                    : values.keySet().stream().filter(k -> similar(k, key)).findFirst()
                     .map(k -> " (did you mean " + k + "?)").orElse("");
             throw new IllegalArgumentException("unknown setting '" + key + "' from " + origin + hint
                     + "; every option is listed in config/streamrec.properties");

@@ -1,6 +1,6 @@
 package io.streamrec.replay;
 
-import io.streamrec.movielens.BadRows;
+import io.streamrec.dataset.movielens.BadRows;
 
 import java.util.List;
 

@@ -1,5 +1,9 @@
 package io.streamrec.replay;
 
+import io.streamrec.console.ProgressBar;
+import io.streamrec.dataset.DistinctIds;
+import io.streamrec.dataset.RatingCursor;
+import io.streamrec.dataset.source.RatingSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -30,7 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Produces a {@link ReplaySource} to Kafka: the movies to {@code movies} (key movieId), then the ratings to
+ * Produces a {@link RatingSource} to Kafka: the movies to {@code movies} (key movieId), then the ratings to
  * {@code ratings} (key userId, value the contract's JSON) in time order, paced, through one idempotent producer.
  *
  * <p>Nothing is lost silently. Topics are created and awaited (every partition led) before the first send: on
@@ -74,7 +78,7 @@ public final class Replayer {
      *
      * @throws ReplayFailedException when any send failed
      */
-    public ReplaySummary replay(ReplaySource source, Pacing pacing, boolean progress) {
+    public ReplaySummary replay(RatingSource source, Pacing pacing, boolean progress) {
         return replay(source, pacing, progress, Topics.RATINGS, Topics.ALL);
     }
 
@@ -84,7 +88,7 @@ public final class Replayer {
      *
      * @throws ReplayFailedException when any send failed
      */
-    public ReplaySummary replay(ReplaySource source, Pacing pacing, boolean progress, Topic<String, Rating> ratingsTopic) {
+    public ReplaySummary replay(RatingSource source, Pacing pacing, boolean progress, Topic<String, Rating> ratingsTopic) {
         List<Topic<?, ?>> used = new ArrayList<>(List.of(ratingsTopic));
         if (!source.movies().isEmpty()) {
             used.add(Topics.MOVIES);
@@ -92,7 +96,7 @@ public final class Replayer {
         return replay(source, pacing, progress, ratingsTopic, used);
     }
 
-    private ReplaySummary replay(ReplaySource source, Pacing pacing, boolean progress, Topic<String, Rating> ratingsTopic,
+    private ReplaySummary replay(RatingSource source, Pacing pacing, boolean progress, Topic<String, Rating> ratingsTopic,
                                  Collection<Topic<?, ?>> topics) {
         prepare(topics);
         Acks acks = new Acks();

@@ -1,14 +1,16 @@
 package io.streamrec.replay;
 
+import io.streamrec.dataset.RatingLog;
+import io.streamrec.dataset.source.RatingSource;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.Movie;
 import io.streamrec.contract.Rating;
 import io.streamrec.contract.RatingCodec;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
-import io.streamrec.movielens.MovieLens;
-import io.streamrec.synthetic.SyntheticConfig;
-import io.streamrec.synthetic.SyntheticRatings;
+import io.streamrec.dataset.movielens.MovieLens;
+import io.streamrec.dataset.synthetic.SyntheticConfig;
+import io.streamrec.dataset.synthetic.SyntheticRatings;
 import io.streamrec.testkit.KafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -60,7 +62,7 @@ class ReplayToKafkaTest {
             log = s.log();
             movies = s.movies();
         }
-        ReplaySource source = new ReplaySource("test", movies, log.cursor(), io.streamrec.movielens.BadRows.none());
+        RatingSource source = new RatingSource("test", movies, log.cursor(), io.streamrec.dataset.movielens.BadRows.none());
 
         ReplaySummary summary = new Replayer(kafka.settings(), QUIET).replay(source, Pacing.max(), false);
 
@@ -107,7 +109,7 @@ class ReplayToKafkaTest {
         // A limit below any record's size: the real producer fails every send in its callback.
         Settings tiny = kafka.settings().with("kafka.producer.max.request.size", 50);
         SyntheticRatings s = new SyntheticRatings(SyntheticConfig.of(100, 100, 1_000, 2));
-        ReplaySource source = new ReplaySource("tiny requests", List.of(), s.cursor(), io.streamrec.movielens.BadRows.none());
+        RatingSource source = new RatingSource("tiny requests", List.of(), s.cursor(), io.streamrec.dataset.movielens.BadRows.none());
 
         assertThatThrownBy(() -> new Replayer(tiny, QUIET).replay(source, Pacing.max(), false))
                 .isInstanceOfSatisfying(ReplayFailedException.class, e -> {

@@ -33,10 +33,10 @@ import java.util.function.Supplier;
  *       own estimate).</li>
  * </ul>
  */
-final class ScorerMetrics {
+public final class ScorerMetrics {
     enum Input { RATINGS, USER_FACTORS, ITEM_FACTORS, SNAPSHOTS, MOVIES }
 
-    static final String PREFIX = "streamrec.scorer.";
+    public static final String PREFIX = "streamrec.scorer.";
     static final Duration LATENCY_WINDOW = Duration.ofSeconds(15);
 
     private final MeterRegistry registry;

@@ -1,5 +1,6 @@
 package io.streamrec.testkit;
 
+import io.streamrec.broker.RatingTraffic;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.JsonSchemas;

@@ -1,5 +1,6 @@
 package io.streamrec.testkit;
 
+import io.streamrec.broker.RatingTraffic;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.Rating;
 import io.streamrec.contract.Topic;

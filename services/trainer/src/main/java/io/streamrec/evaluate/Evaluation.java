@@ -1,10 +1,10 @@
 package io.streamrec.evaluate;
 
-import io.streamrec.replay.RatingLog;
+import io.streamrec.dataset.RatingLog;
 import io.streamrec.train.Engines;
 import io.streamrec.train.Objective;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.replay.RatingBatch;
+import io.streamrec.train.RatingBatch;
 import io.streamrec.train.TrainerConfig;
 
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.streamrec.evaluate;
 
-import io.streamrec.replay.RatingLog;
+import io.streamrec.dataset.RatingLog;
 import io.streamrec.train.OnlineTrainer;
 import io.streamrec.train.RatedItems;
 import io.streamrec.train.Vocabulary;

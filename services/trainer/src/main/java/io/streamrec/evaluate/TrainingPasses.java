@@ -1,8 +1,8 @@
 package io.streamrec.evaluate;
 
-import io.streamrec.replay.RatingLog;
+import io.streamrec.dataset.RatingLog;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.replay.RatingBatch;
+import io.streamrec.train.RatingBatch;
 
 import java.util.SplittableRandom;
 

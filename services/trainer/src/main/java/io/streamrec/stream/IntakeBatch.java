@@ -1,6 +1,6 @@
 package io.streamrec.stream;
 
-import io.streamrec.replay.RatingBatch;
+import io.streamrec.train.RatingBatch;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.streamrec.train;
 
-import io.streamrec.replay.RatingBatch;
+import io.streamrec.train.RatingBatch;
 
 import io.streamrec.sample.NegativeSampler;
 
@@ -26,6 +26,7 @@ public final class OnlineTrainer implements AutoCloseable {
     final Samples samples = new Samples();
     private final Step step = new Step(this);
     private long eventsTrained;
+    private long samplesTrained;
     private double explicitNegativeCarry;
 
     public OnlineTrainer(TrainerConfig config, Engine engine) {
@@ -69,6 +70,7 @@ public final class OnlineTrainer implements AutoCloseable {
         pairWithNegatives(batch);
         step.loss = engine.step(samples, step.learningRate);
         eventsTrained += n;
+        samplesTrained += samples.size();
         schedule.onEvents(eventsTrained);
 
         for (TrainingListener l : listeners) {
@@ -130,6 +132,11 @@ public final class OnlineTrainer implements AutoCloseable {
 
     public long eventsTrained() {
         return eventsTrained;
+    }
+
+    /** Samples (positives and their negatives) trained since this trainer was created. */
+    public long samplesTrained() {
+        return samplesTrained;
     }
 
     /** Restores the event count of a resumed model. */

@@ -1,6 +1,6 @@
 package io.streamrec.train;
 
-import io.streamrec.replay.RatingBatch;
+import io.streamrec.train.RatingBatch;
 
 /**
  * What listeners see of one training step. Arrays are the trainer's reusable buffers: valid during the callback,

@@ -1,9 +1,9 @@
 package io.streamrec.evaluate;
 
 import io.streamrec.config.Settings;
-import io.streamrec.replay.RatingLog;
-import io.streamrec.synthetic.SyntheticConfig;
-import io.streamrec.synthetic.SyntheticRatings;
+import io.streamrec.dataset.RatingLog;
+import io.streamrec.dataset.synthetic.SyntheticConfig;
+import io.streamrec.dataset.synthetic.SyntheticRatings;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.OnlineTrainer;
 import io.streamrec.train.TrainerConfig;
@@ -39,7 +39,7 @@ class PlantedStructureTest {
         PrequentialEvaluator evaluator = new PrequentialEvaluator(EvaluationConfig.from(settings), config.seed());
         try (OnlineTrainer trainer = new OnlineTrainer(config, new JavaEngine(new ModelLayout(config)))) {
             trainer.addListener(evaluator);
-            io.streamrec.replay.RatingBatch batch = new io.streamrec.replay.RatingBatch(512);
+            io.streamrec.train.RatingBatch batch = new io.streamrec.train.RatingBatch(512);
             for (int from = 0; from < log.size(); from += 512) {
                 trainer.train(batch.fill(log, from, Math.min(log.size(), from + 512)));
             }

@@ -1,16 +1,16 @@
 package io.streamrec.train.djl;
 
 import ai.djl.Device;
-import io.streamrec.replay.RatingLog;
-import io.streamrec.synthetic.SyntheticConfig;
-import io.streamrec.synthetic.SyntheticRatings;
+import io.streamrec.dataset.RatingLog;
+import io.streamrec.dataset.synthetic.SyntheticConfig;
+import io.streamrec.dataset.synthetic.SyntheticRatings;
 import io.streamrec.train.DenseTensor;
 import io.streamrec.train.Engine;
 import io.streamrec.train.Engines;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.OnlineTrainer;
 import io.streamrec.train.OptimizerKind;
-import io.streamrec.replay.RatingBatch;
+import io.streamrec.train.RatingBatch;
 import io.streamrec.train.Samples;
 import io.streamrec.train.Table;
 import io.streamrec.train.TestSamples;

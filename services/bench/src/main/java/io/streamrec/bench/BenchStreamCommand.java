@@ -1,0 +1,59 @@
+package io.streamrec.bench;
+
+import io.streamrec.config.SettingsOptions;
+import io.streamrec.config.Settings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code streamrec bench stream}: the streaming trainer's end-to-end rate beside a bare consumer's. */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = {"End to end from Kafka into the model: produces a synthetic stream, then measures on the same "
+                + "broker a bare consumer that reads and parses it and the streaming trainer that consumes, validates, "
+                + "trains and snapshots it; prints both rates, their ratio, snapshot publish times, and memory "
+                + "samples along the way (use --events 10000000 to watch memory over a long stream).",
+                "Always runs on an embedded broker of its own (it writes the model topics)."})
+public final class BenchStreamCommand implements Callable<Integer> {
+    @Mixin
+    SettingsOptions settings;
+
+    @Option(names = "--events", defaultValue = "1000000", description = "Ratings in the stream (default ${DEFAULT-VALUE}).")
+    long events;
+
+    @Option(names = "--users", defaultValue = "140000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
+    int users;
+
+    @Option(names = "--items", defaultValue = "27000", description = "Synthetic items (default ${DEFAULT-VALUE}).")
+    int items;
+
+    @Option(names = "--bare-rounds", defaultValue = "2", description = "Rounds of the bare consumer; the best counts (default ${DEFAULT-VALUE}).")
+    int bareRounds;
+
+    @Option(names = "--engine", description = "auto, java or djl (trainer.engine).")
+    String engine;
+
+    @Option(names = "--model", description = "mf, gmf, ncf-mlp or neumf (trainer.model).")
+    String model;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> flags = new LinkedHashMap<>();
+        flags.put("trainer.engine", engine);
+        flags.put("trainer.model", model);
+        flags.put("metrics.port", -1);
+        Settings s = settings.load(flags);
+        PrintWriter out = spec.commandLine().getOut();
+        BenchBroker.run(settings, s, out, false, broker -> new StreamBenchmark(broker, out).run(users, items, events, bareRounds));
+        return 0;
+    }
+}

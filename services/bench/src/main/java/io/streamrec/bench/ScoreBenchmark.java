@@ -1,0 +1,497 @@
+package io.streamrec.bench;
+
+import io.streamrec.score.ScorerMetrics;
+import io.streamrec.score.ScorerConfig;
+import io.streamrec.score.ScorerApp;
+import io.streamrec.files.Directories;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.streamrec.config.Settings;
+import io.streamrec.contract.FactorRow;
+import io.streamrec.contract.JsonSchemas;
+import io.streamrec.contract.Movie;
+import io.streamrec.contract.Rating;
+import io.streamrec.contract.RatingCodec;
+import io.streamrec.contract.SnapshotManifest;
+import io.streamrec.contract.Topic;
+import io.streamrec.contract.Topics;
+import io.streamrec.kafka.KafkaClients;
+import io.streamrec.kafka.TopicAdmin;
+import io.streamrec.metrics.Metrics;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
+
+/**
+ * {@code streamrec bench score}: the scorer on a real broker with a synthetic model of a realistic size.
+ *
+ * <ol>
+ *   <li>Users rescored per second after a snapshot that touches every user: the scorer runs with the item side
+ *       loaded; one transaction then publishes every user's row; the clock runs from the commit to the last
+ *       user's list read back by a consumer.</li>
+ *   <li>Rating-to-recommendation latency at each steady rate: ratings for random users, each sent at its
+ *       scheduled time; latency is from the send to the moment a consumer of {@code recommendations} holds a list
+ *       for that user triggered by that rating (sub-millisecond: both ends are in this process). Beside it, at the
+ *       same rate and with the same producer and consumer settings, Kafka alone: records sent to a scratch topic
+ *       and read back, the floor any Kafka pipeline pays.</li>
+ * </ol>
+ * The scorer, the load generator and (without --bootstrap-server) the broker share this machine's cores, as in
+ * the demo. The ratings trigger fold-ins (their users' rows count none of them), as between snapshots.
+ */
+public final class ScoreBenchmark {
+    private static final long SEED = 7;
+
+    private final Settings settings;
+    private final PrintWriter out;
+    private final int users;
+    private final int items;
+    private final int dim;
+
+    private ScoreBenchmark(Settings settings, PrintWriter out) {
+        this.settings = settings;
+        this.out = out;
+        this.users = settings.integer("bench.score.users");
+        this.items = settings.integer("bench.score.items");
+        this.dim = settings.integer("bench.score.dim");
+        if (users < 1 || items < 1 || dim < 1) {
+            throw new IllegalArgumentException("bench.score.users, items and dim must be positive");
+        }
+    }
+
+    /**
+     * Runs the benchmark against the broker of {@code kafka.bootstrap.servers}, which must hold no streamrec data:
+     * it writes a synthetic model and ratings to the registry's topics.
+     */
+    public static void run(Settings settings, PrintWriter out) throws InterruptedException {
+        new ScoreBenchmark(settings, out).run();
+    }
+
+    private void run() throws InterruptedException {
+        int[] rates = Arrays.stream(settings.text("bench.score.rates").split(",")).map(String::strip)
+                .mapToInt(Integer::parseInt).toArray();
+        Duration measured = Duration.ofMillis((long) (settings.decimal("bench.score.seconds") * 1000));
+        Duration warmUp = Duration.ofMillis((long) (settings.decimal("bench.score.warm-up-seconds") * 1000));
+        String app = "streamrec-bench-score-" + UUID.randomUUID().toString().substring(0, 8);
+        Path stateDir = tempDir();
+        Settings s = settings.with("scorer.application-id", app).with("scorer.state-dir", stateDir)
+                .with("scorer.http.port", 0).with("metrics.port", -1);
+        Topic<byte[], byte[]> scratch = new Topic<>(app + "-baseline", Serdes.ByteArray(), Serdes.ByteArray(),
+                Topics.USER_PARTITIONS, Topic.Cleanup.DELETE, Map.of(), "scratch topic of bench score");
+        try (Admin admin = KafkaClients.newAdmin(s, app + "-admin")) {
+            int rf = s.integer("topics.replication-factor");
+            TopicAdmin.ensureTopics(admin, rf, Duration.ofSeconds(60));
+            requireEmpty(admin);
+            TopicAdmin.ensureTopics(admin, List.of(scratch), rf, Duration.ofSeconds(60));
+            ScorerConfig config = ScorerConfig.from(s);
+            out.printf("bench score: %,d users x %,d items, d=%d (mf, implicit); scorer: %d stream thread(s), %s, "
+                            + "linger.ms=%d, %s store; %d cores%n", users, items, dim, config.streamThreads(),
+                    config.guarantee().streamsName(), config.lingerMs(), config.store().name().toLowerCase(),
+                    Runtime.getRuntime().availableProcessors());
+            out.flush();
+            try (KafkaProducer<byte[], byte[]> producer = producer(s, app);
+                 ListWatcher lists = new ListWatcher(s, app)) {
+                loadItems(s, app);
+                try (Metrics metrics = Metrics.inMemory(); ScorerApp scorer = ScorerApp.start(s, metrics)) {
+                    if (!scorer.awaitRunning(Duration.ofMinutes(5))) {
+                        throw new IllegalStateException("the scorer did not start within 5 minutes");
+                    }
+                    rescoreEveryone(s, app, lists, metrics);
+                    out.printf("rating -> recommendation latency in ms (%d s measured after %d s warm-up; "
+                                    + "Kafka alone = the same records through a scratch topic):%n",
+                            measured.toSeconds(), warmUp.toSeconds());
+                    out.printf("  %10s | %-26s | %-26s | %8s | %-19s | %s%n", "rate", "Kafka alone p50/p99/p99.9",
+                            "scorer p50/p99/p99.9", "p99 x", "lists / ratings", "scorer kept up with");
+                    out.flush();
+                    for (int rate : rates) {
+                        Histogram kafka = baseline(s, producer, scratch.name(), rate, measured, warmUp);
+                        Phase scored = latency(producer, lists, rate, measured, warmUp);
+                        out.printf("  %,8d/s | %-26s | %-26s | %7.1fx | %-19s | %,.0f ratings/s%s%n", rate,
+                                percentiles(kafka), percentiles(scored.histogram),
+                                ms(scored.histogram, 99) / Math.max(0.001, ms(kafka, 99)),
+                                String.format("%,d / %,d", scored.delivered, scored.sent), scored.reflectedRate,
+                                scored.achievedRate < rate * 0.95
+                                        ? String.format("  (sent at only %,.0f/s)", scored.achievedRate) : "");
+                        out.flush();
+                    }
+                    io.micrometer.core.instrument.Timer t = metrics.registry().find(ScorerMetrics.PREFIX + "rating.latency").timer();
+                    if (t != null) {
+                        out.printf("scorer's own histogram (record timestamp to send, ms resolution, all phases): "
+                                + "%,d ratings, max %.1f ms%n", t.count(), t.max(TimeUnit.MILLISECONDS));
+                    }
+                }
+            } finally {
+                try {
+                    admin.deleteTopics(List.of(scratch.name())).all().get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    out.println("  could not delete scratch topic " + scratch.name() + ": " + e);
+                }
+            }
+        } finally {
+            Directories.deleteRecursively(stateDir);
+        }
+        out.flush();
+    }
+
+    /** Item rows, the catalogue and manifest v1, in one transaction like the trainer's. */
+    private void loadItems(Settings s, String app) {
+        long t = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(SEED);
+        try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
+            tx.beginTransaction();
+            for (long m = 1; m <= items; m++) {
+                float[] row = gaussian(random, dim + 1, 0.3);
+                row[dim] = (float) (random.nextGaussian() * 0.5);
+                tx.send(new ProducerRecord<>(Topics.ITEM_FACTORS.name(), key(m), new FactorRow(1, 10, row, new float[0]).encode()));
+                Movie movie = new Movie(m, "Synthetic movie number " + m, 1950 + (int) (m % 70), List.of("Drama", "Comedy"));
+                tx.send(new ProducerRecord<>(Topics.MOVIES.name(), key(m),
+                        Topics.MOVIES.valueSerde().serializer().serialize(Topics.MOVIES.name(), movie)));
+            }
+            tx.send(manifestRecord(1, items, 0));
+            tx.commitTransaction();
+        }
+        out.printf("loaded %,d item rows and movies in %.1f s%n", items, (System.nanoTime() - t) / 1e9);
+    }
+
+    /** One transaction with every user's row; the time until every user's new list is read back. */
+    private void rescoreEveryone(Settings s, String app, ListWatcher lists, Metrics metrics) throws InterruptedException {
+        SplittableRandom random = new SplittableRandom(SEED + 1);
+        AtomicLong listed = new AtomicLong();
+        boolean[] seen = new boolean[users + 1];
+        lists.onList((user, trigger, triggeredAt, version, receivedNanos) -> {
+            if (trigger.equals("snapshot") && version == 2 && user <= users) {
+                synchronized (seen) {
+                    if (!seen[(int) user]) {
+                        seen[(int) user] = true;
+                        listed.incrementAndGet();
+                    }
+                }
+            }
+        });
+        long committed;
+        try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
+            tx.beginTransaction();
+            for (long u = 1; u <= users; u++) {
+                tx.send(new ProducerRecord<>(Topics.USER_FACTORS.name(), key(u),
+                        new FactorRow(2, 0, gaussian(random, dim + 1, 0.3), new float[0]).encode()));
+            }
+            tx.send(manifestRecord(2, 0, users));
+            tx.commitTransaction();
+            committed = System.nanoTime();
+        }
+        long deadline = committed + TimeUnit.MINUTES.toNanos(30);
+        while (listed.get() < users && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        double seconds = (System.nanoTime() - committed) / 1e9;
+        lists.onList(null);
+        double counted = metrics.registry().find(ScorerMetrics.PREFIX + "rescored").tag("trigger", "snapshot").counter().count();
+        out.printf("snapshot touching every user: %,d of %,d users' lists read back %.1f s after the commit = %,.0f users "
+                + "rescored/s (scorer's counter: %,.0f)%n", listed.get(), users, seconds, listed.get() / seconds, counted);
+        out.flush();
+    }
+
+    /**
+     * @param reflectedRate ratings whose list was read back per second, from the first send to the last list: the
+     *                      rate the scorer sustained (below the offered rate once it saturates)
+     */
+    private record Phase(Histogram histogram, long sent, long delivered, double achievedRate, double reflectedRate) {
+    }
+
+    /** Ratings at a steady rate; each one's latency until its user's list triggered by it is read back. */
+    private Phase latency(KafkaProducer<byte[], byte[]> producer, ListWatcher lists, int rate, Duration measured,
+                          Duration warmUp) throws InterruptedException {
+        Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
+        Map<Long, ArrayDeque<long[]>> outstanding = new ConcurrentHashMap<>();
+        AtomicLong delivered = new AtomicLong();
+        AtomicLong reflected = new AtomicLong();
+        AtomicLong lastReflectedAt = new AtomicLong();
+        long measureFrom = System.nanoTime() + warmUp.toNanos();
+        lists.onList((user, trigger, triggeredAt, version, receivedNanos) -> {
+            ArrayDeque<long[]> q = outstanding.get(user);
+            if (q == null || !trigger.equals("rating")) {
+                return;
+            }
+            synchronized (q) {
+                while (!q.isEmpty() && q.peekFirst()[0] <= triggeredAt) {
+                    long[] sent = q.pollFirst();
+                    reflected.incrementAndGet();
+                    lastReflectedAt.set(receivedNanos);
+                    if (sent[1] >= measureFrom) {
+                        histogram.recordValue(Math.max(0, (receivedNanos - sent[1]) / 1000));
+                        delivered.incrementAndGet();
+                    }
+                }
+            }
+        });
+        SplittableRandom random = new SplittableRandom(SEED + rate);
+        AtomicLong failed = new AtomicLong();
+        long total = (measured.toNanos() + warmUp.toNanos()) * rate / 1_000_000_000L;
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        long measuredSent = 0;
+        for (long i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 20_000) {
+                LockSupport.parkNanos(wait);
+            }
+            long user = 1 + random.nextInt(users);
+            long movie = 1 + random.nextInt(items);
+            long now = System.currentTimeMillis();
+            byte[] value = RatingCodec.toJson(new Rating(user, movie, 0.5f * (1 + random.nextInt(10)), now));
+            ArrayDeque<long[]> q = outstanding.computeIfAbsent(user, u -> new ArrayDeque<>());
+            long sentNanos = System.nanoTime();
+            synchronized (q) {
+                q.addLast(new long[]{now, sentNanos});
+            }
+            if (sentNanos >= measureFrom) {
+                measuredSent++;
+            }
+            producer.send(new ProducerRecord<>(Topics.RATINGS.name(), null, now, key(user), value), (m, e) -> {
+                if (e != null) {
+                    failed.incrementAndGet();
+                }
+            });
+        }
+        double achieved = total / ((System.nanoTime() - start) / 1e9);
+        producer.flush();
+        long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (delivered.get() < measuredSent && System.nanoTime() < drainUntil) {
+            Thread.sleep(20);
+        }
+        lists.onList(null);
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " ratings could not be sent");
+        }
+        double reflectedRate = reflected.get() / Math.max(1e-9, (lastReflectedAt.get() - start) / 1e9);
+        return new Phase(histogram, measuredSent, delivered.get(), achieved, reflectedRate);
+    }
+
+    /** Kafka alone: records of a rating's size sent at the rate to the scratch topic and read back. */
+    private Histogram baseline(Settings s, KafkaProducer<byte[], byte[]> producer, String topic, int rate,
+                               Duration measured, Duration warmUp) throws InterruptedException {
+        Histogram histogram = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
+        long total = (measured.toNanos() + warmUp.toNanos()) * rate / 1_000_000_000L;
+        long[] sentAt = new long[(int) total];
+        long measureFrom = System.nanoTime() + warmUp.toNanos();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong received = new AtomicLong();
+        Properties p = consumerProperties(s, "bench-score-baseline");
+        Thread reader;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = IntStream.range(0, Topics.USER_PARTITIONS)
+                    .mapToObj(i -> new TopicPartition(topic, i)).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            reader = new Thread(() -> {
+                while (!done.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                        long now = System.nanoTime();
+                        int seq = ByteBuffer.wrap(r.value()).getInt();
+                        if (sentAt[seq] >= measureFrom) {
+                            histogram.recordValue(Math.max(0, (now - sentAt[seq]) / 1000));
+                        }
+                        received.incrementAndGet();
+                    }
+                }
+            }, "bench-baseline-reader");
+            reader.start();
+            SplittableRandom random = new SplittableRandom(SEED);
+            long interval = 1_000_000_000L / rate;
+            long start = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                long wait = start + i * interval - System.nanoTime();
+                if (wait > 20_000) {
+                    LockSupport.parkNanos(wait);
+                }
+                long user = 1 + random.nextInt(users);
+                byte[] rating = RatingCodec.toJson(new Rating(user, 1 + random.nextInt(items), 4, System.currentTimeMillis()));
+                byte[] value = ByteBuffer.allocate(4 + rating.length).putInt(i).put(rating).array();
+                sentAt[i] = System.nanoTime();
+                producer.send(new ProducerRecord<>(topic, key(user), value));
+            }
+            producer.flush();
+            long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (received.get() < total && System.nanoTime() < drainUntil) {
+                Thread.sleep(20);
+            }
+            done.set(true);
+            reader.join();
+        }
+        return histogram;
+    }
+
+    /** A consumer thread on {@code recommendations}, from the end, handing each list's header to a listener. */
+    private static final class ListWatcher implements AutoCloseable {
+        interface Listener {
+            void list(long user, String trigger, long triggeredAt, long version, long receivedNanos);
+        }
+
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+        private volatile Listener listener;
+
+        ListWatcher(Settings s, String app) {
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(s, app + "-lists"));
+            List<TopicPartition> partitions = IntStream.range(0, Topics.RECOMMENDATIONS.partitions())
+                    .mapToObj(i -> new TopicPartition(Topics.RECOMMENDATIONS.name(), i)).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            thread = new Thread(() -> {
+                try (consumer) {
+                    while (!stop.get()) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                            long now = System.nanoTime();
+                            Listener l = listener;
+                            if (l != null) {
+                                JsonNode list = read(r.value());
+                                JsonNode at = list.get("triggeredAt");
+                                l.list(list.get("userId").asLong(), list.get("trigger").asText(),
+                                        at == null ? -1 : at.asLong(), list.get("modelVersion").asLong(), now);
+                            }
+                        }
+                    }
+                }
+            }, "bench-score-lists");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void onList(Listener l) {
+            listener = l;
+        }
+
+        private static JsonNode read(byte[] value) {
+            try {
+                return JsonSchemas.MAPPER.readTree(value);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void requireEmpty(Admin admin) {
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        for (Topic<?, ?> t : List.of(Topics.RATINGS, Topics.USER_FACTORS, Topics.ITEM_FACTORS, Topics.SNAPSHOTS)) {
+            for (int p = 0; p < t.partitions(); p++) {
+                ends.put(new TopicPartition(t.name(), p), OffsetSpec.latest());
+            }
+        }
+        try {
+            long records = admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(i -> i.offset()).sum();
+            if (records > 0) {
+                throw new IllegalArgumentException("bench score writes a synthetic model and ratings to streamrec's topics, "
+                        + "and this broker already holds " + records + " records in them: run it without --bootstrap-server "
+                        + "(an embedded broker) or against a scratch cluster");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot read the end offsets of streamrec's topics: " + e.getMessage(), e);
+        }
+    }
+
+    private SnapshotManifest manifest(long version, long itemRows, long userRows) {
+        Map<String, Object> config = Map.of("model", "mf", "objective", "implicit", "dim", dim, "globalOffset", 0.0,
+                "optimizer", "sgd", "negatives", 4);
+        return new SnapshotManifest("mf", version, System.currentTimeMillis(), 0, 0, 0, List.of(), userRows, itemRows,
+                config, Map.of(), Map.of());
+    }
+
+    private ProducerRecord<byte[], byte[]> manifestRecord(long version, long itemRows, long userRows) {
+        SnapshotManifest m = manifest(version, itemRows, userRows);
+        return new ProducerRecord<>(Topics.SNAPSHOTS.name(), m.model().getBytes(StandardCharsets.UTF_8),
+                Topics.SNAPSHOTS.valueSerde().serializer().serialize(Topics.SNAPSHOTS.name(), m));
+    }
+
+    /** The producer of the latency phases: the project's producer for live events, sent at once. */
+    private static KafkaProducer<byte[], byte[]> producer(Settings s, String app) {
+        return new KafkaProducer<>(KafkaClients.liveProducer(s, app + "-ratings"));
+    }
+
+    private static KafkaProducer<byte[], byte[]> transactional(Settings s, String app) {
+        Properties p = KafkaClients.producer(s, app + "-model");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, app + "-model-" + UUID.randomUUID());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p);
+        producer.initTransactions();
+        return producer;
+    }
+
+    private static Properties consumerProperties(Settings s, String clientId) {
+        Properties p = KafkaClients.consumer(s, clientId, null);
+        p.put("fetch.max.wait.ms", "100");
+        return p;
+    }
+
+    private static byte[] key(long id) {
+        return Long.toString(id).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static float[] gaussian(SplittableRandom random, int n, double std) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (random.nextGaussian() * std);
+        }
+        return v;
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    private static String percentiles(Histogram h) {
+        return String.format("%.2f / %.2f / %.2f", ms(h, 50), ms(h, 99), ms(h, 99.9));
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("streamrec-bench-score-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}

@@ -1,0 +1,50 @@
+package io.streamrec.config;
+
+import io.streamrec.config.Settings;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The options every command shares to pick its configuration; mixed into each command with
+ * {@code @Mixin SettingsOptions settings}. A command's own flags map onto setting keys and take precedence over
+ * {@code --set}, which takes precedence over the environment (see config/streamrec.properties).
+ */
+public final class SettingsOptions {
+    @Option(names = "--profile", paramLabel = "NAME", description = "Configuration profile: local (default) or docker; env STREAMREC_PROFILE.")
+    String profile;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file of your own, over the profile; env STREAMREC_CONFIG.")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override any setting (repeatable), e.g. --set trainer.dim=32.")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (kafka.bootstrap.servers).")
+    String bootstrapServers;
+
+    /** Loads the settings with the command's own flags (null values are skipped) on top. */
+    public Settings load(Map<String, Object> commandFlags) {
+        Map<String, String> flags = new LinkedHashMap<>(overrides);
+        if (bootstrapServers != null) {
+            flags.put("kafka.bootstrap.servers", bootstrapServers);
+        }
+        commandFlags.forEach((k, v) -> {
+            if (v != null) {
+                flags.put(k, String.valueOf(v));
+            }
+        });
+        return Settings.load(profile, config, System.getenv(), flags);
+    }
+
+    public Settings load() {
+        return load(Map.of());
+    }
+
+    /** Whether the user named a Kafka cluster, by flag or {@code --set kafka.bootstrap.servers}. */
+    public boolean namesBroker() {
+        return bootstrapServers != null || overrides.containsKey("kafka.bootstrap.servers");
+    }
+}

@@ -1,0 +1,78 @@
+package io.streamrec.train;
+
+import io.streamrec.dataset.RatingLog;
+import java.util.Arrays;
+
+/**
+ * Ratings by external ids in growable columns, reusable after {@link #clear()}: a trainer's mini-batch, and what a
+ * {@link RatingLog.Builder} collects before ordering it by time.
+ */
+public final class RatingBatch {
+    private int size;
+    private long[] userIds;
+    private long[] movieIds;
+    private float[] ratings;
+    private long[] timestamps;
+
+    public RatingBatch(int capacity) {
+        userIds = new long[capacity];
+        movieIds = new long[capacity];
+        ratings = new float[capacity];
+        timestamps = new long[capacity];
+    }
+
+    /** Ratings [from, to) of a log. */
+    public static RatingBatch of(RatingLog log, int from, int to) {
+        RatingBatch b = new RatingBatch(to - from);
+        b.fill(log, from, to);
+        return b;
+    }
+
+    /** Replaces the contents with ratings [from, to) of a log. */
+    public RatingBatch fill(RatingLog log, int from, int to) {
+        clear();
+        for (int i = from; i < to; i++) {
+            add(log.userId(i), log.movieId(i), log.rating(i), log.timestamp(i));
+        }
+        return this;
+    }
+
+    public void add(long userId, long movieId, float rating, long timestamp) {
+        if (size == userIds.length) {
+            int cap = Math.max(16, size * 2);
+            userIds = Arrays.copyOf(userIds, cap);
+            movieIds = Arrays.copyOf(movieIds, cap);
+            ratings = Arrays.copyOf(ratings, cap);
+            timestamps = Arrays.copyOf(timestamps, cap);
+        }
+        userIds[size] = userId;
+        movieIds[size] = movieId;
+        ratings[size] = rating;
+        timestamps[size] = timestamp;
+        size++;
+    }
+
+    public void clear() {
+        size = 0;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public long userId(int i) {
+        return userIds[i];
+    }
+
+    public long movieId(int i) {
+        return movieIds[i];
+    }
+
+    public float rating(int i) {
+        return ratings[i];
+    }
+
+    public long timestamp(int i) {
+        return timestamps[i];
+    }
+}
