@@ -1,7 +1,7 @@
 package io.streamrec.bench;
 
-import io.streamrec.score.ScorerMetrics;
-import io.streamrec.score.ScorerConfig;
+import io.streamrec.score.state.ScorerMetrics;
+import io.streamrec.score.state.ScorerConfig;
 import io.streamrec.score.ScorerApp;
 import io.streamrec.files.Directories;
 import com.fasterxml.jackson.databind.JsonNode;

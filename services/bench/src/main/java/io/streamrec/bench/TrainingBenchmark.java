@@ -6,7 +6,7 @@ import io.streamrec.train.TrainingListener;
 import io.streamrec.train.Step;
 import io.streamrec.train.Samples;
 import io.streamrec.train.TrainerConfig;
-import io.streamrec.train.ModelKind;
+import io.streamrec.contract.ModelKind;
 import io.streamrec.train.OnlineTrainer;
 import io.streamrec.train.RatingBatch;
 
@@ -130,7 +130,7 @@ public final class TrainingBenchmark {
                 cases.add(new Case(settings, o, log, ModelKind.MF, EngineKind.JAVA, batch));
                 for (ModelKind model : o.models) {
                     for (EngineKind engine : o.engines) {
-                        boolean runs = engine == EngineKind.DJL || model.dotProduct();
+                        boolean runs = engine == EngineKind.DJL || model.linear();
                         if (runs && !(model == ModelKind.MF && engine == EngineKind.JAVA)) {
                             cases.add(new Case(settings, o, log, model, engine, batch));
                         }

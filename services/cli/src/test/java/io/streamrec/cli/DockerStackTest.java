@@ -1,11 +1,11 @@
 package io.streamrec.cli;
 
+import io.streamrec.score.state.ScorerConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamrec.config.Settings;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.score.ScorerApp;
-import io.streamrec.score.ScorerConfig;
 import io.streamrec.stream.StreamingTrainer;
 import io.streamrec.testkit.KafkaBroker;
 import io.streamrec.train.TrainerConfig;

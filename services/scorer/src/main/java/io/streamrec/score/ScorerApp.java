@@ -1,5 +1,13 @@
 package io.streamrec.score;
 
+import io.streamrec.score.stream.UserClustering;
+import io.streamrec.score.query.QueryServer;
+import io.streamrec.score.stream.UserProcessor;
+import io.streamrec.score.stream.ScorerTopology;
+import io.streamrec.score.state.ScorerState;
+import io.streamrec.score.state.ScorerMetrics;
+import io.streamrec.score.state.ScorerConfig;
+import io.streamrec.score.model.Clusters;
 import io.streamrec.config.Settings;
 import io.streamrec.kafka.KafkaClients;
 import io.streamrec.kafka.TopicAdmin;
@@ -127,7 +135,7 @@ public final class ScorerApp implements AutoCloseable {
      * told), so a snapshot's rows are never seen before the trainer commits them.
      */
     @SuppressWarnings("deprecation")
-    static Properties streamsProperties(Settings settings, ScorerConfig config, HostInfo self) {
+    public static Properties streamsProperties(Settings settings, ScorerConfig config, HostInfo self) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.guarantee().streamsName());
@@ -205,7 +213,7 @@ public final class ScorerApp implements AutoCloseable {
         }
         try {
             long t = System.nanoTime();
-            Clusters c = Clusters.build(localStore(UserProcessor.ROWS), localStore(UserProcessor.HISTORIES),
+            Clusters c = UserClustering.build(localStore(UserProcessor.ROWS), localStore(UserProcessor.HISTORIES),
                     state.items.spec(), state.config.clusters(), state.config.clusterIterations(), 42);
             if (c != null) {
                 state.clusters.set(c);

@@ -1,5 +1,6 @@
 package io.streamrec.score;
 
+import io.streamrec.contract.ModelKind;
 import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.Movie;
 import io.streamrec.contract.SnapshotManifest;
@@ -16,16 +17,16 @@ import java.util.SplittableRandom;
  * largest biases, the most ratings) are all Comedy, so a list that follows popularity is easy to tell from one that
  * follows the user's taste.
  */
-final class PlantedWorld {
-    static final String[] GENRES = {"Sci-Fi", "Romance", "Horror", "Comedy"};
-    static final int SCI_FI = 0;
-    static final int COMEDY = 3;
+public final class PlantedWorld {
+    public static final String[] GENRES = {"Sci-Fi", "Romance", "Horror", "Comedy"};
+    public static final int SCI_FI = 0;
+    public static final int COMEDY = 3;
 
-    final int dim;
+    public final int dim;
     final int itemsPerGenre;
     private final SplittableRandom random;
 
-    PlantedWorld(int dim, int itemsPerGenre, long seed) {
+    public PlantedWorld(int dim, int itemsPerGenre, long seed) {
         this.dim = dim;
         this.itemsPerGenre = itemsPerGenre;
         this.random = new SplittableRandom(seed);
@@ -36,15 +37,15 @@ final class PlantedWorld {
     }
 
     /** movieIds are 1..items(), genre = (movieId - 1) / itemsPerGenre. */
-    int genreOf(long movieId) {
+    public int genreOf(long movieId) {
         return (int) ((movieId - 1) / itemsPerGenre);
     }
 
-    long movie(int genre, int i) {
+    public long movie(int genre, int i) {
         return 1L + (long) genre * itemsPerGenre + i;
     }
 
-    List<Movie> movies() {
+    public List<Movie> movies() {
         List<Movie> out = new ArrayList<>();
         for (long m = 1; m <= items(); m++) {
             out.add(new Movie(m, GENRES[genreOf(m)] + " movie " + m, 1990 + (int) (m % 30), List.of(GENRES[genreOf(m)])));
@@ -53,7 +54,7 @@ final class PlantedWorld {
     }
 
     /** MF item rows: d factors along the genre axis plus noise, then the bias (Comedy's is high). */
-    Map<Long, float[]> mfItems() {
+    public Map<Long, float[]> mfItems() {
         Map<Long, float[]> rows = new LinkedHashMap<>();
         for (long m = 1; m <= items(); m++) {
             float[] v = taste(genreOf(m), 1.0f, 0.15f);
@@ -65,7 +66,7 @@ final class PlantedWorld {
     }
 
     /** An MF user row leaning towards a genre. */
-    float[] mfUser(int genre) {
+    public float[] mfUser(int genre) {
         float[] v = taste(genre, 3.0f, 0.2f);
         return java.util.Arrays.copyOf(v, dim + 1);
     }
@@ -80,7 +81,7 @@ final class PlantedWorld {
         return v;
     }
 
-    float[] gaussian(int n, double std) {
+    public float[] gaussian(int n, double std) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = (float) (random.nextGaussian() * std);
@@ -88,11 +89,11 @@ final class PlantedWorld {
         return v;
     }
 
-    static FactorRow row(long version, int count, float[] params) {
+    public static FactorRow row(long version, int count, float[] params) {
         return new FactorRow(version, count, params, new float[0]);
     }
 
-    static SnapshotManifest manifest(String kind, long version, int dim, long itemRows, long userRows,
+    public static SnapshotManifest manifest(String kind, long version, int dim, long itemRows, long userRows,
                                      Map<String, SnapshotManifest.DenseWeights> dense, boolean explicit) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model", kind);
@@ -109,11 +110,11 @@ final class PlantedWorld {
     }
 
     /** Random dense weights of a model: gmf's output layer, or an MLP tower [2e → layers...] and its output. */
-    Map<String, SnapshotManifest.DenseWeights> dense(ModelSpec.Kind kind, int dim, int mlpDim, int[] layers) {
+    public Map<String, SnapshotManifest.DenseWeights> dense(ModelKind kind, int dim, int mlpDim, int[] layers) {
         Map<String, SnapshotManifest.DenseWeights> dense = new LinkedHashMap<>();
         int towerOut = 0;
-        if (kind == ModelSpec.Kind.NCF_MLP || kind == ModelSpec.Kind.NEUMF) {
-            int in = 2 * (kind == ModelSpec.Kind.NEUMF ? mlpDim : dim);
+        if (kind == ModelKind.NCF_MLP || kind == ModelKind.NEUMF) {
+            int in = 2 * (kind == ModelKind.NEUMF ? mlpDim : dim);
             for (int i = 0; i < layers.length; i++) {
                 dense.put("mlp." + i + ".weight", SnapshotManifest.DenseWeights.of(new int[]{layers[i], in},
                         gaussian(layers[i] * in, Math.sqrt(2.0 / in)), null));
@@ -123,7 +124,7 @@ final class PlantedWorld {
             }
             towerOut = in;
         }
-        int gmfOut = kind == ModelSpec.Kind.GMF || kind == ModelSpec.Kind.NEUMF ? dim : 0;
+        int gmfOut = kind == ModelKind.GMF || kind == ModelKind.NEUMF ? dim : 0;
         float[] out = gaussian(gmfOut + towerOut, 0.5);
         for (int k = 0; k < gmfOut; k++) {
             out[k] = 1 + out[k] * 0.2f;
@@ -133,7 +134,7 @@ final class PlantedWorld {
         return dense;
     }
 
-    static SnapshotManifest withConfig(SnapshotManifest m, String key, Object value) {
+    public static SnapshotManifest withConfig(SnapshotManifest m, String key, Object value) {
         Map<String, Object> config = new LinkedHashMap<>(m.config());
         config.put(key, value);
         return new SnapshotManifest(m.model(), m.version(), m.createdAt(), m.eventsTrained(), m.eventsTotal(),

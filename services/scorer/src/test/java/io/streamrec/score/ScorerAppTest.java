@@ -1,5 +1,6 @@
 package io.streamrec.score;
 
+import io.streamrec.score.stream.UserProcessor;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.JsonSchemas;

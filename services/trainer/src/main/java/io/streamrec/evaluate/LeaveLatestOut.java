@@ -74,11 +74,11 @@ public final class LeaveLatestOut {
         int per = config.candidates() + 1;
         int itemCount = trainer.items().size();
         RatedItems rated = trainer.rated();
-        TopK model = new TopK(k);
-        TopK popularity = new TopK(k);
-        TopK recentPopularity = new TopK(k);
-        TopK full = new TopK(k);
-        TopK fullPopularity = new TopK(k);
+        RankMetrics model = new RankMetrics(k);
+        RankMetrics popularity = new RankMetrics(k);
+        RankMetrics recentPopularity = new RankMetrics(k);
+        RankMetrics full = new RankMetrics(k);
+        RankMetrics fullPopularity = new RankMetrics(k);
         float[] popularityCatalogue = new float[itemCount];
         double fullRate = Math.min(1.0, fullRankingUsers / (double) Math.max(1, testUsers));
         int[] pu = new int[per];
@@ -112,9 +112,9 @@ public final class LeaveLatestOut {
                 counts[j] = trainer.items().count(pi[j]);
                 recentCounts[j] = recent.count(pi[j]);
             }
-            model.add(TopK.rank(scores[0], scores, 1, per, ties));
-            popularity.add(TopK.rank(counts[0], counts, 1, per, baselineTies));
-            recentPopularity.add(TopK.rank(recentCounts[0], recentCounts, 1, per, baselineTies));
+            model.add(RankMetrics.rank(scores[0], scores, 1, per, ties));
+            popularity.add(RankMetrics.rank(counts[0], counts, 1, per, baselineTies));
+            recentPopularity.add(RankMetrics.rank(recentCounts[0], recentCounts, 1, per, baselineTies));
 
             if (random.nextDouble() < fullRate) {
                 one[0] = u;
@@ -124,12 +124,12 @@ public final class LeaveLatestOut {
                     catalogue[r] = Float.NEGATIVE_INFINITY;
                 }
                 catalogue[target] = Float.NEGATIVE_INFINITY;
-                full.add(TopK.rank(targetScore, catalogue, 0, itemCount, ties));
+                full.add(RankMetrics.rank(targetScore, catalogue, 0, itemCount, ties));
                 for (int c = 0; c < itemCount; c++) {
                     popularityCatalogue[c] = catalogue[c] == Float.NEGATIVE_INFINITY ? Float.NEGATIVE_INFINITY
                             : trainer.items().count(c);
                 }
-                fullPopularity.add(TopK.rank(trainer.items().count(target), popularityCatalogue, 0, itemCount, baselineTies));
+                fullPopularity.add(RankMetrics.rank(trainer.items().count(target), popularityCatalogue, 0, itemCount, baselineTies));
             }
         }
         return new Result(model.count(), trainSize, itemCount, model.hitRate(), model.ndcg(),

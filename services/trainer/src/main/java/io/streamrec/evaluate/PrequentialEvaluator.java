@@ -30,11 +30,11 @@ public final class PrequentialEvaluator implements TrainingListener {
     private final SplittableRandom ties;
     private final SplittableRandom baselineTies;
     private final RecentPopularity recent;
-    private final TopK model;
-    private final TopK popularity;
-    private final TopK recentPopularity;
-    private final TopK full;
-    private final TopK warm;
+    private final RankMetrics model;
+    private final RankMetrics popularity;
+    private final RankMetrics recentPopularity;
+    private final RankMetrics full;
+    private final RankMetrics warm;
     private final MovingAverage windowHit;
     private final MovingAverage windowGain;
     private final MovingAverage windowPopularityHit;
@@ -64,11 +64,11 @@ public final class PrequentialEvaluator implements TrainingListener {
         this.baselineTies = random.split();
         this.recent = new RecentPopularity(config.recentWindow());
         int k = config.topK();
-        this.model = new TopK(k);
-        this.popularity = new TopK(k);
-        this.recentPopularity = new TopK(k);
-        this.full = new TopK(k);
-        this.warm = new TopK(k);
+        this.model = new RankMetrics(k);
+        this.popularity = new RankMetrics(k);
+        this.recentPopularity = new RankMetrics(k);
+        this.full = new RankMetrics(k);
+        this.warm = new RankMetrics(k);
         int w = config.window();
         this.windowHit = new MovingAverage(w);
         this.windowGain = new MovingAverage(w);
@@ -163,14 +163,14 @@ public final class PrequentialEvaluator implements TrainingListener {
         int k = config.topK();
         for (int c = 0; c < chosen; c++) {
             int base = c * per;
-            int r = TopK.rank(scores[base], scores, base + 1, base + per, ties);
+            int r = RankMetrics.rank(scores[base], scores, base + 1, base + per, ties);
             for (int j = 0; j < per; j++) {
                 int item = pairItems[base + j];
                 counts[j] = item < step.itemsBefore() ? items.count(item) : 0;
                 recentCounts[j] = recent.count(item);
             }
-            int rp = TopK.rank(counts[0], counts, 1, per, baselineTies);
-            int rr = TopK.rank(recentCounts[0], recentCounts, 1, per, baselineTies);
+            int rp = RankMetrics.rank(counts[0], counts, 1, per, baselineTies);
+            int rr = RankMetrics.rank(recentCounts[0], recentCounts, 1, per, baselineTies);
             model.add(r);
             popularity.add(rp);
             recentPopularity.add(rr);
@@ -179,7 +179,7 @@ public final class PrequentialEvaluator implements TrainingListener {
                 warm.add(r);
             }
             windowHit.add(r < k ? 1 : 0);
-            windowGain.add(TopK.gain(r, k));
+            windowGain.add(RankMetrics.gain(r, k));
             windowPopularityHit.add(rp < k ? 1 : 0);
             windowRecentHit.add(rr < k ? 1 : 0);
         }
@@ -238,10 +238,10 @@ public final class PrequentialEvaluator implements TrainingListener {
             if (item < items) {
                 catalogueScores[item] = Float.NEGATIVE_INFINITY;
             }
-            int r = TopK.rank(target[0], catalogueScores, 0, items, ties);
+            int r = RankMetrics.rank(target[0], catalogueScores, 0, items, ties);
             full.add(r);
             windowFullHit.add(r < k ? 1 : 0);
-            windowFullGain.add(TopK.gain(r, k));
+            windowFullGain.add(RankMetrics.gain(r, k));
         }
     }
 

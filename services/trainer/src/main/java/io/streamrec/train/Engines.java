@@ -43,7 +43,7 @@ public final class Engines {
         }
         Device device = config.engine() == EngineKind.JAVA ? Device.cpu() : TorchRuntime.device(config.device());
         boolean java = config.engine() == EngineKind.JAVA
-                || config.engine() == EngineKind.AUTO && config.model().dotProduct() && !device.isGpu();
+                || config.engine() == EngineKind.AUTO && config.model().linear() && !device.isGpu();
         return new Choice(java ? EngineKind.JAVA : EngineKind.DJL, device);
     }
 

@@ -41,12 +41,12 @@ public final class ModelLayout {
             SplittableRandom rng = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L
                     + (table == Table.USERS ? 0x5DEECE66DL : 0xB5297A4DL) * (r + 1L));
             int off = (r - from) * width;
-            int embedded = config.model() == ModelKind.MF ? d : width;
+            int embedded = config.model().factorWidth(d, config.mlpDim());
             for (int k = 0; k < embedded; k++) {
                 params[off + k] = (float) (rng.nextGaussian() * config.initStd());
             }
-            if (config.model() == ModelKind.MF) {
-                params[off + d] = 0f;
+            if (config.model().hasBias()) {
+                params[off + embedded] = 0f;
             }
         }
     }
@@ -59,8 +59,8 @@ public final class ModelLayout {
         Map<String, DenseTensor> dense = new LinkedHashMap<>();
         SplittableRandom rng = new SplittableRandom(config.seed() ^ 0xD1B54A32D192ED03L);
         int lastHidden = 0;
-        if (config.model() == ModelKind.NCF_MLP || config.model() == ModelKind.NEUMF) {
-            int in = 2 * (config.model() == ModelKind.NEUMF ? config.mlpDim() : config.dim());
+        if (config.model().hasTower()) {
+            int in = 2 * config.model().towerDim(config.dim(), config.mlpDim());
             int[] layers = config.layers();
             for (int i = 0; i < layers.length; i++) {
                 dense.put("mlp." + i + ".weight", uniform(new int[]{layers[i], in}, Math.sqrt(6.0 / in), rng));

@@ -21,14 +21,75 @@ public enum OptimizerKind {
     public static final float BETA1 = 0.9f;
     public static final float BETA2 = 0.999f;
 
-    /** Optimizer-state floats per row of the given width. */
-    public int stateWidth(int width) {
+    /**
+     * Optimizer-state floats of n parameters, laid out as FACTORS.md says and every engine stores it: the moments
+     * ({@link #momentWidth}: Adagrad's sums of squares, row-wise Adagrad's one mean square, Adam's first moments then
+     * its second moments), then Adam's step count as the bits of an int. The one place this layout is written.
+     */
+    public int stateWidth(int n) {
+        return momentWidth(n) + (countsSteps() ? 1 : 0);
+    }
+
+    /** State floats of n parameters that are moments: everything but Adam's step count. */
+    public int momentWidth(int n) {
         return switch (this) {
             case SGD -> 0;
-            case ADAGRAD -> width;
+            case ADAGRAD -> n;
             case ROWWISE_ADAGRAD -> 1;
-            case ADAM -> 2 * width + 1;
+            case ADAM -> 2 * n;
         };
+    }
+
+    /** Where each moment vector of n parameters starts in their state: Adagrad {0}, Adam {0, n}, SGD none. */
+    public int[] momentOffsets(int n) {
+        return switch (this) {
+            case SGD, ROWWISE_ADAGRAD -> new int[0];
+            case ADAGRAD -> new int[]{0};
+            case ADAM -> new int[]{0, n};
+        };
+    }
+
+    /** Whether the state ends with a step count (Adam's bias corrections need it). */
+    public boolean countsSteps() {
+        return this == ADAM;
+    }
+
+    /** The step count in the state of n parameters at {@code off}. */
+    public int steps(float[] state, int off, int n) {
+        return Float.floatToRawIntBits(state[off + momentWidth(n)]);
+    }
+
+    public void setSteps(float[] state, int off, int n, int steps) {
+        state[off + momentWidth(n)] = Float.intBitsToFloat(steps);
+    }
+
+    /**
+     * The state of parameters [from, from + size) of a vector of {@code total} parameters, from the whole vector's
+     * state: each moment's slice, then the shared step count. (Row-wise Adagrad has no per-parameter state.)
+     */
+    public float[] slice(float[] whole, int total, int from, int size) {
+        float[] part = new float[stateWidth(size)];
+        int[] wholeOffsets = momentOffsets(total);
+        int[] partOffsets = momentOffsets(size);
+        for (int m = 0; m < partOffsets.length; m++) {
+            System.arraycopy(whole, wholeOffsets[m] + from, part, partOffsets[m], size);
+        }
+        if (countsSteps()) {
+            setSteps(part, 0, size, steps(whole, 0, total));
+        }
+        return part;
+    }
+
+    /** The inverse of {@link #slice}: writes a part's state into the whole vector's, its step count included. */
+    public void place(float[] part, int size, float[] whole, int total, int from) {
+        int[] wholeOffsets = momentOffsets(total);
+        int[] partOffsets = momentOffsets(size);
+        for (int m = 0; m < partOffsets.length; m++) {
+            System.arraycopy(part, partOffsets[m], whole, wholeOffsets[m] + from, size);
+        }
+        if (countsSteps()) {
+            setSteps(whole, 0, total, steps(part, 0, size));
+        }
     }
 
     public String id() {
@@ -69,9 +130,8 @@ public enum OptimizerKind {
                 }
             }
             case ADAM -> {
-                int tSlot = sOff + 2 * n;
-                int t = Float.floatToRawIntBits(st[tSlot]) + 1;
-                st[tSlot] = Float.intBitsToFloat(t);
+                int t = steps(st, sOff, n) + 1;
+                setSteps(st, sOff, n, t);
                 float c1 = 1 - (float) Math.pow(BETA1, t);
                 float c2 = 1 - (float) Math.pow(BETA2, t);
                 float stepSize = lr * (float) Math.sqrt(c2) / c1;

@@ -1,5 +1,6 @@
 package io.streamrec.train;
 
+import io.streamrec.contract.ModelKind;
 import io.streamrec.config.Settings;
 
 import java.util.Arrays;
@@ -75,10 +76,10 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                     + " learning-rate=" + learningRate + " rating range=[" + ratingMin + ", " + ratingMax + "]"
                     + " negative-sampler=" + sampler);
         }
-        if ((model == ModelKind.NCF_MLP || model == ModelKind.NEUMF) && layers.length == 0) {
+        if (model.hasTower() && layers.length == 0) {
             throw new IllegalArgumentException("trainer.layers must name at least one hidden layer for " + model.id());
         }
-        if (engine == EngineKind.JAVA && !model.dotProduct()) {
+        if (engine == EngineKind.JAVA && !model.linear()) {
             throw new IllegalArgumentException("trainer.engine=java runs mf and gmf; use djl or auto for " + model.id());
         }
         return this;
@@ -111,11 +112,7 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
 
     /** Floats of one row's parameters (FACTORS.md): factors, plus the bias for mf. */
     public int rowWidth() {
-        return switch (model) {
-            case MF -> dim + 1;
-            case GMF, NCF_MLP -> dim;
-            case NEUMF -> dim + mlpDim;
-        };
+        return model.rowWidth(dim, mlpDim);
     }
 
     /** Samples per positive: 1 + negatives (implicit) or 1 + ratio (explicit). */
@@ -132,7 +129,7 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
         if (model == ModelKind.NEUMF) {
             m.put("mlpDim", mlpDim);
         }
-        if (model == ModelKind.NCF_MLP || model == ModelKind.NEUMF) {
+        if (model.hasTower()) {
             m.put("layers", Arrays.stream(layers).boxed().toList());
             m.put("dropout", dropout);
         }

@@ -1,6 +1,5 @@
 package io.streamrec.stream;
 
-import io.streamrec.config.Settings;
 import io.streamrec.contract.DeadLetter;
 import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.RatingCodec;

@@ -2,7 +2,7 @@ package io.streamrec.train.arrays;
 
 import io.streamrec.train.DenseTensor;
 import io.streamrec.train.Engine;
-import io.streamrec.train.ModelKind;
+import io.streamrec.contract.ModelKind;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.Objective;
 import io.streamrec.train.OptimizerKind;
@@ -70,7 +70,7 @@ public final class JavaEngine implements Engine {
     public JavaEngine(ModelLayout layout) {
         this.layout = layout;
         this.config = layout.config();
-        if (!config.model().dotProduct()) {
+        if (!config.model().linear()) {
             throw new IllegalArgumentException("the java engine runs mf and gmf, not " + config.model().id());
         }
         this.gmf = config.model() == ModelKind.GMF;
@@ -92,7 +92,7 @@ public final class JavaEngine implements Engine {
         this.users = new RowTable(Table.USERS);
         this.items = new RowTable(Table.ITEMS);
         Map<String, DenseTensor> init = layout.initialDense();
-        this.dense = flatten(init, false);
+        this.dense = flatten(init);
         this.denseState = new float[denseOptimizer.stateWidth(dense.length)];
         this.scratch = new ThreadScratch[threads];
         for (int t = 0; t < threads; t++) {
@@ -207,22 +207,28 @@ public final class JavaEngine implements Engine {
         for (Map.Entry<String, DenseTensor> e : layout.initialDense().entrySet()) {
             int size = e.getValue().size();
             float[] values = Arrays.copyOfRange(dense, off, off + size);
-            out.put(e.getKey(), new DenseTensor(e.getValue().shape(), values, denseStateSlice(off, size)));
+            out.put(e.getKey(), new DenseTensor(e.getValue().shape(), values,
+                    denseOptimizer.slice(denseState, dense.length, off, size)));
             off += size;
         }
         return out;
     }
 
+    /** Replaces the dense tensors; one whose state is missing (or of another size) starts its state from zero. */
     @Override
     public void importDense(Map<String, DenseTensor> tensors) {
-        float[] values = flatten(tensors, false);
-        float[] state = flatten(tensors, true);
-        if (values.length != dense.length) {
-            throw new IllegalArgumentException("dense weights of " + values.length + " values, the model has " + dense.length);
+        int total = tensors.values().stream().mapToInt(DenseTensor::size).sum();
+        if (total != dense.length) {
+            throw new IllegalArgumentException("dense weights of " + total + " values, the model has " + dense.length);
         }
-        System.arraycopy(values, 0, dense, 0, dense.length);
-        if (state.length == denseState.length) {
-            System.arraycopy(state, 0, denseState, 0, state.length);
+        int off = 0;
+        for (DenseTensor t : tensors.values()) {
+            System.arraycopy(t.values(), 0, dense, off, t.size());
+            float[] state = t.state();
+            if (state != null && state.length == denseOptimizer.stateWidth(t.size())) {
+                denseOptimizer.place(state, t.size(), denseState, dense.length, off);
+            }
+            off += t.size();
         }
     }
 
@@ -233,50 +239,13 @@ public final class JavaEngine implements Engine {
         }
     }
 
-    /**
-     * The dense state is one optimizer vector over all dense values; per tensor we hand out the matching slice
-     * (Adagrad, SGD) or, for Adam, the moments' slices followed by the shared step count.
-     */
-    private float[] denseStateSlice(int off, int size) {
-        if (denseOptimizer == OptimizerKind.ADAM) {
-            float[] s = new float[2 * size + 1];
-            System.arraycopy(denseState, off, s, 0, size);
-            System.arraycopy(denseState, dense.length + off, s, size, size);
-            s[2 * size] = denseState[2 * dense.length];
-            return s;
-        }
-        return denseState.length == 0 ? new float[0] : Arrays.copyOfRange(denseState, off, off + size);
-    }
-
-    private float[] flatten(Map<String, DenseTensor> tensors, boolean state) {
-        if (!state) {
-            int n = tensors.values().stream().mapToInt(DenseTensor::size).sum();
-            float[] out = new float[n];
-            int off = 0;
-            for (DenseTensor t : tensors.values()) {
-                System.arraycopy(t.values(), 0, out, off, t.size());
-                off += t.size();
-            }
-            return out;
-        }
-        int total = tensors.values().stream().mapToInt(DenseTensor::size).sum();
-        float[] out = new float[denseOptimizer.stateWidth(total)];
+    /** The dense tensors as one flat vector, in forward order: one optimizer call updates them all. */
+    private static float[] flatten(Map<String, DenseTensor> tensors) {
+        float[] out = new float[tensors.values().stream().mapToInt(DenseTensor::size).sum()];
         int off = 0;
         for (DenseTensor t : tensors.values()) {
-            int size = t.size();
-            float[] s = t.state();
-            if (s == null || s.length == 0) {
-                off += size;
-                continue;
-            }
-            if (denseOptimizer == OptimizerKind.ADAM) {
-                System.arraycopy(s, 0, out, off, size);
-                System.arraycopy(s, size, out, total + off, size);
-                out[2 * total] = s[2 * size];
-            } else {
-                System.arraycopy(s, 0, out, off, size);
-            }
-            off += size;
+            System.arraycopy(t.values(), 0, out, off, t.size());
+            off += t.size();
         }
         return out;
     }

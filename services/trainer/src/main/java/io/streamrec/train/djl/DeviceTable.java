@@ -54,7 +54,7 @@ final class DeviceTable implements AutoCloseable {
         this.layout = layout;
         this.width = layout.width();
         this.optimizer = layout.config().optimizer();
-        this.columns = optimizer == OptimizerKind.ADAM ? 2 * width : layout.stateWidth();
+        this.columns = optimizer.momentWidth(width);
         this.root = root;
         this.staging = staging;
         this.paramsPart = new NDIndex().addAllDim().addSliceDim(0, width);
@@ -104,7 +104,7 @@ final class DeviceTable implements AutoCloseable {
         }
         rows.close();
         rows = bigger;
-        if (optimizer == OptimizerKind.ADAM) {
+        if (optimizer.countsSteps()) {
             adamSteps = Arrays.copyOf(adamSteps, newCapacity);
         }
         int old = slotOfRow.length;
@@ -185,9 +185,10 @@ final class DeviceTable implements AutoCloseable {
         NDArray second = null;
         NDArray rate = lrScalar;
         NDArray epsHat = null;
-        if (optimizer == OptimizerKind.ADAM) {
-            first = slots.state().get(new NDIndex().addAllDim().addSliceDim(0, width));
-            second = slots.state().get(new NDIndex().addAllDim().addSliceDim(width, 2L * width));
+        if (optimizer.countsSteps()) {
+            int[] moments = optimizer.momentOffsets(width);
+            first = slots.state().get(new NDIndex().addAllDim().addSliceDim(moments[0], moments[0] + width));
+            second = slots.state().get(new NDIndex().addAllDim().addSliceDim(moments[1], moments[1] + width));
             float[] eps = new float[touched];
             for (int s = 0; s < touched; s++) {
                 int t = ++adamSteps[uniqueRows[s]];
@@ -210,8 +211,8 @@ final class DeviceTable implements AutoCloseable {
         for (int k = 0; k < n; k++) {
             System.arraycopy(values, k * rowWidth, outParams, k * width, width);
             System.arraycopy(values, k * rowWidth + width, outState, k * stateWidth, columns);
-            if (optimizer == OptimizerKind.ADAM) {
-                outState[k * stateWidth + columns] = Float.intBitsToFloat(adamSteps[rowNumbers[k]]);
+            if (optimizer.countsSteps()) {
+                optimizer.setSteps(outState, k * stateWidth, width, adamSteps[rowNumbers[k]]);
             }
         }
     }
@@ -235,8 +236,8 @@ final class DeviceTable implements AutoCloseable {
             for (int k = 0; k < count; k++) {
                 System.arraycopy(inParams, (from + k) * width, values, k * rowWidth, width);
                 System.arraycopy(inState, (from + k) * stateWidth, values, k * rowWidth + width, columns);
-                if (optimizer == OptimizerKind.ADAM) {
-                    adamSteps[rowNumbers[from + k]] = Float.floatToRawIntBits(inState[(from + k) * stateWidth + columns]);
+                if (optimizer.countsSteps()) {
+                    adamSteps[rowNumbers[from + k]] = optimizer.steps(inState, (from + k) * stateWidth, width);
                 }
             }
             try (NDManager copy = root.newSubManager()) {

@@ -9,7 +9,7 @@ import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import io.streamrec.train.DenseTensor;
 import io.streamrec.train.Engine;
-import io.streamrec.train.ModelKind;
+import io.streamrec.contract.ModelKind;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.Objective;
 import io.streamrec.train.OptimizerKind;
@@ -252,17 +252,14 @@ public final class DjlEngine implements Engine {
         try (Batch batch = new Batch()) {
             for (DenseParam p : dense) {
                 float[] values = p.value.toFloatArray();
-                float[] state = switch (denseOptimizer) {
-                    case SGD -> new float[0];
-                    case ADAGRAD, ROWWISE_ADAGRAD -> p.first.toFloatArray();
-                    case ADAM -> {
-                        float[] s = new float[2 * p.size + 1];
-                        System.arraycopy(p.first.toFloatArray(), 0, s, 0, p.size);
-                        System.arraycopy(p.second.toFloatArray(), 0, s, p.size, p.size);
-                        s[2 * p.size] = Float.intBitsToFloat(denseSteps);
-                        yield s;
-                    }
-                };
+                float[] state = new float[denseOptimizer.stateWidth(p.size)];
+                int[] moments = denseOptimizer.momentOffsets(p.size);
+                for (int k = 0; k < moments.length; k++) {
+                    System.arraycopy(p.moment(k).toFloatArray(), 0, state, moments[k], p.size);
+                }
+                if (denseOptimizer.countsSteps()) {
+                    denseOptimizer.setSteps(state, 0, p.size, denseSteps);
+                }
                 out.put(p.name, new DenseTensor(p.shape.clone(), values, state));
             }
         }
@@ -295,12 +292,12 @@ public final class DjlEngine implements Engine {
                 p.value.set(t.values());
                 float[] s = t.state();
                 boolean present = s != null && s.length == denseOptimizer.stateWidth(p.size);
-                if (denseOptimizer == OptimizerKind.ADAM) {
-                    p.first.set(present ? Arrays.copyOfRange(s, 0, p.size) : new float[p.size]);
-                    p.second.set(present ? Arrays.copyOfRange(s, p.size, 2 * p.size) : new float[p.size]);
-                    steps = present ? Float.floatToRawIntBits(s[2 * p.size]) : steps;
-                } else if (p.first != null) {
-                    p.first.set(present ? s : new float[p.size]);
+                int[] moments = denseOptimizer.momentOffsets(p.size);
+                for (int k = 0; k < moments.length; k++) {
+                    p.moment(k).set(present ? Arrays.copyOfRange(s, moments[k], moments[k] + p.size) : new float[p.size]);
+                }
+                if (present && denseOptimizer.countsSteps()) {
+                    steps = denseOptimizer.steps(s, 0, p.size);
                 }
             }
         }
@@ -511,8 +508,14 @@ public final class DjlEngine implements Engine {
             this.size = initial.size();
             Shape s = new Shape(Arrays.stream(shape).asLongStream().toArray());
             this.value = root.create(initial.values(), s);
-            this.first = denseOptimizer == OptimizerKind.SGD ? null : root.zeros(s);
-            this.second = denseOptimizer == OptimizerKind.ADAM ? root.zeros(s) : null;
+            int moments = denseOptimizer.momentOffsets(size).length;
+            this.first = moments > 0 ? root.zeros(s) : null;
+            this.second = moments > 1 ? root.zeros(s) : null;
+        }
+
+        /** The k-th moment vector, in {@link OptimizerKind#momentOffsets} order. */
+        NDArray moment(int k) {
+            return k == 0 ? first : second;
         }
     }
 }

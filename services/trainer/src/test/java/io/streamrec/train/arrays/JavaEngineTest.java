@@ -1,7 +1,6 @@
 package io.streamrec.train.arrays;
 
 import io.streamrec.train.DenseTensor;
-import io.streamrec.train.Engine;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.Samples;
 import io.streamrec.train.Table;

@@ -1,0 +1,294 @@
+package io.streamrec.score.model;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Folds a user's latest ratings into a user row on the spot, holding the item side fixed: what the trainer would
+ * do to this user's row, without waiting for its next snapshot. One per thread (scratch buffers).
+ *
+ * <p>{@link Method#GRADIENT} (the default) takes full-batch gradient steps on the trainer's own loss, starting
+ * from the user's snapshot row (or zeros for a user the model has not trained): implicit mode, BCE of each
+ * rated item against uniformly sampled negatives (never a rated item), drawn afresh for each fold-in and kept
+ * for its steps; explicit mode, the squared error of lo + (hi − lo)·σ(s) against the stars. An L2 pull towards
+ * the starting row keeps the old taste. The step size
+ * is lr / L with L = 0.25·mean‖∂s/∂u‖² + l2, a bound on the logistic loss's curvature, so the steps neither
+ * crawl nor diverge whatever the scale of the item factors. It works for every model (through the tower for
+ * ncf-mlp and neumf), and because it pushes against negatives it both raises what is like the new ratings and
+ * lowers the rest, on the same score scale as the trained rows (item biases keep their weight).
+ *
+ * <p>{@link Method#RIDGE} (MF and GMF only; the others fall back to gradient steps) solves
+ * min ‖t − s(u)‖² + n·l2·‖u − u₀‖² in closed form over the rated items, targets t the logit of
+ * {@code ridge-target} (implicit) or of the stars' place in the rating range (explicit). It has no negatives,
+ * so in implicit mode it only learns what to raise.
+ *
+ * <p>Which is better, measured on ml-latest-small (an implicit MF, d = 32, trained offline on all but each user's
+ * latest rating; HR@10 of that rating among 100 candidates): gradient steps from the user's last 3 ratings 0.71,
+ * last 10 0.72, all of them 0.70, the trained rows themselves 0.69; ridge at its better regularisation (l2 0.05)
+ * 0.65, 0.66, 0.65; popularity (FINDINGS) 0.60. Fresh negatives at every step instead of once per fold-in scored
+ * the same (0.72, 0.72, 0.70) but need a gather per step; 16 or 32 negatives per rating scored lower. The
+ * planted-structure test ({@code FoldInTest}) prints its own comparison.
+ *
+ * <p>Cost: the item matrix is parameter-major, so reading one item's row touches {@code width} arrays. The
+ * samples' rows are gathered once per fold-in into contiguous scratch and the steps run on those; for MF and GMF
+ * they become fixed features stored per parameter, so the scoring loop runs over the samples and vectorises.
+ * Measured at 9.7k items, folding in 100 ratings: 4.5 ms reading the matrix at every step, 1.7 ms gathered,
+ * under 0.3 ms with the linear path; capped at the latest 20 ratings (the scorer's {@code Recommender}), about 0.1 ms.
+ */
+public final class FoldIn {
+
+    public enum Method { GRADIENT, RIDGE }
+
+    private final Method method;
+    private final int steps;
+    private final double learningRate;
+    private final double l2;
+    private final int negatives;
+    private final double ridgeTarget;
+    private long[] ratedBits = new long[0];
+    /** The samples of one fold-in, their item rows gathered contiguously once: the matrix is parameter-major. */
+    private float[][] rows = new float[0][];
+    private float[] targets = new float[0];
+    private float[] offsets = new float[0];
+    /** Linear models: features[k][i] = ∂s/∂u[k] of sample i. */
+    private float[][] features = new float[0][0];
+    private float[] scores = new float[0];
+    private float[] x = new float[0];
+    private float[] grad = new float[0];
+    private Tower.Scratch towerScratch;
+
+    public FoldIn(Method method, int steps, double learningRate, double l2, int negatives, double ridgeTarget) {
+        this.method = method;
+        this.steps = steps;
+        this.learningRate = learningRate;
+        this.l2 = l2;
+        this.negatives = negatives;
+        this.ridgeTarget = ridgeTarget;
+    }
+
+    /** The method a model gets: ridge needs a score linear in the user row. */
+    public Method methodFor(ModelSpec spec) {
+        return method == Method.RIDGE && spec.linear() ? Method.RIDGE : Method.GRADIENT;
+    }
+
+    /**
+     * @param start  the row to start from (the user's snapshot row), or null for a user the model has not trained
+     * @param items  indices of the rated items to fold in (each with a live row); stars their ratings
+     * @param rated  indices of every item the user rated, never drawn as negatives
+     * @param seed   seeds the negatives, so a fold-in is reproducible
+     * @return the folded user row, of the spec's width
+     */
+    public float[] fold(ModelSpec spec, ItemFactors.Table t, float[] start, int[] items, float[] stars, int count,
+                 int[] rated, int ratedCount, long seed) {
+        int w = spec.width();
+        float[] u = start == null ? new float[w] : start.clone();
+        if (count == 0) {
+            return u;
+        }
+        if (x.length != w) {
+            x = new float[w];
+            grad = new float[w];
+        }
+        if (spec.tower != null && (towerScratch == null || !towerScratch.fits(spec.tower))) {
+            towerScratch = new Tower.Scratch(spec.tower);
+        }
+        boolean ridge = methodFor(spec) == Method.RIDGE;
+        int samples = gather(spec, t, items, stars, count, ridge || spec.explicit ? 0 : negatives, rated, ratedCount, seed);
+        return ridge ? ridge(spec, u, samples) : gradient(spec, u, samples);
+    }
+
+    /**
+     * Gathers the positives' rows, then {@code perPositive} negatives per positive (uniform over live unrated
+     * items), drawn once so that every step descends the same objective. Returns the number of samples.
+     */
+    private int gather(ModelSpec spec, ItemFactors.Table t, int[] items, float[] stars, int count, int perPositive,
+                       int[] rated, int ratedCount, long seed) {
+        int w = spec.width();
+        int most = count * (1 + perPositive);
+        if (rows.length < most || (rows.length > 0 && rows[0].length != w)) {
+            rows = new float[Math.max(most, rows.length)][w];
+            targets = new float[rows.length];
+        }
+        for (int p = 0; p < count; p++) {
+            t.row(items[p], rows[p]);
+            targets[p] = spec.explicit ? stars[p] : 1f;
+        }
+        int n = count;
+        if (perPositive > 0) {
+            int size = t.size();
+            markRated(rated, ratedCount, size, true);
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int q = 0; q < count * perPositive; q++) {
+                int neg = negative(random, t, size);
+                if (neg < 0) {
+                    break;
+                }
+                t.row(neg, rows[n]);
+                targets[n++] = 0f;
+            }
+            markRated(rated, ratedCount, size, false);
+        }
+        return n;
+    }
+
+    private float[] gradient(ModelSpec spec, float[] u, int samples) {
+        int w = u.length;
+        float[] u0 = u.clone();
+        double range = spec.ratingHigh - spec.ratingLow;
+        double curvature = spec.explicit ? 0.25 * range * range : 0.25;
+        boolean linear = spec.linear();
+        double constantSquares = linear ? toFeatures(spec, samples) : 0;
+        if (scores.length < samples) {
+            scores = new float[rows.length];
+        }
+        for (int step = 0; step < steps; step++) {
+            double sumSquares = constantSquares;
+            if (linear) {
+                // MF and GMF: s = offsets + F·u with the features F fixed for the whole fold-in, stored per
+                // parameter so that this loop runs over the samples, contiguous, and vectorises.
+                for (int i = 0; i < samples; i++) {
+                    scores[i] = offsets[i];
+                }
+                for (int k = 0; k < w; k++) {
+                    float uk = u[k];
+                    float[] fk = features[k];
+                    for (int i = 0; i < samples; i++) {
+                        scores[i] += uk * fk[i];
+                    }
+                }
+                for (int i = 0; i < samples; i++) {
+                    scores[i] = (float) lossSlope(spec, range, scores[i], targets[i]);
+                }
+                for (int k = 0; k < w; k++) {
+                    grad[k] = dot(scores, features[k], samples);
+                }
+            } else {
+                Arrays.fill(grad, 0f);
+                for (int i = 0; i < samples; i++) {
+                    Arrays.fill(x, 0f);
+                    double s = spec.scoreAndGradient(u, rows[i], 1.0, x, towerScratch);
+                    float g = (float) lossSlope(spec, range, s, targets[i]);
+                    for (int k = 0; k < w; k++) {
+                        grad[k] += g * x[k];
+                        sumSquares += (double) x[k] * x[k];
+                    }
+                }
+            }
+            double stepSize = learningRate / (curvature * sumSquares / samples + l2 + 1e-9);
+            for (int k = 0; k < w; k++) {
+                double gk = grad[k] / samples + l2 * (u[k] - u0[k]);
+                u[k] -= (float) (stepSize * gk);
+            }
+        }
+        return u;
+    }
+
+    /** d loss / d score of one sample: BCE against 1 or 0 (implicit), squared error of the scaled σ (explicit). */
+    private static double lossSlope(ModelSpec spec, double range, double score, float target) {
+        double p = ModelSpec.sigmoid(score);
+        return spec.explicit ? (spec.ratingLow + range * p - target) * range * p * (1 - p) : p - target;
+    }
+
+    /** u·v over w entries in four independent sums: one running sum would wait on every add. */
+    private static float dot(float[] u, float[] v, int w) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int k = 0;
+        for (; k + 3 < w; k += 4) {
+            s0 += u[k] * v[k];
+            s1 += u[k + 1] * v[k + 1];
+            s2 += u[k + 2] * v[k + 2];
+            s3 += u[k + 3] * v[k + 3];
+        }
+        for (; k < w; k++) {
+            s0 += u[k] * v[k];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /**
+     * Linear models: turns each gathered item row into ∂s/∂u (which does not depend on u), stored per parameter in
+     * {@link #features}, and its constant part of the score into {@link #offsets}; returns the sum of the
+     * features' squared norms.
+     */
+    private double toFeatures(ModelSpec spec, int samples) {
+        int w = spec.width();
+        if (offsets.length < samples) {
+            offsets = new float[rows.length];
+        }
+        if (features.length != w || features[0].length < samples) {
+            features = new float[w][rows.length];
+        }
+        float[] zero = new float[w];
+        double squares = 0;
+        for (int i = 0; i < samples; i++) {
+            Arrays.fill(x, 0f);
+            offsets[i] = (float) spec.scoreAndGradient(zero, rows[i], 1.0, x, towerScratch);
+            for (int k = 0; k < w; k++) {
+                features[k][i] = x[k];
+                squares += (double) x[k] * x[k];
+            }
+        }
+        return squares;
+    }
+
+    private float[] ridge(ModelSpec spec, float[] u0, int count) {
+        int w = u0.length;
+        double[] a = new double[w * w];
+        double[] r = new double[w];
+        double implicitTarget = Math.log(ridgeTarget / (1 - ridgeTarget));
+        for (int p = 0; p < count; p++) {
+            Arrays.fill(x, 0f);
+            double s = spec.scoreAndGradient(u0, rows[p], 1.0, x, towerScratch);
+            double target = spec.explicit ? spec.scoreOfRating(targets[p]) : implicitTarget;
+            double residual = target - s;
+            for (int i = 0; i < w; i++) {
+                double xi = x[i];
+                if (xi == 0) {
+                    continue;
+                }
+                r[i] += xi * residual;
+                for (int j = 0; j <= i; j++) {
+                    a[i * w + j] += xi * x[j];
+                }
+            }
+        }
+        double ridge = l2 * count + 1e-6;
+        for (int i = 0; i < w; i++) {
+            a[i * w + i] += ridge;
+        }
+        double[] delta = Cholesky.solve(a, r, w);
+        float[] u = u0.clone();
+        for (int i = 0; i < w; i++) {
+            u[i] += (float) delta[i];
+        }
+        return u;
+    }
+
+    /** A uniformly drawn live item the user has not rated, or -1 when none turns up (a tiny, fully rated catalogue). */
+    private int negative(SplittableRandom random, ItemFactors.Table t, int n) {
+        for (int attempt = 0; attempt < 32; attempt++) {
+            int i = random.nextInt(n);
+            if ((ratedBits[i >>> 6] & (1L << i)) == 0 && !t.dead[i]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void markRated(int[] rated, int ratedCount, int n, boolean on) {
+        int words = (n + 63) >>> 6;
+        if (ratedBits.length < words) {
+            ratedBits = new long[Math.max(words, ratedBits.length * 2)];
+        }
+        for (int r = 0; r < ratedCount; r++) {
+            int i = rated[r];
+            if (i >= 0 && i < n) {
+                if (on) {
+                    ratedBits[i >>> 6] |= 1L << i;
+                } else {
+                    ratedBits[i >>> 6] &= ~(1L << i);
+                }
+            }
+        }
+    }
+}

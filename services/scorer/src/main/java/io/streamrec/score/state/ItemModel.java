@@ -1,0 +1,128 @@
+package io.streamrec.score.state;
+
+import io.streamrec.score.model.ItemFactors;
+import io.streamrec.score.model.ModelSpec;
+import io.streamrec.contract.FactorRow;
+import io.streamrec.contract.SnapshotManifest;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The item side of the served model, the same on every instance: the dense item matrix, the manifest's scoring
+ * spec, and how complete the latest snapshot is here. Written by the Kafka Streams global thread only (from
+ * {@code model-item-factors} and {@code model-snapshots}); read by every other thread.
+ *
+ * <p>A snapshot's item rows and its manifest are committed in one transaction but sit on different topics and
+ * partitions, so they arrive in no particular order. Version v is <em>complete</em> here once its manifest has
+ * arrived and at least {@code itemRows} rows stamped v have too; user rows of v are rescored only then (or after a
+ * grace period), so a user's new factors are never ranked against the previous snapshot's items. After a restart
+ * the compacted topic may hold fewer rows of an old version than its manifest counted (later versions replaced
+ * them): a later complete version completes every earlier one.
+ */
+public final class ItemModel {
+    private final ItemFactors factors = new ItemFactors();
+    private final double rescoreAllDrift;
+    private volatile ModelSpec spec;
+    private volatile long completeVersion;
+    /** Bumped when every user should be rescored (the item factors moved a lot, or the model changed shape). */
+    private final AtomicLong rescoreAllGeneration = new AtomicLong();
+    /** Per version not yet complete: rows seen, and rows the manifest announced. Writer only. */
+    private final TreeMap<Long, Integer> rowsSeen = new TreeMap<>();
+    private final TreeMap<Long, Long> rowsAnnounced = new TreeMap<>();
+
+    /** @param rescoreAllDrift relative movement ‖ΔV‖/‖V‖ of the item factors that triggers a full rescore; 0 = never */
+    public ItemModel(double rescoreAllDrift) {
+        this.rescoreAllDrift = rescoreAllDrift;
+    }
+
+  public ItemFactors.Table table() {
+        return factors.table();
+    }
+
+    /** The served model's spec, or null before the first manifest. */
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** The newest snapshot version whose manifest and item rows have all arrived; 0 before any. */
+   public long completeVersion() {
+        return completeVersion;
+    }
+
+   public long rescoreAllGeneration() {
+        return rescoreAllGeneration.get();
+    }
+
+    /** The version lists are stamped with: the served model's, 0 before the first manifest. */
+   public long version() {
+        ModelSpec s = spec;
+        return s == null ? 0 : s.version;
+    }
+
+    /** Applies one item row; a null row is a tombstone. */
+    public void applyItemRow(long movieId, FactorRow row) {
+        if (row == null) {
+            factors.remove(movieId);
+            return;
+        }
+        ModelSpec s = spec;
+        if (s != null && row.params().length != s.width()) {
+            // A row of another shape than the served model: a leftover of a previous model on the compacted topic.
+            return;
+        }
+        factors.put(movieId, row.params());
+        if (row.modelVersion() > completeVersion) {
+            rowsSeen.merge(row.modelVersion(), 1, Integer::sum);
+            settle();
+        }
+    }
+
+    /** Applies a manifest already checked by {@link ModelSpec#of}. Older or repeated versions of the same model are ignored. */
+    public void applyManifest(SnapshotManifest manifest, ModelSpec next) {
+        ModelSpec current = spec;
+        boolean sameModel = current != null && current.model.equals(next.model);
+        if (sameModel && next.version <= current.version) {
+            return;
+        }
+        boolean reshaped = current == null || current.kind != next.kind || current.width() != next.width();
+        if (current != null && !sameModel) {
+            // Another model: its versions restart, so the old one's bookkeeping means nothing. (Rows of the new
+            // model that came before this manifest are forgotten too: its first version completes with its
+            // successor, and its users are rescored after the grace period.)
+            rowsSeen.clear();
+            rowsAnnounced.clear();
+            completeVersion = 0;
+        }
+        if (factors.table().width != next.width()) {
+            factors.reset(next.width());
+        }
+        spec = next;
+        rowsAnnounced.put(next.version, manifest.itemRows());
+        if (reshaped && current != null) {
+            rescoreAllGeneration.incrementAndGet();
+        }
+        settle();
+    }
+
+    /** Marks versions complete and, when the factors moved enough since the last full rescore, asks for one. */
+    private void settle() {
+        long newest = 0;
+        for (Map.Entry<Long, Long> e : rowsAnnounced.entrySet()) {
+            if (rowsSeen.getOrDefault(e.getKey(), 0) >= e.getValue()) {
+                newest = e.getKey();
+            }
+        }
+        if (newest <= completeVersion) {
+            return;
+        }
+        completeVersion = newest;
+        rowsSeen.headMap(newest, true).clear();
+        rowsAnnounced.headMap(newest, true).clear();
+        double moved = factors.takeMovement();
+        if (rescoreAllDrift > 0 && moved > rescoreAllDrift) {
+            rescoreAllGeneration.incrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.streamrec.score.state;
+
+import io.streamrec.score.model.FoldIn;
+import io.streamrec.config.Settings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The scorer's settings ({@code scorer.*} in config/streamrec.properties, where each is documented), read and
+ * checked once.
+ */
+public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, int streamThreads, Path stateDir,
+                           StoreKind store, String httpHost, int httpPort, String advertisedHost, int lingerMs,
+                           int pollMs, Duration rescoreRound, Duration rescoreGrace, double rescoreAllDrift,
+                           Duration backlog, FoldIn.Method foldInMethod, int foldInSteps, double foldInLearningRate,
+                           double foldInL2, int foldInNegatives, double foldInRidgeTarget, int popularityWindow,
+                           Duration popularityRefresh, int clusters, Duration clusterPeriod, int clusterIterations) {
+
+    /** Kafka Streams' processing guarantee, as {@code processing.guarantee} spells it. */
+    public enum Guarantee {
+        AT_LEAST_ONCE, EXACTLY_ONCE_V2;
+
+        public String streamsName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public enum StoreKind { ROCKSDB, IN_MEMORY }
+
+    public ScorerConfig {
+        require(topK >= 1 && topK <= 1000, "scorer.top-k must be between 1 and 1000, got " + topK);
+        require(streamThreads >= 1, "scorer.stream-threads must be at least 1, got " + streamThreads);
+        require(httpPort >= 0 && httpPort <= 65535, "scorer.http.port must be 0 (any free port) to 65535, got " + httpPort);
+        require(lingerMs >= 0, "scorer.producer.linger-ms must not be negative, got " + lingerMs);
+        require(pollMs >= 1, "scorer.poll-ms must be at least 1, got " + pollMs);
+        require(!rescoreRound.isNegative() && !rescoreRound.isZero(), "scorer.rescore.round-ms must be positive");
+        require(!rescoreGrace.isNegative(), "scorer.rescore.grace-ms must not be negative");
+        require(rescoreAllDrift >= 0, "scorer.rescore-all.drift must not be negative (0 turns it off)");
+        require(!backlog.isNegative(), "scorer.backlog-ms must not be negative");
+        require(foldInSteps >= 1, "scorer.fold-in.steps must be at least 1, got " + foldInSteps);
+        require(foldInLearningRate > 0, "scorer.fold-in.learning-rate must be positive, got " + foldInLearningRate);
+        require(foldInL2 >= 0, "scorer.fold-in.l2 must not be negative, got " + foldInL2);
+        require(foldInNegatives >= 0, "scorer.fold-in.negatives must not be negative, got " + foldInNegatives);
+        require(foldInRidgeTarget > 0.5 && foldInRidgeTarget < 1,
+                "scorer.fold-in.ridge-target must be a probability in (0.5, 1), got " + foldInRidgeTarget);
+        require(popularityWindow >= 1, "scorer.popularity.window must be at least 1, got " + popularityWindow);
+        require(!popularityRefresh.isNegative(), "scorer.popularity.refresh-ms must not be negative");
+        require(clusters >= 0, "scorer.clusters.k must not be negative (0 turns clustering off), got " + clusters);
+        require(!clusterPeriod.isNegative() && !clusterPeriod.isZero(), "scorer.clusters.period-ms must be positive");
+        require(clusterIterations >= 1, "scorer.clusters.iterations must be at least 1, got " + clusterIterations);
+    }
+
+    public static ScorerConfig from(Settings s) {
+        String advertised = s.optionalText("scorer.http.advertised-host");
+        return new ScorerConfig(s.text("scorer.application-id"), s.integer("scorer.top-k"),
+                s.choice("scorer.processing-guarantee", Guarantee.class), s.integer("scorer.stream-threads"),
+                s.path("scorer.state-dir"), s.choice("scorer.store", StoreKind.class), s.text("scorer.http.host"),
+                s.integer("scorer.http.port"), advertised == null ? s.text("scorer.http.host") : advertised,
+                s.integer("scorer.producer.linger-ms"), s.integer("scorer.poll-ms"),
+                Duration.ofMillis(s.longInteger("scorer.rescore.round-ms")),
+                Duration.ofMillis(s.longInteger("scorer.rescore.grace-ms")), s.decimal("scorer.rescore-all.drift"),
+                Duration.ofMillis(s.longInteger("scorer.backlog-ms")),
+                s.choice("scorer.fold-in.method", FoldIn.Method.class), s.integer("scorer.fold-in.steps"),
+                s.decimal("scorer.fold-in.learning-rate"), s.decimal("scorer.fold-in.l2"),
+                s.integer("scorer.fold-in.negatives"), s.decimal("scorer.fold-in.ridge-target"),
+                s.integer("scorer.popularity.window"), Duration.ofMillis(s.longInteger("scorer.popularity.refresh-ms")),
+                s.integer("scorer.clusters.k"), Duration.ofMillis(s.longInteger("scorer.clusters.period-ms")),
+                s.integer("scorer.clusters.iterations"));
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.streamrec.score.stream;
+
+import io.streamrec.score.state.ScorerMetrics;
+import io.streamrec.score.state.Trigger;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * The users of one task waiting to be rescored, in arrival order, each once: an in-memory index over a changelogged
+ * store, so a snapshot's rescoring survives a crash or a rebalance. What a waiting user waits for is the
+ * {@linkplain #isDue gating policy}; how an entry is stored is {@link Waiting#encode}.
+ */
+final class RescoreQueue {
+    private final KeyValueStore<String, byte[]> store;
+    private final ScorerMetrics metrics;
+    private final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
+
+    /** Loads what the store holds (after a restart or a rebalance, the queue as it was). */
+    RescoreQueue(KeyValueStore<String, byte[]> store, ScorerMetrics metrics) {
+        this.store = store;
+        this.metrics = metrics;
+        try (KeyValueIterator<String, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                waiting.put(kv.key, Waiting.decode(kv.value));
+            }
+        }
+        metrics.pendingChanged(waiting.size());
+    }
+
+    /** A user waiting in the queue. */
+    static final class Waiting {
+        Trigger trigger;
+        long triggeredAt;
+        long enqueuedAt;
+        /** A snapshot-triggered user waits until this version is complete here ... */
+        long awaitVersion;
+        /** ... and until the scorer has seen as many of the user's ratings as the row counts. */
+        int awaitCount;
+        /** Produce times of live ratings folded into this wait, for the latency histogram (not persisted). */
+        long[] ratedAt = new long[0];
+
+        /** 29 bytes, little-endian: trigger ordinal, triggeredAt, enqueuedAt, awaitVersion, awaitCount. */
+        byte[] encode() {
+            return ByteBuffer.allocate(1 + 8 + 8 + 8 + 4).order(ByteOrder.LITTLE_ENDIAN)
+                    .put((byte) trigger.ordinal()).putLong(triggeredAt).putLong(enqueuedAt).putLong(awaitVersion)
+                    .putInt(awaitCount).array();
+        }
+
+        static Waiting decode(byte[] bytes) {
+            ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            Waiting w = new Waiting();
+            w.trigger = Trigger.values()[buf.get()];
+            w.triggeredAt = buf.getLong();
+            w.enqueuedAt = buf.getLong();
+            w.awaitVersion = buf.getLong();
+            w.awaitCount = buf.getInt();
+            return w;
+        }
+    }
+
+    /**
+     * Queues a user, or merges the cause into their wait: a rating outranks a snapshot as the cause (subscribers match
+     * a list to the rating that caused it by its time), and the awaited version and count only grow.
+     */
+    Waiting add(String user, Trigger trigger, long triggeredAt, long awaitVersion, int awaitCount, long now) {
+        Waiting w = waiting.get(user);
+        if (w == null) {
+            w = new Waiting();
+            w.trigger = trigger;
+            w.triggeredAt = triggeredAt;
+            w.enqueuedAt = now;
+            waiting.put(user, w);
+            metrics.pendingChanged(1);
+        } else if (trigger == Trigger.RATING && w.trigger != Trigger.RATING) {
+            w.trigger = Trigger.RATING;
+            w.triggeredAt = triggeredAt;
+        } else if (trigger == w.trigger) {
+            w.triggeredAt = Math.max(w.triggeredAt, triggeredAt);
+        }
+        w.awaitVersion = Math.max(w.awaitVersion, awaitVersion);
+        w.awaitCount = Math.max(w.awaitCount, awaitCount);
+        store.put(user, w.encode());
+        return w;
+    }
+
+    /** Queues a live rating's user, remembering when it was produced for the latency histogram. */
+    void addRating(String user, long producedAt, boolean live, long now) {
+        Waiting w = add(user, Trigger.RATING, producedAt, 0, 0, now);
+        if (live) {
+            w.ratedAt = Arrays.copyOf(w.ratedAt, w.ratedAt.length + 1);
+            w.ratedAt[w.ratedAt.length - 1] = producedAt;
+        }
+    }
+
+    /** Takes a user out of the queue (their list is being computed anyway); null when they were not waiting. */
+    Waiting remove(String user) {
+        Waiting w = waiting.remove(user);
+        if (w != null) {
+            store.delete(user);
+            metrics.pendingChanged(-1);
+        }
+        return w;
+    }
+
+    boolean contains(String user) {
+        return waiting.containsKey(user);
+    }
+
+    boolean isEmpty() {
+        return waiting.isEmpty();
+    }
+
+    /**
+     * The gating policy, for one round of the queue.
+     *
+     * @param now             wall-clock milliseconds
+     * @param catchingUp      whether backlog ratings are still coming: their users wait for more of theirs
+     * @param backlogMs       how long a backlog user waits at most for that
+     * @param graceMs         how long a snapshot-triggered user waits at most for its snapshot and ratings
+     * @param completeVersion the newest snapshot version whose item rows and manifest have all arrived here
+     */
+    record Gate(long now, boolean catchingUp, long backlogMs, long graceMs, long completeVersion) {
+    }
+
+    /**
+     * Whether a waiting user is due. A rating-triggered user waits while the task catches up on a backlog (so a user
+     * with a hundred ratings in it is ranked once, with all of them). A user whose factor row of snapshot v arrived
+     * waits until v is complete here and until the scorer has seen as many of their ratings as the row counts, so a
+     * list is never ranked by new user factors against old item factors, nor left holding an item the row learnt
+     * from but the scorer has not excluded yet. After the grace period everyone goes.
+     */
+    static boolean isDue(Waiting w, Gate gate, int seenRatings) {
+        if (w.trigger == Trigger.RATING) {
+            return !(gate.catchingUp() && gate.now() - w.enqueuedAt < gate.backlogMs());
+        }
+        boolean overdue = gate.now() - w.enqueuedAt >= gate.graceMs();
+        return overdue || w.trigger != Trigger.SNAPSHOT
+                || w.awaitVersion <= gate.completeVersion() && seenRatings >= w.awaitCount;
+    }
+
+    /**
+     * Removes and returns, in queue order, up to {@code max} users who are due.
+     *
+     * @param seenRatings a user's ratings the scorer has seen (asked only of snapshot-triggered users)
+     */
+    List<Map.Entry<String, Waiting>> takeDue(int max, Gate gate, ToIntFunction<String> seenRatings) {
+        List<Map.Entry<String, Waiting>> due = new ArrayList<>();
+        Iterator<Map.Entry<String, Waiting>> it = waiting.entrySet().iterator();
+        while (it.hasNext() && due.size() < max) {
+            Map.Entry<String, Waiting> e = it.next();
+            Waiting w = e.getValue();
+            boolean snapshotWait = w.trigger == Trigger.SNAPSHOT && gate.now() - w.enqueuedAt < gate.graceMs()
+                    && w.awaitVersion <= gate.completeVersion();
+            if (isDue(w, gate, snapshotWait ? seenRatings.applyAsInt(e.getKey()) : Integer.MAX_VALUE)) {
+                due.add(Map.entry(e.getKey(), w));
+                it.remove();
+                store.delete(e.getKey());
+            }
+        }
+        metrics.pendingChanged(-due.size());
+        return due;
+    }
+
+    /** Forgets the in-memory index when the task closes (the store stays, for whoever takes the task). */
+    void close() {
+        metrics.pendingChanged(-waiting.size());
+        waiting.clear();
+    }
+}

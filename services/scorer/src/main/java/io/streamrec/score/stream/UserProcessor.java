@@ -1,0 +1,302 @@
+package io.streamrec.score.stream;
+
+import io.streamrec.score.model.TopKHeap;
+import io.streamrec.score.state.Ids;
+import io.streamrec.score.state.Trigger;
+import io.streamrec.score.state.Recommender;
+import io.streamrec.score.state.UserHistory;
+import io.streamrec.score.state.ScorerState;
+import io.streamrec.score.state.ScorerMetrics;
+import io.streamrec.score.model.Ranker;
+import io.streamrec.contract.ContractViolation;
+import io.streamrec.contract.FactorRow;
+import io.streamrec.contract.Rating;
+import io.streamrec.contract.RatingCodec;
+import io.streamrec.contract.Recommendation;
+import io.streamrec.contract.Topics;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The partitioned half of the scorer, one instance per task (a partition of {@code ratings} and of the
+ * co-partitioned {@code model-user-factors}): keeps each user's ratings and factor row, and recomputes lists.
+ *
+ * <ul>
+ *   <li>A rating recomputes its user's list at once, inside {@code process}: nothing waits for a timer. When the
+ *       rating is older than {@code scorer.backlog-ms} (the scorer is catching up after a start or fell behind),
+ *       its user joins the rescore queue instead, and waits there while backlog ratings keep coming (at most
+ *       {@code scorer.backlog-ms}), so a user with a hundred ratings in the backlog is ranked about once, with all
+ *       of them, rather than a hundred times.</li>
+ *   <li>A user factor row joins the queue; a wall-clock punctuator works the queue in batches, at most
+ *       {@code scorer.rescore.round-ms} per round so ratings are not held up long. A row of snapshot v waits until v
+ *       is complete on this instance ({@link ItemModel}) and until the scorer has seen as many ratings of the user as
+ *       the row counts, so a list is never ranked by new user factors against old item factors, nor left holding an
+ *       item the row learnt from but the scorer has not excluded yet; after {@code scorer.rescore.grace-ms} it goes
+ *       anyway.</li>
+ *   <li>When the item factors moved a lot ({@link ItemModel#rescoreAllGeneration()}), every user this task knows
+ *       joins the queue.</li>
+ * </ul>
+ * The queue is itself a changelogged store, so a snapshot's rescoring survives a crash or a rebalance. A rating
+ * that arrives on another partition than its key's goes round through {@link ScorerTopology#reroutedRatings}.
+ */
+public final class UserProcessor implements Processor<byte[], byte[], String, byte[]> {
+    public static final String HISTORIES = "user-ratings";
+    public static final String ROWS = "user-factors";
+    static final String QUEUE = "rescore-queue";
+    /** How often the queue is looked at; rounds end after {@code scorer.rescore.round-ms}. */
+    static final Duration TICK = Duration.ofMillis(5);
+    /**
+     * The task counts as catching up while its last backlog rating is this recent. Not one tick: on a loaded
+     * machine the stream thread can be descheduled for tens of milliseconds between two polls of a backlog, and
+     * a 5 ms window then ranked each backlog user about ten times instead of once (seen on 2 busy cores).
+     */
+    static final Duration CATCH_UP_QUIET = Duration.ofMillis(50);
+    /** Users taken from the queue per pass through the recommender. */
+    private static final int PASS = 4 * Ranker.BATCH;
+    private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
+
+    private final ScorerState state;
+    private final Serializer<Recommendation> json = Topics.RECOMMENDATIONS.valueSerde().serializer();
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> histories;
+    private KeyValueStore<String, byte[]> rows;
+    private RescoreQueue queue;
+    private Recommender recommender;
+    private int partition;
+    private long startedAt;
+    private long generation;
+    /** When this task last took a backlog rating: while it keeps taking them, it is catching up. */
+    private long lastBacklogAt = Long.MIN_VALUE / 2;
+
+    private final String reroutedTopic;
+
+    UserProcessor(ScorerState state, String reroutedTopic) {
+        this.state = state;
+        this.reroutedTopic = reroutedTopic;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        histories = context.getStateStore(HISTORIES);
+        rows = context.getStateStore(ROWS);
+        queue = new RescoreQueue(context.getStateStore(QUEUE), state.metrics);
+        recommender = new Recommender(state);
+        partition = context.taskId().partition();
+        startedAt = context.currentSystemTimeMs();
+        generation = state.items.rescoreAllGeneration();
+        rebuildPopularity();
+        context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata source = context.recordMetadata().orElseThrow();
+        if (source.topic().equals(Topics.RATINGS.name())) {
+            if (record.key() != null && source.partition() != partitionOf(record.key())) {
+                // Not where the user's factors and state are: on to the partition of its key (one more hop).
+                context.forward(record.withKey(new String(record.key(), StandardCharsets.UTF_8)), ScorerTopology.REROUTE_SINK);
+                state.metrics.rerouted();
+                return;
+            }
+            onRating(record, source.offset(), false);
+        } else if (source.topic().equals(reroutedTopic)) {
+            onRating(record, source.offset(), true);
+        } else {
+            onUserRow(record);
+        }
+    }
+
+    /** The partition Kafka's default partitioner (murmur2, the Java client's) gives a key: where its user lives. */
+    public static int partitionOf(byte[] key) {
+        return Utils.toPositive(Utils.murmur2(key)) % Topics.USER_PARTITIONS;
+    }
+
+    private void onRating(Record<byte[], byte[]> record, long offset, boolean rerouted) {
+        Rating rating;
+        try {
+            rating = RatingCodec.parse(record.key(), record.value(), record.timestamp());
+        } catch (ContractViolation e) {
+            // The trainer's consumer dead-letters invalid ratings; here they are only skipped and counted.
+            state.metrics.invalid(ScorerMetrics.Input.RATINGS);
+            log.debug("skipping an invalid rating at {}-{}@{}: {}", Topics.RATINGS.name(), partition, offset, e.getMessage());
+            return;
+        }
+        String key = rating.key();
+        UserHistory history = history(key);
+        if (history.apply(rating.movieId(), rating.rating(), offset, rerouted, record.timestamp())) {
+            histories.put(key, history.encode());
+            state.popularity.record(partition, rating.movieId());
+        }
+        boolean live = record.timestamp() >= startedAt;
+        if (!live) {
+            state.metrics.backlogRating();
+        }
+        long now = context.currentSystemTimeMs();
+        if (now - record.timestamp() > state.config.backlog().toMillis()) {
+            lastBacklogAt = now;
+            queue.addRating(key, record.timestamp(), live, now);
+            return;
+        }
+        RescoreQueue.Waiting waiting = queue.remove(key);
+        Recommendation list = recommender.recommend(
+                new Recommender.UserState(rating.userId(), history, row(key), Trigger.RATING, record.timestamp()), now);
+        send(list);
+        long sentAt = System.currentTimeMillis();
+        if (live) {
+            state.metrics.ratingLatency(record.timestamp(), sentAt);
+        }
+        if (waiting != null) {
+            for (long t : waiting.ratedAt) {
+                state.metrics.ratingLatency(t, sentAt);
+            }
+        }
+    }
+
+    private void onUserRow(Record<byte[], byte[]> record) {
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        long now = context.currentSystemTimeMs();
+        if (Ids.parse(key) < 0) {
+            state.metrics.invalid(ScorerMetrics.Input.USER_FACTORS);
+            log.warn("skipping a user factor row whose key '{}' is not a userId", key);
+            return;
+        }
+        if (record.value() == null) {
+            rows.delete(key);
+            queue.add(key, Trigger.SNAPSHOT, record.timestamp(), 0, 0, now);
+            return;
+        }
+        FactorRow row;
+        try {
+            row = FactorRow.decode(record.value());
+        } catch (ContractViolation e) {
+            state.metrics.invalid(ScorerMetrics.Input.USER_FACTORS);
+            log.warn("skipping user {}'s factor row: {}", key, e.getMessage());
+            return;
+        }
+        // Only the parameters are needed to score: the optimizer state (as large again, or twice) is dropped.
+        rows.put(key, row.state().length == 0 ? record.value()
+                : new FactorRow(row.modelVersion(), row.count(), row.params(), new float[0]).encode());
+        queue.add(key, Trigger.SNAPSHOT, record.timestamp(), row.modelVersion(), row.count(), now);
+    }
+
+    /** Works the queue for at most one round. */
+    private void tick(long now) {
+        long current = state.items.rescoreAllGeneration();
+        if (current != generation) {
+            generation = current;
+            enqueueEveryone(now);
+        }
+        if (queue.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + state.config.rescoreRound().toNanos();
+        // While backlog ratings keep coming, their users wait (up to scorer.backlog-ms) for more of theirs.
+        RescoreQueue.Gate gate = new RescoreQueue.Gate(now, now - lastBacklogAt < CATCH_UP_QUIET.toMillis(),
+                state.config.backlog().toMillis(), state.config.rescoreGrace().toMillis(), state.items.completeVersion());
+        do {
+            List<Map.Entry<String, RescoreQueue.Waiting>> due = queue.takeDue(PASS, gate, user -> {
+                UserHistory h = storedHistory(user);
+                return h == null ? 0 : h.seen();
+            });
+            if (due.isEmpty()) {
+                return;
+            }
+            List<Recommender.UserState> users = new ArrayList<>(due.size());
+            for (Map.Entry<String, RescoreQueue.Waiting> e : due) {
+                users.add(new Recommender.UserState(Long.parseLong(e.getKey()), storedHistory(e.getKey()),
+                        row(e.getKey()), e.getValue().trigger, e.getValue().triggeredAt));
+            }
+            for (Recommendation list : recommender.recommend(users, now)) {
+                send(list);
+            }
+            long sentAt = System.currentTimeMillis();
+            for (Map.Entry<String, RescoreQueue.Waiting> e : due) {
+                for (long t : e.getValue().ratedAt) {
+                    state.metrics.ratingLatency(t, sentAt);
+                }
+            }
+        } while (!queue.isEmpty() && System.nanoTime() < deadline);
+    }
+
+    /** Queues every user this task holds state for: after the item factors moved enough to reorder lists. */
+    private void enqueueEveryone(long now) {
+        int queued = 0;
+        for (KeyValueStore<String, byte[]> store : List.of(rows, histories)) {
+            try (KeyValueIterator<String, byte[]> it = store.all()) {
+                while (it.hasNext()) {
+                    String key = it.next().key;
+                    if (!queue.contains(key)) {
+                        queue.add(key, Trigger.SNAPSHOT, now, 0, 0, now);
+                        queued++;
+                    }
+                }
+            }
+        }
+        log.debug("partition {}: item factors moved, {} users queued for rescoring", partition, queued);
+    }
+
+    /** Refills this partition's popularity window from its users' ratings, latest offsets last. */
+    private void rebuildPopularity() {
+        int window = state.config.popularityWindow();
+        TopKHeap latest = new TopKHeap();
+        latest.reset(window);
+        try (KeyValueIterator<String, byte[]> it = histories.all()) {
+            while (it.hasNext()) {
+                UserHistory h = UserHistory.decode(it.next().value);
+                for (int i = 0; i < h.size(); i++) {
+                    latest.offer(h.movieId(i), h.offset(i));
+                }
+            }
+        }
+        long[] movieIds = new long[latest.size()];
+        latest.drainDescending(movieIds, new double[movieIds.length]);
+        for (int i = 0, j = movieIds.length - 1; i < j; i++, j--) {
+            long newer = movieIds[i];
+            movieIds[i] = movieIds[j];
+            movieIds[j] = newer;
+        }
+        state.popularity.rebuild(partition, movieIds);
+    }
+
+    private void send(Recommendation list) {
+        context.forward(new Record<>(list.key(), json.serialize(Topics.RECOMMENDATIONS.name(), list), list.generatedAt()),
+                ScorerTopology.RECOMMENDATIONS_SINK);
+    }
+
+    private UserHistory history(String key) {
+        UserHistory h = storedHistory(key);
+        return h == null ? new UserHistory() : h;
+    }
+
+    private UserHistory storedHistory(String key) {
+        byte[] bytes = histories.get(key);
+        return bytes == null ? null : UserHistory.decode(bytes);
+    }
+
+    private FactorRow row(String key) {
+        byte[] bytes = rows.get(key);
+        return bytes == null ? null : FactorRow.decode(bytes);
+    }
+
+    @Override
+    public void close() {
+        state.popularity.drop(partition);
+        queue.close();
+    }
+}
