@@ -1,8 +1,10 @@
 package io.streamrec.kafka;
 
+import io.streamrec.config.Settings;
 import io.streamrec.contract.Topic;
 import io.streamrec.contract.Topics;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -28,6 +30,51 @@ public final class TopicAdmin {
     private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
 
     private TopicAdmin() {
+    }
+
+    /** How long a service waits at start for its topics to be created and led. */
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** How long to wait for any broker to answer before saying there is none. */
+    private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * What every service does at start, the one place {@code topics.create} is read: creates the missing topics
+     * (with {@code topics.replication-factor} replicas) and waits until they are led; when an operator owns the
+     * topics ({@code topics.create=false}), only waits until they are led.
+     *
+     * @param clientId names the admin client in the broker's logs
+     * @throws IllegalStateException when a topic cannot be created or never gets leaders
+     */
+    public static void prepare(Settings settings, String clientId, Collection<Topic<?, ?>> topics) {
+        try (Admin admin = KafkaClients.newAdmin(settings, clientId)) {
+            prepare(settings, admin, topics);
+        }
+    }
+
+    /** {@link #prepare(Settings, String, Collection)} with an admin client the caller already holds. */
+    public static void prepare(Settings settings, Admin admin, Collection<Topic<?, ?>> topics) {
+        requireBroker(settings, admin);
+        if (settings.flag("topics.create")) {
+            ensureTopics(admin, topics, settings.integer("topics.replication-factor"), START_TIMEOUT);
+        } else {
+            awaitLeaders(admin, topics, START_TIMEOUT);
+        }
+    }
+
+    /**
+     * Fails fast and plainly when no broker answers: topic creation would otherwise wait out its own minute. The
+     * timeout goes on the call itself, because {@code Admin.close()} waits for calls still pending.
+     */
+    public static void requireBroker(Settings settings, Admin admin) {
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) BROKER_TIMEOUT.toMillis())).nodes().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("no Kafka broker answered at " + settings.text("kafka.bootstrap.servers")
+                    + " within " + BROKER_TIMEOUT.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while contacting Kafka", e);
+        }
     }
 
     /**

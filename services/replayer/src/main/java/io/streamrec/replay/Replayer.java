@@ -15,8 +15,6 @@ import io.streamrec.contract.Topic;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
 import io.streamrec.kafka.TopicAdmin;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,11 +24,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,8 +39,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ReplayFailedException} with the counts. At the end, acknowledged sends must equal sends.
  */
 public final class Replayer {
-    private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(15);
     private static final int ERRORS_KEPT = 5;
     private final Settings settings;
     private final PrintStream console;
@@ -163,24 +157,7 @@ public final class Replayer {
     }
 
     private void prepare(Collection<Topic<?, ?>> topics) {
-        try (Admin admin = KafkaClients.newAdmin(settings, "streamrec-replayer-admin")) {
-            // Fail fast and plainly when nothing answers: topic creation would wait a minute for its own timeout.
-            // The timeout goes on the call itself: Admin.close() waits for calls still pending.
-            try {
-                admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) BROKER_TIMEOUT.toMillis())).nodes().get();
-            } catch (ExecutionException e) {
-                throw new IllegalStateException("no Kafka broker answered at " + settings.text("kafka.bootstrap.servers")
-                        + " within " + BROKER_TIMEOUT.toSeconds() + " s", e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while contacting Kafka", e);
-            }
-            if (settings.flag("topics.create")) {
-                TopicAdmin.ensureTopics(admin, topics, settings.integer("topics.replication-factor"), TOPIC_TIMEOUT);
-            } else {
-                TopicAdmin.awaitLeaders(admin, topics, TOPIC_TIMEOUT);
-            }
-        }
+        TopicAdmin.prepare(settings, "streamrec-replayer-admin", topics);
     }
 
     private static byte[] ascii(String s) {

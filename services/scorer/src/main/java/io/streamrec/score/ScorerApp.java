@@ -1,5 +1,6 @@
 package io.streamrec.score;
 
+import io.streamrec.contract.Topics;
 import io.streamrec.score.stream.UserClustering;
 import io.streamrec.score.query.QueryServer;
 import io.streamrec.score.stream.UserProcessor;
@@ -73,14 +74,11 @@ public final class ScorerApp implements AutoCloseable {
      */
     public static ScorerApp start(Settings settings, Metrics metrics) {
         ScorerConfig config = ScorerConfig.from(settings);
+        // The scorer's own topic, like Kafka Streams' changelogs: created whatever topics.create says.
         try (Admin admin = KafkaClients.newAdmin(settings, config.applicationId() + "-admin")) {
-            int rf = settings.integer("topics.replication-factor");
-            if (settings.flag("topics.create")) {
-                TopicAdmin.ensureTopics(admin, rf, Duration.ofSeconds(60));
-            }
-            // The scorer's own topic, like Kafka Streams' changelogs: created whatever topics.create says.
-            TopicAdmin.ensureTopics(admin, List.of(ScorerTopology.reroutedRatings(config.applicationId())), rf,
-                    Duration.ofSeconds(60));
+            TopicAdmin.prepare(settings, admin, Topics.ALL);
+            TopicAdmin.ensureTopics(admin, List.of(ScorerTopology.reroutedRatings(config.applicationId())),
+                    settings.integer("topics.replication-factor"), TopicAdmin.START_TIMEOUT);
         }
         ScorerState state = new ScorerState(config, new ScorerMetrics(metrics.registry()));
         QueryServer queries = new QueryServer(state, config.httpHost(), config.httpPort());

@@ -11,6 +11,11 @@ public record CurvePoint(long events, double hitRate, double ndcg, double popula
     public static final String CSV_HEADER =
             "events,hr,ndcg,popularity_hr,recent_popularity_hr,full_recall,full_ndcg,rmse,mae,loss,learning_rate";
 
+    /** The metric a window is judged by, higher is better: −RMSE when stars were scored, else HR@K. */
+    public double primaryMetric() {
+        return Double.isNaN(rmse) ? hitRate : -rmse;
+    }
+
     public String csv() {
         return events + "," + f(hitRate) + "," + f(ndcg) + "," + f(popularityHitRate) + "," + f(recentHitRate) + ","
                 + f(fullRecall) + "," + f(fullNdcg) + "," + f(rmse) + "," + f(mae) + "," + f(loss) + ","

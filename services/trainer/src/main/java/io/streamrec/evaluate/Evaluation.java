@@ -53,7 +53,8 @@ public final class Evaluation {
 
     private void prequential(RatingLog log, Path outputDir) {
         try (OnlineTrainer t = new OnlineTrainer(trainer, Engines.create(trainer))) {
-            PrequentialEvaluator evaluator = new PrequentialEvaluator(config, trainer.seed());
+            PrequentialEvaluator evaluator = new PrequentialEvaluator(config, trainer.seed())
+                    .onWindow(p -> t.schedule().onMetric(p.primaryMetric()));
             t.addListener(evaluator);
             long start = System.nanoTime();
             RatingBatch batch = new RatingBatch(trainer.batchSize());

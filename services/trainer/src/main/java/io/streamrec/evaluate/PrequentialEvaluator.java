@@ -12,6 +12,7 @@ import io.streamrec.train.Vocabulary;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * Prequential (test-then-train) evaluation: before a batch is trained, each sampled positive of it is ranked by
@@ -44,6 +45,7 @@ public final class PrequentialEvaluator implements TrainingListener {
     private final MovingAverage windowSquaredError;
     private final MovingAverage windowAbsoluteError;
     private final List<CurvePoint> curve = new ArrayList<>();
+    private final List<Consumer<CurvePoint>> windowListeners = new ArrayList<>();
     private double squaredErrors;
     private double absoluteErrors;
     private long rated;
@@ -81,6 +83,15 @@ public final class PrequentialEvaluator implements TrainingListener {
         this.nextCurvePoint = w;
     }
 
+    /**
+     * Hears of each closed window, for example a learning-rate schedule that reduces on a plateau:
+     * {@code evaluator.onWindow(p -> trainer.schedule().onMetric(p.primaryMetric()))}.
+     */
+    public PrequentialEvaluator onWindow(Consumer<CurvePoint> listener) {
+        windowListeners.add(listener);
+        return this;
+    }
+
     @Override
     public void beforeStep(Step step) {
         OnlineTrainer trainer = step.trainer();
@@ -108,8 +119,9 @@ public final class PrequentialEvaluator implements TrainingListener {
             lossSinceCurvePoint = 0;
             stepsSinceCurvePoint = 0;
             nextCurvePoint = events + config.window();
-            step.trainer().schedule().onMetric(step.trainer().config().objective() == Objective.EXPLICIT
-                    ? -p.rmse() : p.hitRate());
+            for (Consumer<CurvePoint> listener : windowListeners) {
+                listener.accept(p);
+            }
         }
     }
 

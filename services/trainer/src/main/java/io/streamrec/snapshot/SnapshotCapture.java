@@ -27,14 +27,11 @@ public final class SnapshotCapture {
     }
 
     /**
-     * @param version      the new snapshot's version (previous + 1)
-     * @param from         per ratings partition, the offset the previous snapshot ended at
-     * @param to           per ratings partition, the next offset to consume: what the model is trained up to
-     * @param eventsTrained valid ratings trained since the previous snapshot
+     * @param version the new snapshot's version (previous + 1)
+     * @param covered what the snapshot covers since the previous one: offsets, ratings trained, dead letters
      */
-    public static Snapshot capture(OnlineTrainer trainer, ChangedRows changed, long version, Map<Integer, Long> from,
-                                   Map<Integer, Long> to, long eventsTrained,
-                                   List<ProducerRecord<byte[], byte[]>> deadLetters, Map<String, Double> metrics) {
+    public static Snapshot capture(OnlineTrainer trainer, ChangedRows changed, long version,
+                                   SinceLastSnapshot.Covered covered, Map<String, Double> metrics) {
         List<ProducerRecord<byte[], byte[]>> rows = new ArrayList<>();
         int[] users = changed.drainUsers();
         int[] items = changed.drainItems();
@@ -53,15 +50,15 @@ public final class SnapshotCapture {
         }
         List<SnapshotManifest.OffsetRange> ranges = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-        for (Map.Entry<Integer, Long> e : to.entrySet()) {
+        for (Map.Entry<Integer, Long> e : covered.to().entrySet()) {
             int p = e.getKey();
-            ranges.add(new SnapshotManifest.OffsetRange(p, from.getOrDefault(p, e.getValue()), e.getValue()));
+            ranges.add(new SnapshotManifest.OffsetRange(p, covered.from().getOrDefault(p, e.getValue()), e.getValue()));
             offsets.put(new TopicPartition(Topics.RATINGS.name(), p), new OffsetAndMetadata(e.getValue()));
         }
         SnapshotManifest manifest = new SnapshotManifest(trainer.config().model().id(), version,
-                System.currentTimeMillis(), eventsTrained, trainer.eventsTrained(), deadLetters.size(), ranges,
+                System.currentTimeMillis(), covered.events(), trainer.eventsTrained(), covered.deadLetters().size(), ranges,
                 users.length, items.length, config, dense, metrics);
-        return new Snapshot(manifest, rows, List.copyOf(deadLetters), offsets);
+        return new Snapshot(manifest, rows, covered.deadLetters(), offsets);
     }
 
     private static void encode(OnlineTrainer trainer, Table table, int[] rows, long version,

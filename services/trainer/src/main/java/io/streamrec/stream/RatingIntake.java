@@ -62,22 +62,21 @@ final class RatingIntake implements Runnable {
     }
 
     /**
-     * @param instanceId the consumer's static group membership: a trainer restarted after a crash takes over its
-     *                   predecessor's membership and partitions at once, instead of waiting out the dead member's
-     *                   session timeout (45 s by default) before the group rebalances
+     * The consumer's static group membership ({@code group.instance.id}) is the transactional id: a trainer restarted
+     * after a crash takes over its predecessor's membership and partitions at once, instead of waiting out the dead
+     * member's session timeout (45 s by default) before the group rebalances.
      */
-    RatingIntake(Settings settings, String groupId, String instanceId, int batchSize, long maxWaitMillis,
-                 BlockingQueue<IntakeBatch> full, BlockingQueue<IntakeBatch> empty, Coordinator coordinator,
-                 TrainerMetrics metrics) {
-        Properties p = KafkaClients.consumer(settings, groupId + "-consumer", groupId);
+    RatingIntake(Settings settings, StreamingConfig config, BlockingQueue<IntakeBatch> full,
+                 BlockingQueue<IntakeBatch> empty, Coordinator coordinator, TrainerMetrics metrics) {
+        Properties p = KafkaClients.consumer(settings, config.groupId() + "-consumer", config.groupId());
         p.put("isolation.level", "read_committed");
         p.put("enable.auto.commit", "false");
-        p.put("group.instance.id", instanceId);
+        p.put("group.instance.id", config.transactionalId());
         this.consumer = new KafkaConsumer<>(p);
         this.full = full;
         this.empty = empty;
-        this.batchSize = batchSize;
-        this.maxWaitNanos = maxWaitMillis * 1_000_000L;
+        this.batchSize = config.trainer().batchSize();
+        this.maxWaitNanos = config.batchMaxWaitMs() * 1_000_000L;
         this.coordinator = coordinator;
         this.metrics = metrics;
     }

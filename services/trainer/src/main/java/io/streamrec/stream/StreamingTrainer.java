@@ -1,11 +1,11 @@
 package io.streamrec.stream;
 
+import io.streamrec.snapshot.SinceLastSnapshot;
+import io.streamrec.contract.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streamrec.config.Settings;
 import io.streamrec.evaluate.CurvePoint;
-import io.streamrec.evaluate.EvaluationConfig;
 import io.streamrec.evaluate.PrequentialEvaluator;
-import io.streamrec.kafka.KafkaClients;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.snapshot.ChangedRows;
 import io.streamrec.snapshot.ModelRestorer;
@@ -14,17 +14,10 @@ import io.streamrec.snapshot.SnapshotCapture;
 import io.streamrec.snapshot.SnapshotPublisher;
 import io.streamrec.train.Engines;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.train.TrainerConfig;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -55,10 +48,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class StreamingTrainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamingTrainer.class);
 
-    private final TrainerConfig config;
+    private final StreamingConfig config;
     private final OnlineTrainer trainer;
     private final PrequentialEvaluator evaluator;
     private final ChangedRows changed = new ChangedRows();
+    private final SinceLastSnapshot since;
     private final SnapshotPublisher publisher;
     private final RatingIntake intake;
     private final TrainerMetrics metrics;
@@ -67,65 +61,39 @@ public final class StreamingTrainer implements AutoCloseable {
     private final ExecutorService publishing = Executors.newSingleThreadExecutor(r -> new Thread(r, "snapshot-publisher"));
     private final Thread intakeThread;
     private final Thread trainThread;
-    private final long everyEvents;
-    private final long everyNanos;
     private final ModelRestorer.Restored restored;
     /** Per partition, the offset the last committed snapshot ended at: what a (re)assigned partition must resume at. */
     private final Map<Integer, Long> committedTo = new ConcurrentHashMap<>();
     private final AtomicReference<CompletableFuture<Void>> snapshotRequest = new AtomicReference<>();
-    private final String groupId;
     private volatile Throwable failure;
     private volatile long publishedVersion;
     private volatile boolean intakeFinished;
-
-    // Training-thread state between snapshots.
+    /** Training thread only: the version of the last snapshot captured, and the one being committed. */
     private long version;
-    private Map<Integer, Long> from = new HashMap<>();
-    private final Map<Integer, Long> to = new HashMap<>();
-    private long eventsSinceSnapshot;
-    private long recordsSinceSnapshot;
-    private final List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
-    private double lossSinceSnapshot;
-    private int stepsSinceSnapshot;
-    private long lastSnapshotNanos = System.nanoTime();
     private Future<?> inFlight;
 
-    private StreamingTrainer(Settings settings, MeterRegistry registry) {
-        this.config = TrainerConfig.from(settings);
-        if (settings.flag("topics.create")) {
-            try (Admin admin = KafkaClients.newAdmin(settings, "streamrec-trainer-admin")) {
-                TopicAdmin.ensureTopics(admin, settings.integer("topics.replication-factor"), Duration.ofSeconds(60));
-            }
-        }
-        this.trainer = new OnlineTrainer(config, Engines.create(config));
-        EvaluationConfig evaluation = EvaluationConfig.from(settings).withSampleRate(
-                settings.decimal("trainer.prequential-sample-rate"), settings.decimal("trainer.prequential-full-ranking-rate"));
-        this.evaluator = new PrequentialEvaluator(evaluation, config.seed());
-        this.everyEvents = settings.longInteger("trainer.snapshot-every-events");
-        this.everyNanos = settings.longInteger("trainer.snapshot-every-ms") * 1_000_000L;
-        String transactionalId = settings.text("trainer.transactional-id") + "-" + config.model().id();
-        this.publisher = new SnapshotPublisher(settings, transactionalId);
-        this.metrics = new TrainerMetrics(registry, () -> intake() == null ? 0 : intake().lag());
-
-        publisher.fencePredecessors();
-        this.restored = new ModelRestorer(settings).restore(trainer);
+    /** Wires the parts; {@link #start} builds them (restoring the model) and starts the threads. */
+    private StreamingTrainer(Settings settings, StreamingConfig config, OnlineTrainer trainer, SnapshotPublisher publisher,
+                             ModelRestorer.Restored restored, MeterRegistry registry) {
+        this.config = config;
+        this.trainer = trainer;
+        this.publisher = publisher;
+        this.restored = restored;
         this.version = restored.version();
         this.publishedVersion = version;
-        this.from = new HashMap<>(restored.trainedUpTo());
-        this.to.putAll(from);
-        this.committedTo.putAll(from);
-        metrics.restored(version);
-        trainer.addListener(evaluator).addListener(changed);
-
-        int inFlightBatches = settings.integer("trainer.max-in-flight-batches");
-        this.full = new ArrayBlockingQueue<>(inFlightBatches);
-        this.empty = new ArrayBlockingQueue<>(inFlightBatches + 1);
-        for (int i = 0; i <= inFlightBatches; i++) {
-            empty.add(new IntakeBatch(config.batchSize()));
+        this.committedTo.putAll(restored.trainedUpTo());
+        this.evaluator = new PrequentialEvaluator(config.prequential(), config.trainer().seed())
+                .onWindow(p -> trainer.schedule().onMetric(p.primaryMetric()));
+        this.since = new SinceLastSnapshot(config.snapshotEveryEvents(), config.snapshotEveryMs(), restored.trainedUpTo());
+        this.full = new ArrayBlockingQueue<>(config.maxInFlightBatches());
+        this.empty = new ArrayBlockingQueue<>(config.maxInFlightBatches() + 1);
+        for (int i = 0; i <= config.maxInFlightBatches(); i++) {
+            empty.add(new IntakeBatch(config.trainer().batchSize()));
         }
-        this.groupId = settings.text("trainer.group-id");
-        this.intake = new RatingIntake(settings, groupId, transactionalId, config.batchSize(),
-                settings.longInteger("trainer.batch-max-wait-ms"), full, empty, new Coordinator(), metrics);
+        this.metrics = new TrainerMetrics(registry, evaluator, () -> intake().lag());
+        this.intake = new RatingIntake(settings, config, full, empty, new Coordinator(), metrics);
+        metrics.restored(version);
+        trainer.addListener(metrics).addListener(evaluator).addListener(changed).addListener(since);
         this.intakeThread = new Thread(() -> {
             try {
                 intake.run();
@@ -134,18 +102,33 @@ public final class StreamingTrainer implements AutoCloseable {
             }
         }, "rating-intake");
         this.trainThread = new Thread(this::trainLoop, "trainer");
-        log.info("trainer {} on {}: batches of up to {} ratings or {} ms, snapshots every {} events or {} ms, resuming"
-                        + " at v{} ({} events trained)", config.model().id(), trainer.engine().description(),
-                config.batchSize(), settings.longInteger("trainer.batch-max-wait-ms"), everyEvents,
-                everyNanos / 1_000_000, version, trainer.eventsTrained());
     }
 
-    /** Rebuilds the model from the topics and starts consuming. */
+    /**
+     * Creates the topics if configured, builds the engine, fences any older trainer of the model, rebuilds the model
+     * from the topics, and starts consuming.
+     */
     public static StreamingTrainer start(Settings settings, MeterRegistry registry) {
-        StreamingTrainer t = new StreamingTrainer(settings, registry);
-        t.trainThread.start();
-        t.intakeThread.start();
-        return t;
+        StreamingConfig config = StreamingConfig.from(settings);
+        TopicAdmin.prepare(settings, "streamrec-trainer-admin", Topics.ALL);
+        OnlineTrainer trainer = new OnlineTrainer(config.trainer(), Engines.create(config.trainer()));
+        SnapshotPublisher publisher = new SnapshotPublisher(settings, config.transactionalId());
+        try {
+            publisher.fencePredecessors();
+            ModelRestorer.Restored restored = new ModelRestorer(settings).restore(trainer);
+            StreamingTrainer t = new StreamingTrainer(settings, config, trainer, publisher, restored, registry);
+            log.info("trainer {} on {}: batches of up to {} ratings or {} ms, snapshots every {} events or {} ms, "
+                            + "resuming at v{} ({} events trained)", config.trainer().model().id(),
+                    trainer.engine().description(), config.trainer().batchSize(), config.batchMaxWaitMs(),
+                    config.snapshotEveryEvents(), config.snapshotEveryMs(), t.version, trainer.eventsTrained());
+            t.trainThread.start();
+            t.intakeThread.start();
+            return t;
+        } catch (RuntimeException e) {
+            publisher.close();
+            trainer.close();
+            throw e;
+        }
     }
 
     private RatingIntake intake() {
@@ -209,12 +192,17 @@ public final class StreamingTrainer implements AutoCloseable {
         log.info("trainer stopped at v{} after {} events", publishedVersion, trainer.eventsTrained());
     }
 
+    /** Take a batch; the trainer's listeners test on it, it is trained, the listeners record; snapshot when due. */
     private void trainLoop() {
         try {
             while (!intakeFinished || !full.isEmpty() || snapshotRequest.get() != null) {
                 IntakeBatch batch = full.poll(20, TimeUnit.MILLISECONDS);
                 if (batch != null) {
-                    train(batch);
+                    if (batch.ratings.size() > 0) {
+                        trainer.train(batch.ratings);
+                        metrics.ingested(batch.oldestProduceTime);
+                    }
+                    since.consumed(batch.records, batch.nextOffsets, batch.deadLetters);
                     empty.add(batch);
                 }
                 CompletableFuture<Void> request = snapshotRequest.get();
@@ -222,7 +210,7 @@ public final class StreamingTrainer implements AutoCloseable {
                     snapshotNow();
                     snapshotRequest.set(null);
                     request.complete(null);
-                } else if (dueForSnapshot() && (inFlight == null || inFlight.isDone())) {
+                } else if (since.due() && (inFlight == null || inFlight.isDone())) {
                     awaitPublished();
                     publishAsync();
                 }
@@ -242,31 +230,10 @@ public final class StreamingTrainer implements AutoCloseable {
         }
     }
 
-    private void train(IntakeBatch batch) {
-        int n = batch.ratings.size();
-        if (n > 0) {
-            long start = System.nanoTime();
-            float loss = trainer.train(batch.ratings);
-            metrics.step(n, System.nanoTime() - start, loss, batch.oldestProduceTime);
-            metrics.window(evaluator.current(trainer.eventsTrained()));
-            lossSinceSnapshot += loss;
-            stepsSinceSnapshot++;
-        }
-        to.putAll(batch.nextOffsets);
-        deadLetters.addAll(batch.deadLetters);
-        eventsSinceSnapshot += n;
-        recordsSinceSnapshot += batch.records;
-    }
-
-    private boolean dueForSnapshot() {
-        return recordsSinceSnapshot > 0
-                && (eventsSinceSnapshot >= everyEvents || System.nanoTime() - lastSnapshotNanos >= everyNanos);
-    }
-
     /** A snapshot of everything trained so far, committed before returning (rebalance, shutdown). */
     private void snapshotNow() throws InterruptedException, ExecutionException {
         awaitPublished();
-        if (recordsSinceSnapshot > 0) {
+        if (since.anythingConsumed()) {
             publishAsync();
             awaitPublished();
         }
@@ -284,26 +251,14 @@ public final class StreamingTrainer implements AutoCloseable {
      * included (from = to), so the latest manifest alone says how far the model is trained.
      */
     private void publishAsync() {
-        intake.startPositions.forEach((p, position) -> {
-            from.putIfAbsent(p, position);
-            to.putIfAbsent(p, position);
-        });
-        Map<Integer, Long> ranges = new LinkedHashMap<>(new java.util.TreeMap<>(to));
-        Snapshot snapshot = SnapshotCapture.capture(trainer, changed, version + 1, from, ranges,
-                eventsSinceSnapshot, deadLetters, manifestMetrics());
-        version++;
-        from = new HashMap<>(ranges);
-        deadLetters.clear();
-        eventsSinceSnapshot = 0;
-        recordsSinceSnapshot = 0;
-        lossSinceSnapshot = 0;
-        stepsSinceSnapshot = 0;
-        lastSnapshotNanos = System.nanoTime();
+        intake.startPositions.forEach(since::assigned);
+        SinceLastSnapshot.Covered covered = since.take();
+        Snapshot snapshot = SnapshotCapture.capture(trainer, changed, ++version, covered, manifestMetrics(covered));
         var group = intake.groupMetadata();
         inFlight = publishing.submit(() -> {
             long start = System.nanoTime();
             publisher.publish(snapshot, group);
-            committedTo.putAll(ranges);
+            committedTo.putAll(covered.to());
             publishedVersion = snapshot.manifest().version();
             metrics.published(snapshot.manifest().version(), System.nanoTime() - start,
                     snapshot.manifest().userRows(), snapshot.manifest().itemRows());
@@ -314,7 +269,7 @@ public final class StreamingTrainer implements AutoCloseable {
         });
     }
 
-    private Map<String, Double> manifestMetrics() {
+    private Map<String, Double> manifestMetrics(SinceLastSnapshot.Covered covered) {
         CurvePoint p = evaluator.current(trainer.eventsTrained());
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("hr10", p.hitRate());
@@ -324,7 +279,7 @@ public final class StreamingTrainer implements AutoCloseable {
         m.put("fullRecall10", p.fullRecall());
         m.put("rmse", p.rmse());
         m.put("mae", p.mae());
-        m.put("loss", stepsSinceSnapshot == 0 ? Double.NaN : lossSinceSnapshot / stepsSinceSnapshot);
+        m.put("loss", covered.meanLoss());
         m.put("learningRate", (double) trainer.schedule().current());
         m.replaceAll((k, v) -> v == null || v.isNaN() || v.isInfinite() ? null : v);
         return m;
@@ -359,7 +314,7 @@ public final class StreamingTrainer implements AutoCloseable {
             if (expected != null && expected != position) {
                 throw new IllegalStateException("ratings-" + partition + " resumes at offset " + position
                         + " but the model was trained up to " + expected + ": another trainer has committed offsets"
-                        + " in group '" + groupId + "'. Refusing to train a model that would skip or repeat ratings.");
+                        + " in group '" + config.groupId() + "'. Refusing to train a model that would skip or repeat ratings.");
             }
         }
     }

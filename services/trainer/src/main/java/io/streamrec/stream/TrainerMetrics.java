@@ -6,6 +6,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamrec.evaluate.CurvePoint;
+import io.streamrec.evaluate.PrequentialEvaluator;
+import io.streamrec.train.Step;
+import io.streamrec.train.TrainingListener;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,9 +16,11 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The streaming trainer's meters, all named {@code streamrec.trainer.*} (Prometheus: {@code streamrec_trainer_*}).
- * Throughput is a rate over the counters; gauges read the live values.
+ * Throughput is a rate over the counters; gauges read the live values. A listener beside the training loop for
+ * what a step does (its size, time and loss, and the prequential window after it); the intake and the publisher
+ * report the rest.
  */
-final class TrainerMetrics {
+final class TrainerMetrics implements TrainingListener {
     private final Counter consumed;
     private final Counter invalid;
     private final Counter trained;
@@ -27,10 +32,13 @@ final class TrainerMetrics {
     private final DistributionSummary itemRows;
     private final AtomicLong version = new AtomicLong();
     private final AtomicLong lastPublishedMillis = new AtomicLong(System.currentTimeMillis());
+    private final PrequentialEvaluator evaluator;
     private volatile double loss = Double.NaN;
     private volatile CurvePoint window;
+    private long stepStartNanos;
 
-    TrainerMetrics(MeterRegistry registry, DoubleSupplier lag) {
+    TrainerMetrics(MeterRegistry registry, PrequentialEvaluator evaluator, DoubleSupplier lag) {
+        this.evaluator = evaluator;
         consumed = Counter.builder("streamrec.trainer.events.consumed").description("ratings records consumed, valid or not").register(registry);
         invalid = Counter.builder("streamrec.trainer.events.invalid").description("records routed to ratings-dlq").register(registry);
         trained = Counter.builder("streamrec.trainer.events.trained").description("valid ratings trained").register(registry);
@@ -67,18 +75,26 @@ final class TrainerMetrics {
         invalid.increment();
     }
 
-    void step(int size, long nanos, float stepLoss, long oldestProduceTime) {
-        trained.increment(size);
-        batchSize.record(size);
-        stepTime.record(nanos, TimeUnit.NANOSECONDS);
-        loss = stepLoss;
+    /** Registered first, so the step's time includes the other listeners' (the prequential evaluation's) work. */
+    @Override
+    public void beforeStep(Step step) {
+        stepStartNanos = System.nanoTime();
+    }
+
+    @Override
+    public void afterStep(Step step) {
+        trained.increment(step.size());
+        batchSize.record(step.size());
+        stepTime.record(System.nanoTime() - stepStartNanos, TimeUnit.NANOSECONDS);
+        loss = step.loss();
+        window = evaluator.current(step.trainer().eventsTrained());
+    }
+
+    /** A batch is trained: from the produce time of its oldest rating (Long.MAX_VALUE: it had none) to now. */
+    void ingested(long oldestProduceTime) {
         if (oldestProduceTime != Long.MAX_VALUE) {
             ingestDelay.record(Math.max(0, System.currentTimeMillis() - oldestProduceTime), TimeUnit.MILLISECONDS);
         }
-    }
-
-    void window(CurvePoint point) {
-        window = point;
     }
 
     void published(long snapshotVersion, long nanos, long users, long items) {

@@ -2,9 +2,11 @@ package io.streamrec.train;
 
 /**
  * The learning rate over the stream: constant, stepped down every N events, or reduced when the running
- * evaluation metric stops improving (reduce-on-plateau, as in the notebook's Keras/PyTorch recipe).
+ * evaluation metric stops improving (reduce-on-plateau, as in the notebook's Keras/PyTorch recipe). A listener
+ * beside the training loop ({@link OnlineTrainer} attaches it first); the plateau rule hears from the evaluation
+ * through {@link #onMetric}.
  */
-public final class LearningRateSchedule {
+public final class LearningRateSchedule implements TrainingListener {
 
     public enum Kind { CONSTANT, STEP, PLATEAU }
 
@@ -40,10 +42,11 @@ public final class LearningRateSchedule {
         return current;
     }
 
-    /** Called after each batch with the total events trained so far. */
-    public void onEvents(long eventsTrained) {
+    @Override
+    public void afterStep(Step step) {
         if (kind == Kind.STEP && stepEvents > 0) {
-            current = Math.max(minimum, initial * (float) Math.pow(factor, eventsTrained / stepEvents));
+            long events = step.trainer().eventsTrained();
+            current = Math.max(minimum, initial * (float) Math.pow(factor, events / stepEvents));
         }
     }
 

@@ -34,6 +34,7 @@ public final class OnlineTrainer implements AutoCloseable {
         this.engine = engine;
         this.sampler = new NegativeSampler(config.popularityNegatives(), config.popularityAlpha(), config.seed());
         this.schedule = new LearningRateSchedule(config);
+        listeners.add(schedule);
     }
 
     public OnlineTrainer addListener(TrainingListener listener) {
@@ -71,7 +72,6 @@ public final class OnlineTrainer implements AutoCloseable {
         step.loss = engine.step(samples, step.learningRate);
         eventsTrained += n;
         samplesTrained += samples.size();
-        schedule.onEvents(eventsTrained);
 
         for (TrainingListener l : listeners) {
             l.afterStep(step);

@@ -1,0 +1,141 @@
+package io.streamrec.score.model;
+
+import io.streamrec.config.Settings;
+import io.streamrec.contract.FactorRow;
+import io.streamrec.contract.ModelKind;
+import io.streamrec.contract.SnapshotManifest;
+import io.streamrec.contract.Topics;
+import io.streamrec.snapshot.ChangedRows;
+import io.streamrec.snapshot.Snapshot;
+import io.streamrec.snapshot.SnapshotCapture;
+import io.streamrec.snapshot.SinceLastSnapshot;
+import io.streamrec.train.Engines;
+import io.streamrec.train.Objective;
+import io.streamrec.train.OnlineTrainer;
+import io.streamrec.train.RatingBatch;
+import io.streamrec.train.TrainerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * One home per model, checked: a snapshot the trainer publishes is scored by the trainer's engine and by the
+ * scorer (its ranking kernels and the fold-in's pair score), for every model, objective and engine, and the scores
+ * must be the same. A change to either side's formula for any model fails here.
+ */
+class TrainerScorerAgreementTest {
+    private static final int USERS = 40;
+    private static final int ITEMS = 60;
+
+    static Stream<Arguments> models() {
+        List<Arguments> cases = new ArrayList<>();
+        for (ModelKind kind : ModelKind.values()) {
+            for (Objective objective : Objective.values()) {
+                cases.add(Arguments.of(kind, objective, "djl"));
+                if (kind.linear()) {
+                    cases.add(Arguments.of(kind, objective, "java"));
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1} on {2}")
+    @MethodSource("models")
+    void theScorerScoresAPublishedSnapshotAsTheTrainerDoes(ModelKind kind, Objective objective, String engine) {
+        TrainerConfig config = TrainerConfig.from(Settings.defaults().with("trainer.model", kind.id())
+                .with("trainer.objective", objective.name().toLowerCase()).with("trainer.engine", engine)
+                .with("trainer.device", "cpu").with("trainer.dim", 8).with("trainer.mlp-dim", 4)
+                .with("trainer.layers", "8,4").with("trainer.batch-size", 64).with("trainer.init-std", 0.3));
+        try (OnlineTrainer trainer = new OnlineTrainer(config, Engines.create(config))) {
+            ChangedRows changed = new ChangedRows();
+            trainer.addListener(changed);
+            trainSomething(trainer);
+            Snapshot snapshot = SnapshotCapture.capture(trainer, changed, 1,
+                    new SinceLastSnapshot.Covered(Map.of(), Map.of(), trainer.eventsTrained(), List.of(), Double.NaN),
+                    Map.of());
+
+            ModelSpec spec = ModelSpec.of(snapshot.manifest());
+            ItemFactors items = new ItemFactors();
+            items.reset(spec.width());
+            Map<Long, float[]> users = new HashMap<>();
+            for (ProducerRecord<byte[], byte[]> r : snapshot.rows()) {
+                long id = Long.parseLong(new String(r.key(), StandardCharsets.UTF_8));
+                float[] params = FactorRow.decode(r.value()).params();
+                if (r.topic().equals(Topics.ITEM_FACTORS.name())) {
+                    items.put(id, params);
+                } else {
+                    users.put(id, params);
+                }
+            }
+            assertThat(users).hasSize(USERS);
+            ItemFactors.Table table = items.table();
+            assertThat(table.liveCount()).isEqualTo(ITEMS);
+
+            Ranker ranker = new Ranker();
+            float[] engineScores = new float[ITEMS];
+            int[] itemRows = new int[ITEMS];
+            int[] userRows = new int[ITEMS];
+            int checked = 0;
+            for (Map.Entry<Long, float[]> user : users.entrySet()) {
+                // The scorer: every item ranked, so every raw score comes back.
+                int[][] index = {new int[ITEMS]};
+                float[][] score = {new float[ITEMS]};
+                int[] count = new int[1];
+                ranker.rank(spec, table, new float[][]{user.getValue()}, new int[][]{new int[0]}, new int[]{0}, 1,
+                        ITEMS, index, score, count);
+                assertThat(count[0]).isEqualTo(ITEMS);
+                // The trainer's engine, on the same pairs.
+                int u = trainer.users().find(user.getKey());
+                for (int r = 0; r < ITEMS; r++) {
+                    userRows[r] = u;
+                    itemRows[r] = trainer.items().find(table.movieIds[index[0][r]]);
+                }
+                trainer.engine().score(userRows, itemRows, ITEMS, engineScores);
+                float[] itemRow = new float[spec.width()];
+                for (int r = 0; r < ITEMS; r++) {
+                    assertThat(score[0][r]).as("%s %s, user %d, item %d: the scorer's ranking score", kind, objective,
+                            user.getKey(), table.movieIds[index[0][r]]).isCloseTo(engineScores[r], within(1e-4f));
+                    table.row(index[0][r], itemRow);
+                    double pair = spec.scoreAndGradient(user.getValue(), itemRow, 0, new float[spec.width()],
+                            spec.tower == null ? null : new Tower.Scratch(spec.tower));
+                    assertThat(pair).as("the fold-in's pair score").isCloseTo(engineScores[r], within(1e-4));
+                    assertThat(spec.report(score[0][r])).as("what the list reports").isCloseTo(
+                            objective.predict(engineScores[r], config.ratingMin(), config.ratingMax()), within(1e-4));
+                    checked++;
+                }
+            }
+            assertThat(checked).isEqualTo(USERS * ITEMS);
+        }
+    }
+
+    /** A few passes over random ratings, so every parameter, bias and dense weight has moved from its start. */
+    private static void trainSomething(OnlineTrainer trainer) {
+        SplittableRandom random = new SplittableRandom(3);
+        RatingBatch batch = new RatingBatch(64);
+        for (int pass = 0; pass < 5; pass++) {
+            for (int u = 1; u <= USERS; u++) {
+                for (int k = 0; k < 3; k++) {
+                    batch.add(u, 1 + random.nextInt(ITEMS), 0.5f + 0.5f * random.nextInt(10), 1_000L * u);
+                }
+            }
+            for (int i = 1; i <= ITEMS; i++) {
+                batch.add(1 + random.nextInt(USERS), i, 3f, 1_000L);
+            }
+            trainer.train(batch);
+            batch.clear();
+        }
+    }
+}
