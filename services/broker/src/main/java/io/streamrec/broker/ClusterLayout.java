@@ -103,7 +103,7 @@ final class ClusterLayout {
         p.put("offsets.topic.num.partitions", "6");
         p.put("transaction.state.log.num.partitions", "6");
         // The default is a 128 MiB heap buffer per cleaner thread, allocated at start: it dominated start-up
-        // time and memory (FINDINGS). Our compacted topics are small enough for 2 MiB.
+        // time and memory (docs/findings.md). Our compacted topics are small enough for 2 MiB.
         p.put("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024));
         if (n > 1) {
             // All nodes share one machine, so a missed heartbeat means a dead process, not a slow network: fence

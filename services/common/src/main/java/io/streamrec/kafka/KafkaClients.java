@@ -23,7 +23,7 @@ public final class KafkaClients {
     private KafkaClients() {
     }
 
-    /** Throughput-oriented, loss-free producer defaults (measured on this machine in FINDINGS). */
+    /** Throughput-oriented, loss-free producer defaults (measured on these machines: docs/findings.md). */
     public static Properties producer(Settings settings, String clientId) {
         return producer(settings, clientId, 5);
     }

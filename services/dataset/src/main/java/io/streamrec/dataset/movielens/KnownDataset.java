@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
 /**
  * The GroupLens archives {@code download} knows by name, with the size and SHA-256 every copy must have. The
  * figures are TensorFlow Datasets' record of the GroupLens files ({@code tensorflow_datasets/url_checksums/
- * movielens.txt}); for ml-latest-small they were also checked against the archive kept in ../shared/data, whose
+ * movielens.txt}); for ml-latest-small they were also checked against a copy of the GroupLens archive, whose
  * MD5 is the one GroupLens publishes (31a303aabbc519bd33d025e44d6c2570).
  */
 public enum KnownDataset {

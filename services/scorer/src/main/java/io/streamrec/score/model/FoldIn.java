@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * <p>Which is better, measured on ml-latest-small (an implicit MF, d = 32, trained offline on all but each user's
  * latest rating; HR@10 of that rating among 100 candidates): gradient steps from the user's last 3 ratings 0.71,
  * last 10 0.72, all of them 0.70, the trained rows themselves 0.69; ridge at its better regularisation (l2 0.05)
- * 0.65, 0.66, 0.65; popularity (FINDINGS) 0.60. Fresh negatives at every step instead of once per fold-in scored
+ * 0.65, 0.66, 0.65; popularity (docs/findings.md) 0.60. Fresh negatives at every step instead of once per fold-in scored
  * the same (0.72, 0.72, 0.70) but need a gather per step; 16 or 32 negatives per rating scored lower. The
  * planted-structure test ({@code FoldInTest}) prints its own comparison.
  *

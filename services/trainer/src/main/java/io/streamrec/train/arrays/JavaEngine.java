@@ -23,7 +23,7 @@ import java.util.concurrent.Future;
 /**
  * The plain-Java engine: {@code mf} and {@code gmf} on {@code float[]} tables. On a CPU it beats libtorch several
  * times over for these models, because a step is thousands of 64-float dot products and axpys and libtorch pays
- * about 2 µs per native call plus memory-bound gather/scatter kernels (FINDINGS).
+ * about 2 µs per native call plus memory-bound gather/scatter kernels (docs/findings.md).
  *
  * <p>A step, with the maths of {@link Objective} and {@link OptimizerKind}:
  * <ol>

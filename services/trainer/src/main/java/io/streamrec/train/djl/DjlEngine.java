@@ -40,7 +40,7 @@ import java.util.Map;
  *
  * <p>Memory: every operation runs in a {@link Batch}, a sub-manager closed at its end. DJL attaches an op's result to
  * the manager of its first operand, so an op on a table inside a plain sub-manager would land in the engine's
- * manager and live as long as the engine (FINDINGS: 3 GB leaked in 300 steps that way). The batch therefore
+ * manager and live as long as the engine (docs/findings.md: 3 GB leaked in 300 steps that way). The batch therefore
  * temporarily attaches every persistent array to itself: whatever the operand order, results belong to the batch,
  * and closing it hands the persistent arrays back.
  *

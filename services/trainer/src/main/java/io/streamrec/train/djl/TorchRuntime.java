@@ -90,7 +90,7 @@ public record TorchRuntime(String djlVersion, String libtorchVersion, String fla
     }
 
     /**
-     * The PyTorch engine. Before its first load, defaults the settings FINDINGS found right for this project:
+     * The PyTorch engine. Before its first load, defaults the settings docs/findings.md found right for this project:
      * offline (no telemetry call, and libtorch comes from the native jar on the classpath, never a download) and
      * one intra-op and one inter-op thread (fastest on 2 cores; with 2, gathers sometimes stalled ~8 ms).
      * JVM flags set explicitly ({@code -Dai.djl.pytorch.num_threads=2}) win.
