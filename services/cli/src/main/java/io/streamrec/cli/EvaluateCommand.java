@@ -54,6 +54,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--passes", description = "Passes over the training data in the offline protocols (evaluate.passes).")
     Integer passes;
 
+    @Option(names = "--rate", paramLabel = "N",
+            description = "Prequential: ratings a second the stream arrives at, batched and replayed as the service "
+                    + "would (evaluate.rate; default 2000, the demo's; 0: all at once, full batches, no replay).")
+    Double rate;
+
     @Option(names = "--seed", description = "Seed of the model, the sampling and the user sample (trainer.seed, data.seed).")
     Long seed;
 
@@ -69,6 +74,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         flags.put("trainer.objective", objective);
         flags.put("trainer.engine", engine);
         flags.put("evaluate.passes", passes);
+        flags.put("evaluate.rate", rate);
         flags.put("trainer.seed", seed);
         flags.put("data.seed", seed);
         Settings s = settings.load(flags);

@@ -64,8 +64,8 @@ final class Dashboard {
         sb.append(String.format(Locale.ROOT, "replayed  %,10d / %,d  %,8.0f/s      trained %,10d  %,8.0f/s   dead letters %,d%n",
                 f.replayed(), f.total(), f.replayRate(), f.trained(), f.trainRate(), f.deadLetters()));
         sb.append(String.format(Locale.ROOT, "snapshot  v%-6d (%.1f s ago)          prequential HR@10 %s  NDCG@10 %s"
-                        + "  (popularity %s, recent %s)%n", f.version(), f.snapshotAge(), num(f.hitRate()), num(f.ndcg()),
-                num(f.popularityHitRate()), num(f.recentHitRate())));
+                        + "  (recent popularity %s, all-time %s)%n", f.version(), f.snapshotAge(), num(f.hitRate()),
+                num(f.ndcg()), num(f.recentHitRate()), num(f.popularityHitRate())));
         sb.append(String.format(Locale.ROOT, "rating -> recommendation  p50 %s  p99 %s      users rescored %,d"
                 + "      users with a list %,d%n%n", ms(f.latencyP50()), ms(f.latencyP99()), f.rescored(), f.usersWithList()));
         sb.append(usersSideBySide(f.users()));
@@ -73,9 +73,9 @@ final class Dashboard {
     }
 
     String statusLine(Frame f) {
-        return String.format(Locale.ROOT, "[%s] replayed %,d/%,d (%,.0f/s)  trained %,d  v%d  HR@10 %s (popularity %s)"
-                        + "  latency p50 %s p99 %s  users with a list %,d", clock(f.elapsed()), f.replayed(), f.total(),
-                f.replayRate(), f.trained(), f.version(), num(f.hitRate()), num(f.popularityHitRate()),
+        return String.format(Locale.ROOT, "[%s] replayed %,d/%,d (%,.0f/s)  trained %,d  v%d  HR@10 %s (recent popularity"
+                        + " %s)  latency p50 %s p99 %s  users with a list %,d", clock(f.elapsed()), f.replayed(), f.total(),
+                f.replayRate(), f.trained(), f.version(), num(f.hitRate()), num(f.recentHitRate()),
                 ms(f.latencyP50()), ms(f.latencyP99()), f.usersWithList());
     }
 

@@ -201,8 +201,12 @@ public final class Demo {
         out.printf(Locale.ROOT, "  replayed        %,d ratings; trained %,d; dead letters %,d%n", sent, trainer.eventsTrained(),
                 count(registry, "streamrec.trainer.events.invalid"));
         out.printf(Locale.ROOT, "  snapshots       %d (model v%d)%n", trainer.snapshotVersion(), trainer.snapshotVersion());
-        out.printf(Locale.ROOT, "  prequential     HR@10 %.3f NDCG@10 %.3f over %,d ratings; popularity %.3f, recent popularity %.3f%n",
-                summary.hitRate(), summary.ndcg(), summary.ranked(), summary.popularityHitRate(), summary.recentPopularityHitRate());
+        out.printf(Locale.ROOT, "  prequential     HR@10 %.3f (NDCG@10 %.3f) over %,d ratings: %.2fx recent popularity's %.3f"
+                        + " (all-time popularity %.3f)%n", summary.hitRate(), summary.ndcg(), summary.ranked(),
+                summary.hitRate() / summary.recentPopularityHitRate(), summary.recentPopularityHitRate(),
+                summary.popularityHitRate());
+        out.printf(Locale.ROOT, "  continual       %,d past ratings trained again between fresh ones (%.1f per rating)%n",
+                trainer.positivesReplayed(), trainer.positivesReplayed() / (double) Math.max(1, trainer.eventsTrained()));
         if (last != null) {
             out.printf(Locale.ROOT, "  freshness       rating -> recommendation p50 %.1f ms, p99 %.1f ms (last 15 s)%n",
                     last.latencyP50() * 1000, last.latencyP99() * 1000);

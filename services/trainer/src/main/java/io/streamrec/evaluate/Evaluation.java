@@ -4,7 +4,8 @@ import io.streamrec.dataset.RatingLog;
 import io.streamrec.train.Engines;
 import io.streamrec.train.Objective;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.train.RatingBatch;
+import io.streamrec.train.ReplayBudget;
+import io.streamrec.train.ReplayConfig;
 import io.streamrec.train.TrainerConfig;
 
 import java.io.PrintStream;
@@ -57,14 +58,20 @@ public final class Evaluation {
                     .onWindow(p -> t.schedule().onMetric(p.primaryMetric()));
             t.addListener(evaluator);
             long start = System.nanoTime();
-            RatingBatch batch = new RatingBatch(trainer.batchSize());
-            for (int from = 0; from < log.size(); from += trainer.batchSize()) {
-                t.train(batch.fill(log, from, Math.min(log.size(), from + trainer.batchSize())));
-            }
+            ReplayConfig replay = config.rate() > 0 ? trainer.replay() : trainer.replay().withPositivesPerSecond(0);
+            long batches = new SimulatedService(config.rate(), trainer.batchMaxWaitMs(), new ReplayBudget(replay))
+                    .run(log, t);
             double seconds = (System.nanoTime() - start) / 1e9;
             PrequentialEvaluator.Summary s = evaluator.summary();
             out.printf(Locale.ROOT, "%nprequential: test-then-train in event order, one pass, engine %s, %.1f s%n",
                     t.engine().description(), seconds);
+            out.printf(Locale.ROOT, "  as the service receives it: %s, %,d batches (at most %d ratings or %d ms each);"
+                            + " continual training %s%n",
+                    config.rate() > 0 ? String.format(Locale.ROOT, "%,.0f ratings/s", config.rate()) : "all at once",
+                    batches, trainer.batchSize(), trainer.batchMaxWaitMs(),
+                    replay.enabled() ? String.format(Locale.ROOT, "%,d past positives trained again (%.1f per rating,"
+                                    + " budget %,.0f/s)", t.positivesReplayed(), t.positivesReplayed() / (double) log.size(),
+                            replay.positivesPerSecond()) : "off");
             out.printf(Locale.ROOT, "  %,d positives ranked (sample rate %.2f) against %d sampled unrated items%n",
                     s.ranked(), config.sampleRate(), config.candidates());
             header();
@@ -72,10 +79,17 @@ public final class Evaluation {
             row(String.format(Locale.ROOT, "model, warm (%,d)", s.warmRanked()), s.warmHitRate(), s.warmNdcg());
             row("popularity (all time)", s.popularityHitRate(), s.popularityNdcg());
             row("popularity (last " + config.recentWindow() + ")", s.recentPopularityHitRate(), s.recentPopularityNdcg());
+            out.printf(Locale.ROOT, "  model / recent popularity: %.3fx HR@%d (warm positives: %.4f vs %.4f)%n",
+                    s.hitRate() / s.recentPopularityHitRate(), config.topK(), s.warmHitRate(),
+                    s.warmRecentPopularityHitRate());
             out.printf(Locale.ROOT, "  full catalogue, %,d positives: recall@%d %.4f  NDCG@%d %.4f%n", s.fullRanked(),
                     config.topK(), s.fullRecall(), config.topK(), s.fullNdcg());
             if (trainer.objective() == Objective.EXPLICIT) {
-                out.printf(Locale.ROOT, "  rating error before training on it: RMSE %.4f  MAE %.4f%n", s.rmse(), s.mae());
+                out.printf(Locale.ROOT, "  rating error before training on it:%n");
+                out.printf(Locale.ROOT, "  %-28s %8s %8s%n", "", "RMSE", "MAE");
+                out.printf(Locale.ROOT, "  %-28s %8.4f %8.4f%n", "model", s.rmse(), s.mae());
+                out.printf(Locale.ROOT, "  %-28s %8.4f%n", "running mean", s.runningMeanRmse());
+                out.printf(Locale.ROOT, "  %-28s %8.4f%n", "per-event biases", s.biasesRmse());
             }
             Path csv = outputDir.resolve("prequential.csv");
             Path png = outputDir.resolve("prequential.png");

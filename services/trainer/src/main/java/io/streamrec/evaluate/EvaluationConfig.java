@@ -15,18 +15,19 @@ import io.streamrec.config.Settings;
  * @param shuffle              offline protocols: passes after the first visit the training ratings in a fresh
  *                             random order instead of time order
  * @param testFraction         random-split protocol: share of ratings held out
+ * @param rate                 prequential protocol: ratings a second the stream arrives at (0: all at once)
  */
 public record EvaluationConfig(int topK, int candidates, double sampleRate, double fullRankingRate, int window,
-                               int recentWindow, int passes, boolean shuffle, double testFraction) {
+                               int recentWindow, int passes, boolean shuffle, double testFraction, double rate) {
 
     public static EvaluationConfig from(Settings s) {
         EvaluationConfig c = new EvaluationConfig(s.integer("evaluate.top-k"), s.integer("evaluate.candidates"),
                 s.decimal("evaluate.sample-rate"), s.decimal("evaluate.full-ranking-rate"),
                 s.integer("evaluate.window"), s.integer("evaluate.recent-window"), s.integer("evaluate.passes"),
-                s.flag("evaluate.shuffle"), s.decimal("evaluate.test-fraction"));
+                s.flag("evaluate.shuffle"), s.decimal("evaluate.test-fraction"), s.decimal("evaluate.rate"));
         if (c.topK <= 0 || c.candidates < c.topK || c.window <= 0 || c.recentWindow <= 0 || c.passes <= 0
                 || c.sampleRate < 0 || c.sampleRate > 1 || c.fullRankingRate < 0 || c.fullRankingRate > 1
-                || c.testFraction <= 0 || c.testFraction >= 1) {
+                || c.testFraction <= 0 || c.testFraction >= 1 || c.rate < 0) {
             throw new IllegalArgumentException("evaluate settings out of range: " + c);
         }
         return c;
@@ -34,6 +35,7 @@ public record EvaluationConfig(int topK, int candidates, double sampleRate, doub
 
     /** The same protocol with another prequential sample rate (the streaming trainer samples sparsely). */
     public EvaluationConfig withSampleRate(double rate, double fullRate) {
-        return new EvaluationConfig(topK, candidates, rate, fullRate, window, recentWindow, passes, shuffle, testFraction);
+        return new EvaluationConfig(topK, candidates, rate, fullRate, window, recentWindow, passes, shuffle, testFraction,
+                this.rate);
     }
 }

@@ -36,6 +36,7 @@ public final class PrequentialEvaluator implements TrainingListener {
     private final RankMetrics recentPopularity;
     private final RankMetrics full;
     private final RankMetrics warm;
+    private final RankMetrics warmRecentPopularity;
     private final MovingAverage windowHit;
     private final MovingAverage windowGain;
     private final MovingAverage windowPopularityHit;
@@ -46,6 +47,7 @@ public final class PrequentialEvaluator implements TrainingListener {
     private final MovingAverage windowAbsoluteError;
     private final List<CurvePoint> curve = new ArrayList<>();
     private final List<Consumer<CurvePoint>> windowListeners = new ArrayList<>();
+    private final RatingBaselines baselines = new RatingBaselines();
     private double squaredErrors;
     private double absoluteErrors;
     private long rated;
@@ -71,6 +73,7 @@ public final class PrequentialEvaluator implements TrainingListener {
         this.recentPopularity = new RankMetrics(k);
         this.full = new RankMetrics(k);
         this.warm = new RankMetrics(k);
+        this.warmRecentPopularity = new RankMetrics(k);
         int w = config.window();
         this.windowHit = new MovingAverage(w);
         this.windowGain = new MovingAverage(w);
@@ -94,6 +97,9 @@ public final class PrequentialEvaluator implements TrainingListener {
 
     @Override
     public void beforeStep(Step step) {
+        if (step.replay()) {
+            return;
+        }
         OnlineTrainer trainer = step.trainer();
         int chosen = choose(step);
         if (chosen > 0) {
@@ -107,6 +113,9 @@ public final class PrequentialEvaluator implements TrainingListener {
 
     @Override
     public void afterStep(Step step) {
+        if (step.replay()) {
+            return;
+        }
         for (int i = 0; i < step.size(); i++) {
             recent.add(step.itemRow(i));
         }
@@ -189,6 +198,7 @@ public final class PrequentialEvaluator implements TrainingListener {
             int i = evaluated[c];
             if (!step.newUser(i) && !step.newItem(i)) {
                 warm.add(r);
+                warmRecentPopularity.add(rr);
             }
             windowHit.add(r < k ? 1 : 0);
             windowGain.add(RankMetrics.gain(r, k));
@@ -219,6 +229,7 @@ public final class PrequentialEvaluator implements TrainingListener {
             windowAbsoluteError.add(Math.abs(e));
         }
         rated += n;
+        baselines.observe(step.batch());
     }
 
     /** Full-catalogue ranking of a sample of positives among every known item the user has not rated. */
@@ -272,10 +283,11 @@ public final class PrequentialEvaluator implements TrainingListener {
     /** Everything ranked or scored since the start. */
     public Summary summary() {
         return new Summary(model.count(), model.hitRate(), model.ndcg(), warm.count(), warm.hitRate(), warm.ndcg(),
+                warmRecentPopularity.hitRate(),
                 popularity.hitRate(), popularity.ndcg(), recentPopularity.hitRate(), recentPopularity.ndcg(),
                 full.count(), full.hitRate(), full.ndcg(),
                 rated == 0 ? Double.NaN : Math.sqrt(squaredErrors / rated),
-                rated == 0 ? Double.NaN : absoluteErrors / rated);
+                rated == 0 ? Double.NaN : absoluteErrors / rated, baselines.runningMeanRmse(), baselines.biasesRmse());
     }
 
     public List<CurvePoint> curve() {
@@ -284,11 +296,13 @@ public final class PrequentialEvaluator implements TrainingListener {
 
     /**
      * Cumulative prequential results. {@code warm*} counts only positives whose user and item both existed
-     * before their batch; {@code full*} is the full-catalogue ranking (recall@K equals HR@K with one target).
+     * before their batch; {@code full*} is the full-catalogue ranking (recall@K equals HR@K with one target);
+     * {@code runningMeanRmse} and {@code biasesRmse} are the explicit baselines ({@link RatingBaselines}).
      */
     public record Summary(long ranked, double hitRate, double ndcg, long warmRanked, double warmHitRate,
-                          double warmNdcg, double popularityHitRate, double popularityNdcg,
+                          double warmNdcg, double warmRecentPopularityHitRate, double popularityHitRate, double popularityNdcg,
                           double recentPopularityHitRate, double recentPopularityNdcg,
-                          long fullRanked, double fullRecall, double fullNdcg, double rmse, double mae) {
+                          long fullRanked, double fullRecall, double fullNdcg, double rmse, double mae,
+                          double runningMeanRmse, double biasesRmse) {
     }
 }

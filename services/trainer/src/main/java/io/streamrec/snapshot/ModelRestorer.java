@@ -160,7 +160,10 @@ public final class ModelRestorer {
         return count[0];
     }
 
-    /** Re-reads the ratings the manifest says the model was trained on, to know what each user has rated. */
+    /**
+     * Re-reads the ratings the manifest says the model was trained on, to know what each user has rated, and to
+     * refill the replay memory (partition by partition, so its "newest" are each partition's last ratings).
+     */
     private long replayRatedItems(KafkaConsumer<byte[], byte[]> consumer, OnlineTrainer trainer, SnapshotManifest manifest) {
         Map<TopicPartition, Long> end = new HashMap<>();
         manifest.offsets().forEach(r -> end.put(new TopicPartition(Topics.RATINGS.name(), r.partition()), r.to()));
@@ -177,6 +180,7 @@ public final class ModelRestorer {
                 int i = trainer.items().find(rating.movieId());
                 if (u >= 0 && i >= 0) {
                     trainer.rated().add(u, i);
+                    trainer.memory().add(u, i, rating.rating());
                     count[0]++;
                 }
             } catch (ContractViolation ignored) {

@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * records consumed since the last one, their mean loss, the dead letters met, and per ratings partition the range of
  * offsets covered. A listener beside the training loop for what training knows; the loop reports what the intake
  * handed over. When is a snapshot due: after {@code everyEvents} trained ratings or {@code everyMs}, whichever comes
- * first, once anything was consumed.
+ * first, once anything was consumed or replay moved rows.
  */
 public final class SinceLastSnapshot implements TrainingListener {
     private final long everyEvents;
@@ -29,6 +29,8 @@ public final class SinceLastSnapshot implements TrainingListener {
     private double loss;
     private int steps;
     private long startedNanos = System.nanoTime();
+    /** Whether replay moved rows since the last snapshot: they are published even when no rating came. */
+    private boolean replayed;
 
     /** @param resumedAt per partition, the offset the restored model is trained up to */
     public SinceLastSnapshot(long everyEvents, long everyMs, Map<Integer, Long> resumedAt) {
@@ -38,8 +40,13 @@ public final class SinceLastSnapshot implements TrainingListener {
         this.to = new HashMap<>(resumedAt);
     }
 
+    /** Ratings and loss of fresh steps only: replay is training, not ratings (but its rows are news to publish). */
     @Override
     public void afterStep(Step step) {
+        if (step.replay()) {
+            replayed = true;
+            return;
+        }
         events += step.size();
         loss += step.loss();
         steps++;
@@ -63,7 +70,7 @@ public final class SinceLastSnapshot implements TrainingListener {
     }
 
     public boolean due() {
-        return records > 0 && (events >= everyEvents || System.nanoTime() - startedNanos >= everyNanos);
+        return (records > 0 || replayed) && (events >= everyEvents || System.nanoTime() - startedNanos >= everyNanos);
     }
 
     /** What the snapshot being taken covers; everything starts again from its end. */
@@ -76,6 +83,7 @@ public final class SinceLastSnapshot implements TrainingListener {
         records = 0;
         loss = 0;
         steps = 0;
+        replayed = false;
         startedNanos = System.nanoTime();
         return c;
     }

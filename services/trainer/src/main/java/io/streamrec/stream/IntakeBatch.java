@@ -22,6 +22,11 @@ final class IntakeBatch {
     /** Produce time (Kafka record timestamp) of the oldest valid rating, for the ingest-lag metric. */
     long oldestProduceTime = Long.MAX_VALUE;
     long openedNanos;
+    /**
+     * The trainer's replay steps so far just after this batch was handed over (-1 until then): how many it waited
+     * behind is counted. Written after the hand-over so a descheduled intake never inflates the count.
+     */
+    volatile long replayStepsAtHandOver = -1;
 
     IntakeBatch(int capacity) {
         ratings = new RatingBatch(capacity);
@@ -33,5 +38,6 @@ final class IntakeBatch {
         nextOffsets.clear();
         records = 0;
         oldestProduceTime = Long.MAX_VALUE;
+        replayStepsAtHandOver = -1;
     }
 }

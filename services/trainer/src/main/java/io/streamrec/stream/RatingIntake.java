@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -47,7 +48,7 @@ final class RatingIntake implements Runnable {
     private final TrainerMetrics metrics;
     /** Where each assigned partition started: the first snapshot after an assignment ranges from here. */
     final Map<Integer, Long> startPositions = new ConcurrentHashMap<>();
-    private final AtomicLong lag = new AtomicLong();
+    private final AtomicLong lag = new AtomicLong(-1);
     private volatile ConsumerGroupMetadata groupMetadata;
     private volatile boolean running = true;
     private volatile Throwable failure;
@@ -56,6 +57,9 @@ final class RatingIntake implements Runnable {
     interface Coordinator {
         /** Trains everything handed over, publishes a snapshot of it, and returns once it is committed. */
         void snapshotAndWait();
+
+        /** Replay steps the trainer has taken so far: each batch is stamped with it when handed over. */
+        long replayStepsSoFar();
 
         /** Checks a newly assigned partition's committed position against the model; throws when they differ. */
         void verifyPosition(int partition, long position);
@@ -76,7 +80,7 @@ final class RatingIntake implements Runnable {
         this.full = full;
         this.empty = empty;
         this.batchSize = config.trainer().batchSize();
-        this.maxWaitNanos = config.batchMaxWaitMs() * 1_000_000L;
+        this.maxWaitNanos = config.trainer().batchMaxWaitMs() * 1_000_000L;
         this.coordinator = coordinator;
         this.metrics = metrics;
     }
@@ -170,14 +174,22 @@ final class RatingIntake implements Runnable {
 
     private void handOver(IntakeBatch batch) throws InterruptedException {
         full.put(batch);
+        batch.replayStepsAtHandOver = coordinator.replayStepsSoFar();
     }
 
+    /** Ratings behind the end of the log plus those queued for training; -1 while unknown (no fetch yet). */
     private void updateLag() {
-        long total = 0;
-        for (TopicPartition tp : consumer.assignment()) {
-            total += consumer.currentLag(tp).orElse(0);
+        Set<TopicPartition> assigned = consumer.assignment();
+        long total = full.size() * (long) batchSize;
+        for (TopicPartition tp : assigned) {
+            OptionalLong behind = consumer.currentLag(tp);
+            if (behind.isEmpty()) {
+                lag.set(-1);
+                return;
+            }
+            total += behind.getAsLong();
         }
-        lag.set(total + full.size() * (long) batchSize);
+        lag.set(assigned.isEmpty() ? -1 : total);
     }
 
     /** Runs on this thread inside poll(). */

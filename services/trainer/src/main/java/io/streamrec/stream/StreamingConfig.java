@@ -13,13 +13,12 @@ import io.streamrec.train.TrainerConfig;
  *                            ({@code trainer.prequential-sample-rate}, {@code trainer.prequential-full-ranking-rate})
  * @param groupId             the consumer group on ratings ({@code trainer.group-id})
  * @param transactionalId     the snapshot producer's id: {@code trainer.transactional-id} + "-" + the model
- * @param batchMaxWaitMs      a batch is cut this long after its first rating at the latest
  * @param maxInFlightBatches  batches consumed but not yet trained
  * @param snapshotEveryEvents a snapshot falls due after this many trained ratings ...
  * @param snapshotEveryMs     ... or this many milliseconds
  */
 public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequential, String groupId,
-                              String transactionalId, long batchMaxWaitMs, int maxInFlightBatches,
+                              String transactionalId, int maxInFlightBatches,
                               long snapshotEveryEvents, long snapshotEveryMs) {
 
     public static StreamingConfig from(Settings s) {
@@ -28,11 +27,10 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                 EvaluationConfig.from(s).withSampleRate(s.decimal("trainer.prequential-sample-rate"),
                         s.decimal("trainer.prequential-full-ranking-rate")),
                 s.text("trainer.group-id"), s.text("trainer.transactional-id") + "-" + trainer.model().id(),
-                s.longInteger("trainer.batch-max-wait-ms"), s.integer("trainer.max-in-flight-batches"),
+                s.integer("trainer.max-in-flight-batches"),
                 s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"));
-        if (c.batchMaxWaitMs < 0 || c.maxInFlightBatches < 1 || c.snapshotEveryEvents < 1 || c.snapshotEveryMs < 1) {
-            throw new IllegalArgumentException("trainer service settings out of range: batch-max-wait-ms="
-                    + c.batchMaxWaitMs + " max-in-flight-batches=" + c.maxInFlightBatches + " snapshot-every-events="
+        if (c.maxInFlightBatches < 1 || c.snapshotEveryEvents < 1 || c.snapshotEveryMs < 1) {
+            throw new IllegalArgumentException("trainer service settings out of range: max-in-flight-batches=" + c.maxInFlightBatches + " snapshot-every-events="
                     + c.snapshotEveryEvents + " snapshot-every-ms=" + c.snapshotEveryMs);
         }
         return c;

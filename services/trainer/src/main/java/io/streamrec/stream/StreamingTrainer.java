@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.train.ReplayBudget;
 import io.streamrec.snapshot.SinceLastSnapshot;
 import io.streamrec.contract.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -65,6 +67,12 @@ public final class StreamingTrainer implements AutoCloseable {
     /** Per partition, the offset the last committed snapshot ended at: what a (re)assigned partition must resume at. */
     private final Map<Integer, Long> committedTo = new ConcurrentHashMap<>();
     private final AtomicReference<CompletableFuture<Void>> snapshotRequest = new AtomicReference<>();
+    /** Replay steps trained so far; the intake stamps each batch with it when handing the batch over. */
+    private final AtomicLong replaySteps = new AtomicLong();
+    /** The most replay steps trained between a fresh batch's hand-over and its training (the design says 1). */
+    private volatile long mostReplayStepsAheadOfFresh;
+    /** The largest consumer lag a replay step was taken at (the design says at most one batch). */
+    private volatile long largestLagAtReplay;
     private volatile Throwable failure;
     private volatile long publishedVersion;
     private volatile boolean intakeFinished;
@@ -119,7 +127,7 @@ public final class StreamingTrainer implements AutoCloseable {
             StreamingTrainer t = new StreamingTrainer(settings, config, trainer, publisher, restored, registry);
             log.info("trainer {} on {}: batches of up to {} ratings or {} ms, snapshots every {} events or {} ms, "
                             + "resuming at v{} ({} events trained)", config.trainer().model().id(),
-                    trainer.engine().description(), config.trainer().batchSize(), config.batchMaxWaitMs(),
+                    trainer.engine().description(), config.trainer().batchSize(), config.trainer().batchMaxWaitMs(),
                     config.snapshotEveryEvents(), config.snapshotEveryMs(), t.version, trainer.eventsTrained());
             t.trainThread.start();
             t.intakeThread.start();
@@ -146,6 +154,22 @@ public final class StreamingTrainer implements AutoCloseable {
 
     public ModelRestorer.Restored restored() {
         return restored;
+    }
+
+    /** Past positives trained again so far (continual training). */
+    public long positivesReplayed() {
+        return trainer.positivesReplayed();
+    }
+
+    /**
+     * How replay has shared the trainer with fresh ratings, counted in steps: the most replay steps any fresh batch
+     * waited behind, and the largest consumer lag (ratings behind) at which a replay step was taken.
+     */
+    public record ReplayYield(long mostStepsAheadOfFresh, long largestLagAtReplay) {
+    }
+
+    public ReplayYield replayYield() {
+        return new ReplayYield(mostReplayStepsAheadOfFresh, largestLagAtReplay);
     }
 
     /** The prequential metrics over the moving window. */
@@ -192,18 +216,32 @@ public final class StreamingTrainer implements AutoCloseable {
         log.info("trainer stopped at v{} after {} events", publishedVersion, trainer.eventsTrained());
     }
 
-    /** Take a batch; the trainer's listeners test on it, it is trained, the listeners record; snapshot when due. */
+    /**
+     * Take a fresh batch if one is waiting and train it (the trainer's listeners test on it and record); else, if
+     * the replay budget allows and the trainer is not behind, train one replay step; snapshot when due. A fresh batch
+     * therefore waits behind at most one replay step, and nothing is replayed during a backlog.
+     */
     private void trainLoop() {
+        ReplayBudget budget = new ReplayBudget(config.trainer().replay());
+        long clock = System.nanoTime();
         try {
             while (!intakeFinished || !full.isEmpty() || snapshotRequest.get() != null) {
-                IntakeBatch batch = full.poll(20, TimeUnit.MILLISECONDS);
+                long now = System.nanoTime();
+                budget.elapse((now - clock) / 1e9);
+                clock = now;
+                long lag = intake.lag();
+                // Behind by more than a batch, or not knowing yet (before the first fetch): fresh ratings only.
+                boolean replay = budget.allowsStep() && lag >= 0 && lag <= config.trainer().batchSize()
+                        && !trainer.memory().isEmpty();
+                IntakeBatch batch = replay ? full.poll()
+                        : full.poll(Math.max(1, Math.min(20, (long) (budget.secondsToNextStep() * 1000))), TimeUnit.MILLISECONDS);
                 if (batch != null) {
-                    if (batch.ratings.size() > 0) {
-                        trainer.train(batch.ratings);
-                        metrics.ingested(batch.oldestProduceTime);
-                    }
-                    since.consumed(batch.records, batch.nextOffsets, batch.deadLetters);
-                    empty.add(batch);
+                    trainFresh(batch);
+                } else if (replay) {
+                    trainer.replay(budget.stepPositives());
+                    budget.spendStep();
+                    replaySteps.incrementAndGet();
+                    largestLagAtReplay = Math.max(largestLagAtReplay, lag);
                 }
                 CompletableFuture<Void> request = snapshotRequest.get();
                 if (request != null && full.isEmpty()) {
@@ -228,6 +266,19 @@ public final class StreamingTrainer implements AutoCloseable {
                 request.completeExceptionally(failure != null ? failure : new IllegalStateException("trainer stopped"));
             }
         }
+    }
+
+    private void trainFresh(IntakeBatch batch) {
+        long handedOverAt = batch.replayStepsAtHandOver;
+        if (handedOverAt >= 0) {
+            mostReplayStepsAheadOfFresh = Math.max(mostReplayStepsAheadOfFresh, replaySteps.get() - handedOverAt);
+        }
+        if (batch.ratings.size() > 0) {
+            trainer.train(batch.ratings);
+            metrics.ingested(batch.oldestProduceTime);
+        }
+        since.consumed(batch.records, batch.nextOffsets, batch.deadLetters);
+        empty.add(batch);
     }
 
     /** A snapshot of everything trained so far, committed before returning (rebalance, shutdown). */
@@ -281,6 +332,7 @@ public final class StreamingTrainer implements AutoCloseable {
         m.put("mae", p.mae());
         m.put("loss", covered.meanLoss());
         m.put("learningRate", (double) trainer.schedule().current());
+        m.put("positivesReplayed", (double) trainer.positivesReplayed());
         m.replaceAll((k, v) -> v == null || v.isNaN() || v.isInfinite() ? null : v);
         return m;
     }
@@ -306,6 +358,11 @@ public final class StreamingTrainer implements AutoCloseable {
                     throw new IllegalStateException("snapshot failed: " + e.getCause().getMessage(), e.getCause());
                 }
             }
+        }
+
+        @Override
+        public long replayStepsSoFar() {
+            return replaySteps.get();
         }
 
         @Override

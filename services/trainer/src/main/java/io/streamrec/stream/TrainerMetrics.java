@@ -24,6 +24,8 @@ final class TrainerMetrics implements TrainingListener {
     private final Counter consumed;
     private final Counter invalid;
     private final Counter trained;
+    private final Counter replayed;
+    private final Timer replayTime;
     private final DistributionSummary batchSize;
     private final Timer stepTime;
     private final Timer ingestDelay;
@@ -42,6 +44,8 @@ final class TrainerMetrics implements TrainingListener {
         consumed = Counter.builder("streamrec.trainer.events.consumed").description("ratings records consumed, valid or not").register(registry);
         invalid = Counter.builder("streamrec.trainer.events.invalid").description("records routed to ratings-dlq").register(registry);
         trained = Counter.builder("streamrec.trainer.events.trained").description("valid ratings trained").register(registry);
+        replayed = Counter.builder("streamrec.trainer.positives.replayed").description("past positives trained again (continual training)").register(registry);
+        replayTime = Timer.builder("streamrec.trainer.replay.step.time").description("one replay step").register(registry);
         batchSize = DistributionSummary.builder("streamrec.trainer.batch.size").description("positives per mini-batch").register(registry);
         stepTime = Timer.builder("streamrec.trainer.step.time").description("one training step incl. sampling and prequential evaluation")
                 .publishPercentiles(0.5, 0.99).register(registry);
@@ -63,7 +67,8 @@ final class TrainerMetrics implements TrainingListener {
                 .description("the all-time popularity baseline's HR@10 on the same candidates").register(registry);
         Gauge.builder("streamrec.trainer.prequential.rmse", this, m -> m.window == null ? Double.NaN : m.window.rmse())
                 .description("prequential RMSE over the moving window (explicit mode)").register(registry);
-        Gauge.builder("streamrec.trainer.consumer.lag", lag::getAsDouble).description("ratings not yet trained: behind the log end, plus queued")
+        Gauge.builder("streamrec.trainer.consumer.lag", () -> lag.getAsDouble() < 0 ? Double.NaN : lag.getAsDouble())
+                .description("ratings not yet trained: behind the log end, plus queued (NaN until known)")
                 .register(registry);
     }
 
@@ -83,6 +88,11 @@ final class TrainerMetrics implements TrainingListener {
 
     @Override
     public void afterStep(Step step) {
+        if (step.replay()) {
+            replayed.increment(step.size());
+            replayTime.record(System.nanoTime() - stepStartNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
         trained.increment(step.size());
         batchSize.record(step.size());
         stepTime.record(System.nanoTime() - stepStartNanos, TimeUnit.NANOSECONDS);

@@ -1,5 +1,6 @@
 package io.streamrec.train;
 
+import io.streamrec.contract.ModelKind;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -90,6 +91,11 @@ public final class ModelLayout {
             }
         }
         return dense;
+    }
+
+    /** The dense tensor added to every score: mf's global offset μ, the others' output bias. */
+    public String outputBias() {
+        return config.model() == ModelKind.MF ? "offset" : "out.bias";
     }
 
     /**

@@ -102,6 +102,14 @@ public enum OptimizerKind {
      * engine writes the same formulas with NDArray ops.
      */
     public void apply(float[] w, int wOff, float[] g, int gOff, float[] st, int sOff, int n, float lr) {
+        apply(w, wOff, g, gOff, st, sOff, n, lr, 1f);
+    }
+
+    /**
+     * {@link #apply} with Adagrad's accumulated squares first multiplied by {@code decay} (1 = classic Adagrad; below
+     * 1 the step size stops shrinking for good, RMSProp-like). SGD and Adam ignore it.
+     */
+    public void apply(float[] w, int wOff, float[] g, int gOff, float[] st, int sOff, int n, float lr, float decay) {
         switch (this) {
             case SGD -> {
                 for (int k = 0; k < n; k++) {
@@ -111,7 +119,7 @@ public enum OptimizerKind {
             case ADAGRAD -> {
                 for (int k = 0; k < n; k++) {
                     float gk = g[gOff + k];
-                    float acc = st[sOff + k] + gk * gk;
+                    float acc = decay * st[sOff + k] + gk * gk;
                     st[sOff + k] = acc;
                     w[wOff + k] -= lr * gk / ((float) Math.sqrt(acc) + EPSILON);
                 }
@@ -122,7 +130,7 @@ public enum OptimizerKind {
                     float gk = g[gOff + k];
                     sq += gk * gk;
                 }
-                float acc = st[sOff] + sq / n;
+                float acc = decay * st[sOff] + sq / n;
                 st[sOff] = acc;
                 float scale = lr / ((float) Math.sqrt(acc) + EPSILON);
                 for (int k = 0; k < n; k++) {

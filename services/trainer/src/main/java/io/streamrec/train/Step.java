@@ -3,12 +3,14 @@ package io.streamrec.train;
 import io.streamrec.train.RatingBatch;
 
 /**
- * What listeners see of one training step. Arrays are the trainer's reusable buffers: valid during the callback,
+ * What listeners see of one training step, fresh ({@link OnlineTrainer#train}) or a replay
+ * ({@link OnlineTrainer#replay}). Arrays are the trainer's reusable buffers: valid during the callback,
  * indices below {@link #size()} (rows) or {@link Samples#size()} (samples).
  */
 public final class Step {
     final OnlineTrainer trainer;
     RatingBatch batch;
+    int size;
     int[] userRows = new int[0];
     int[] itemRows = new int[0];
     int usersBefore;
@@ -24,12 +26,26 @@ public final class Step {
         return trainer;
     }
 
+    /** The fresh ratings of this step; null for a replay step. */
     public RatingBatch batch() {
         return batch;
     }
 
+    /** Whether this step trains past ratings again ({@link OnlineTrainer#replay}) rather than fresh ones. */
+    public boolean replay() {
+        return batch == null;
+    }
+
+    /** Positives of the step: fresh ratings, or replayed ones. */
     public int size() {
-        return batch.size();
+        return size;
+    }
+
+    void grow(int n) {
+        if (userRows.length < n) {
+            userRows = new int[Math.max(n, userRows.length * 2)];
+            itemRows = new int[userRows.length];
+        }
     }
 
     /** The user row of the batch's i-th rating. */

@@ -21,15 +21,23 @@ import java.util.Map;
  * @param ratingMin        explicit objective: lower end of the sigmoid-scaled prediction range
  * @param ratingMax        explicit objective: upper end of the prediction range
  * @param l2               L2 penalty per sample occurrence on the rows it touches: λ·(‖u‖² + ‖v‖²)
+ * @param factorDecay      Adagrad: a row's factors' accumulated squared gradients are multiplied by this at each
+ *                         step before the new ones are added (1 = classic Adagrad)
+ * @param biasDecay        Adagrad: the same for the row biases (mf)
+ * @param biasLrScale      Adagrad: the row biases' learning rate as a multiple of {@code learningRate} (mf)
+ * @param batchMaxWaitMs   a streamed mini-batch is cut at batchSize ratings or this long after its first, whichever
+ *                         comes first (the service's intake, and prequential evaluation that mirrors it)
+ * @param replay           continual training on history
  */
 public record TrainerConfig(ModelKind model, Objective objective, EngineKind engine, DeviceKind device,
                             int dim, int mlpDim, int[] layers, float dropout,
                             int negatives, float negativeRatio, boolean popularityNegatives, float popularityAlpha,
                             float ratingMin, float ratingMax,
-                            OptimizerKind optimizer, float learningRate, float l2, float initStd,
+                            OptimizerKind optimizer, float learningRate, float l2, float factorDecay, float biasDecay,
+                            float biasLrScale, float initStd,
                             LearningRateSchedule.Kind schedule, long scheduleStepEvents, float scheduleFactor,
                             int schedulePatience, float minLearningRate,
-                            int threads, int batchSize, long seed) {
+                            int threads, int batchSize, long batchMaxWaitMs, ReplayConfig replay, long seed) {
 
     public enum EngineKind { AUTO, JAVA, DJL }
 
@@ -56,6 +64,9 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                 s.choice(byObjective(s, objective, "optimizer"), OptimizerKind.class),
                 (float) s.decimal(byObjective(s, objective, "learning-rate")),
                 (float) s.decimal(byObjective(s, objective, "l2")),
+                (float) s.decimal(byObjective(s, objective, "factor-decay")),
+                (float) s.decimal(byObjective(s, objective, "bias-decay")),
+                (float) s.decimal(byObjective(s, objective, "bias-lr-scale")),
                 (float) s.decimal(byObjective(s, objective, "init-std")),
                 s.choice("trainer.lr-schedule", LearningRateSchedule.Kind.class),
                 s.longInteger("trainer.lr-step-events"),
@@ -64,16 +75,20 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                 (float) s.decimal("trainer.lr-min"),
                 positive(s, "trainer.threads"),
                 positive(s, byObjective(s, objective, "batch-size")),
+                s.longInteger(byObjective(s, objective, "batch-max-wait-ms")),
+                ReplayConfig.from(s),
                 s.longInteger("trainer.seed")).validated();
     }
 
     private TrainerConfig validated() {
         String sampler = popularityNegatives ? "popularity" : "uniform";
         if (negatives < 0 || negativeRatio < 0 || dropout < 0 || dropout >= 1 || l2 < 0 || learningRate <= 0
-                || ratingMax <= ratingMin || initStd < 0) {
+                || ratingMax <= ratingMin || initStd < 0 || !(biasDecay > 0 && biasDecay <= 1) || !(factorDecay > 0 && factorDecay <= 1) || !(biasLrScale > 0) || batchMaxWaitMs < 0) {
             throw new IllegalArgumentException("trainer settings out of range: negatives=" + negatives
                     + " explicit-negative-ratio=" + negativeRatio + " dropout=" + dropout + " l2=" + l2
-                    + " learning-rate=" + learningRate + " rating range=[" + ratingMin + ", " + ratingMax + "]"
+                    + " learning-rate=" + learningRate + " factor-decay=" + factorDecay + " bias-decay=" + biasDecay
+                    + " bias-lr-scale=" + biasLrScale + " rating range=[" + ratingMin + ", "
+                    + ratingMax + "] batch-max-wait-ms=" + batchMaxWaitMs
                     + " negative-sampler=" + sampler);
         }
         if (model.hasTower() && layers.length == 0) {
@@ -106,8 +121,8 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
     public TrainerConfig withSeed(long newSeed) {
         return new TrainerConfig(model, objective, engine, device, dim, mlpDim, layers, dropout, negatives,
                 negativeRatio, popularityNegatives, popularityAlpha, ratingMin, ratingMax, optimizer, learningRate,
-                l2, initStd, schedule, scheduleStepEvents, scheduleFactor, schedulePatience, minLearningRate,
-                threads, batchSize, newSeed);
+                l2, factorDecay, biasDecay, biasLrScale, initStd, schedule, scheduleStepEvents, scheduleFactor, schedulePatience,
+                minLearningRate, threads, batchSize, batchMaxWaitMs, replay, newSeed);
     }
 
     /** Floats of one row's parameters (FACTORS.md): factors, plus the bias for mf. */
@@ -137,6 +152,9 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
         m.put("optimizer", optimizer.id());
         m.put("learningRate", learningRate);
         m.put("l2", l2);
+        m.put("factorDecay", factorDecay);
+        m.put("biasDecay", biasDecay);
+        m.put("biasLrScale", biasLrScale);
         m.put("negatives", objective == Objective.IMPLICIT ? negatives : negativeRatio);
         m.put("negativeSampler", popularityNegatives ? "popularity^" + popularityAlpha : "uniform");
         return m;

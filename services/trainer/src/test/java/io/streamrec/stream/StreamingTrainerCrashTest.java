@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Kills the trainer process with SIGKILL twice while ratings stream in, restarts it each time, and proves from the
  * topics alone that every valid rating was trained exactly once into the final model and every invalid one
- * dead-lettered exactly once.
+ * dead-lettered exactly once, with continual training (replay) on throughout.
  */
 class StreamingTrainerCrashTest {
     @RegisterExtension
@@ -75,6 +75,8 @@ class StreamingTrainerCrashTest {
             assertThat(killedAgainAt).isGreaterThan(killedAt);
             Process third = trainers.start(logs.resolve("trainer-3.log"));
             watcher.awaitEvents(producer.valid, producer.invalid, third, logs.resolve("trainer-3.log"));
+            // Once caught up, the idle trainer trains past ratings again, and publishes the rows replay moved.
+            watcher.awaitReplay(third, logs.resolve("trainer-3.log"));
         }
         int valid = producer.valid;
         int invalid = producer.invalid;
@@ -141,7 +143,9 @@ class StreamingTrainerCrashTest {
                 "trainer.batch-size=500",
                 "trainer.batch-max-wait-ms=10",
                 "trainer.snapshot-every-events=3000",
-                "trainer.snapshot-every-ms=150"));
+                "trainer.snapshot-every-ms=150",
+                // continual training on, with more budget than the machine has: replay must not break exactly-once
+                "trainer.replay.positives-per-second=1000000"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
     }
 
@@ -214,6 +218,11 @@ class StreamingTrainerCrashTest {
 
         void awaitVersion(long version, Process trainer, Path logFile) throws Exception {
             await(() -> latest != null && latest.version() >= version, "snapshot v" + version, trainer, logFile);
+        }
+
+        void awaitReplay(Process trainer, Path logFile) throws Exception {
+            await(() -> latest != null && latest.metrics().get("positivesReplayed") != null
+                    && latest.metrics().get("positivesReplayed") > 0, "replay", trainer, logFile);
         }
 
         void awaitEvents(long events, long invalid, Process trainer, Path logFile) throws Exception {

@@ -15,8 +15,10 @@ class TrainerConfigTest {
         assertThat(implicit.batchSize()).isEqualTo(4096);
 
         TrainerConfig explicit = config("trainer.objective", "explicit");
-        assertThat(explicit.optimizer()).isEqualTo(OptimizerKind.ADAM);
-        assertThat(explicit.learningRate()).isEqualTo(0.005f);
+        assertThat(explicit.optimizer()).isEqualTo(OptimizerKind.ADAGRAD);
+        assertThat(explicit.learningRate()).isEqualTo(0.02f);
+        assertThat(explicit.biasLrScale()).isEqualTo(3f);
+        assertThat(explicit.batchMaxWaitMs()).isZero();
         assertThat(explicit.l2()).isEqualTo(0.1f);
         assertThat(explicit.initStd()).isEqualTo(0.005f);
         assertThat(explicit.batchSize()).isEqualTo(256);
@@ -25,6 +27,6 @@ class TrainerConfigTest {
                 "trainer.batch-size", 4096);
         assertThat(chosen.learningRate()).as("set by the user, even to the implicit default").isEqualTo(0.3f);
         assertThat(chosen.batchSize()).isEqualTo(4096);
-        assertThat(chosen.optimizer()).as("not set: the explicit default").isEqualTo(OptimizerKind.ADAM);
+        assertThat(chosen.optimizer()).as("not set: the explicit default").isEqualTo(OptimizerKind.ADAGRAD);
     }
 }

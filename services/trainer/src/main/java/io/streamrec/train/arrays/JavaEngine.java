@@ -51,6 +51,11 @@ public final class JavaEngine implements Engine {
     private final float lo;
     private final float hi;
     private final float l2;
+    /** Parameters of a row before its bias: all of them but mf's last. */
+    private final int factors;
+    private final float factorDecay;
+    private final float biasDecay;
+    private final float biasRate;
     private final int threads;
     private final ExecutorService pool;
 
@@ -83,6 +88,10 @@ public final class JavaEngine implements Engine {
         this.lo = config.ratingMin();
         this.hi = config.ratingMax();
         this.l2 = config.l2();
+        this.factors = config.model().factorWidth(config.dim(), config.mlpDim());
+        this.factorDecay = config.factorDecay();
+        this.biasDecay = config.biasDecay();
+        this.biasRate = config.biasLrScale();
         this.threads = config.threads();
         this.pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, r -> {
             Thread t = new Thread(r, "java-engine");
@@ -291,10 +300,16 @@ public final class JavaEngine implements Engine {
         if (l2 > 0) {
             kernels.axpy(2 * l2 * tab.occurrences[slot] * inverseN, tab.params, wo, g, go, width);
         }
+        int so = row * stateWidth;
         if (optimizer == OptimizerKind.ADAGRAD) {
-            kernels.adagrad(tab.params, wo, g, go, tab.state, row * stateWidth, width, lr);
+            // The factors (SIMD) and mf's bias, each with its own accumulator decay.
+            kernels.adagrad(tab.params, wo, g, go, tab.state, so, factors, lr, factorDecay);
+            if (factors < width) {
+                optimizer.apply(tab.params, wo + factors, g, go + factors, tab.state, so + factors, width - factors,
+                        lr * biasRate, biasDecay);
+            }
         } else {
-            optimizer.apply(tab.params, wo, g, go, tab.state, row * stateWidth, width, lr);
+            optimizer.apply(tab.params, wo, g, go, tab.state, so, width, lr);
         }
     }
 

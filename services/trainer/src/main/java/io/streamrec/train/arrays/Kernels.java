@@ -22,8 +22,11 @@ interface Kernels {
     /** y[yo+k] += alpha·h[k]·x[xo+k]. */
     void weightedAxpy(float alpha, float[] h, float[] x, int xo, float[] y, int yo, int n);
 
-    /** Adagrad on one row: acc += g²; w -= lr·g / (√acc + ε). The formula of {@code OptimizerKind.ADAGRAD}. */
-    void adagrad(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr);
+    /**
+     * Adagrad on one row: acc = decay·acc + g²; w -= lr·g / (√acc + ε). The formula of {@code OptimizerKind.ADAGRAD}
+     * (decay 1 is classic Adagrad).
+     */
+    void adagrad(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr, float decay);
 
     /** The fastest implementation this JVM can run. */
     static Kernels best() {

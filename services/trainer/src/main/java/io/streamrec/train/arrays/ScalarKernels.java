@@ -52,7 +52,7 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void adagrad(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr) {
-        OptimizerKind.ADAGRAD.apply(w, wo, g, go, acc, ao, n, lr);
+    public void adagrad(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr, float decay) {
+        OptimizerKind.ADAGRAD.apply(w, wo, g, go, acc, ao, n, lr, decay);
     }
 }

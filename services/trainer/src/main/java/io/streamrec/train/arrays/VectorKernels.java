@@ -67,16 +67,17 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void adagrad(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr) {
+    public void adagrad(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr, float decay) {
         int k = 0;
         for (int bound = S.loopBound(n); k < bound; k += S.length()) {
             FloatVector gv = FloatVector.fromArray(S, g, go + k);
-            FloatVector sum = gv.fma(gv, FloatVector.fromArray(S, acc, ao + k));
+            FloatVector past = FloatVector.fromArray(S, acc, ao + k);
+            FloatVector sum = gv.fma(gv, decay == 1f ? past : past.mul(decay));
             sum.intoArray(acc, ao + k);
             FloatVector.fromArray(S, w, wo + k)
                     .sub(gv.mul(lr).div(sum.sqrt().add(EPSILON)))
                     .intoArray(w, wo + k);
         }
-        OptimizerKind.ADAGRAD.apply(w, wo + k, g, go + k, acc, ao + k, n - k, lr);
+        OptimizerKind.ADAGRAD.apply(w, wo + k, g, go + k, acc, ao + k, n - k, lr, decay);
     }
 }

@@ -16,10 +16,24 @@ import io.streamrec.train.OptimizerKind;
 final class DeviceOptimizer {
     private final OptimizerKind kind;
     private final Constants constants;
+    private final NDArray decay;
+    private final NDArray rateScale;
 
     DeviceOptimizer(OptimizerKind kind, Constants constants) {
+        this(kind, constants, null, null);
+    }
+
+    /**
+     * @param decay Adagrad: per column of a row, what the accumulated squares are multiplied by before a step's are
+     *              added ({@link OptimizerKind#apply(float[], int, float[], int, float[], int, int, float, float)});
+     *              null for classic Adagrad
+     * @param rateScale Adagrad: per column, the learning rate's multiple; null for 1 everywhere
+     */
+    DeviceOptimizer(OptimizerKind kind, Constants constants, NDArray decay, NDArray rateScale) {
         this.kind = kind;
         this.constants = constants;
+        this.decay = decay;
+        this.rateScale = rateScale;
     }
 
     /**
@@ -35,8 +49,12 @@ final class DeviceOptimizer {
         switch (kind) {
             case SGD -> w.subi(g.muli(rate));
             case ADAGRAD -> {
+                if (decay != null) {
+                    first.muli(decay);
+                }
                 first.addi(g.square());
-                w.subi(g.muli(rate).divi(first.sqrt().addi(constants.epsilon)));
+                NDArray step = g.muli(rate).divi(first.sqrt().addi(constants.epsilon));
+                w.subi(rateScale == null ? step : step.muli(rateScale));
             }
             case ROWWISE_ADAGRAD -> {
                 first.addi(g.square().sum(new int[]{1}, true).divi(width));

@@ -91,7 +91,8 @@ public final class DjlEngine implements Engine {
         this.constants = new DeviceOptimizer.Constants(root.create(OptimizerKind.EPSILON),
                 root.create(OptimizerKind.BETA1), root.create(1 - OptimizerKind.BETA1),
                 root.create(OptimizerKind.BETA2), root.create(1 - OptimizerKind.BETA2));
-        this.rowRule = new DeviceOptimizer(config.optimizer(), constants);
+        this.rowRule = new DeviceOptimizer(config.optimizer(), constants, decayColumns(root, layout),
+                rateScaleColumns(root, layout));
         this.denseOptimizer = layout.denseOptimizer();
         this.denseRule = new DeviceOptimizer(denseOptimizer, constants);
         this.ratingMin = root.create(config.ratingMin());
@@ -105,6 +106,36 @@ public final class DjlEngine implements Engine {
         for (Map.Entry<String, DenseTensor> e : layout.initialDense().entrySet()) {
             dense.add(new DenseParam(e.getKey(), e.getValue()));
         }
+    }
+
+    /**
+     * Adagrad's decay per column of a row: {@code trainer.factor-decay} for the factors, {@code trainer.bias-decay}
+     * for mf's bias, as the java engine does; null when every column is classic Adagrad.
+     */
+    private static NDArray decayColumns(NDManager root, ModelLayout layout) {
+        TrainerConfig c = layout.config();
+        int factors = c.model().factorWidth(c.dim(), c.mlpDim());
+        boolean biasDecays = factors < layout.width() && c.biasDecay() != 1f;
+        if (c.optimizer() != OptimizerKind.ADAGRAD || c.factorDecay() == 1f && !biasDecays) {
+            return null;
+        }
+        float[] decay = new float[layout.width()];
+        java.util.Arrays.fill(decay, 0, factors, c.factorDecay());
+        java.util.Arrays.fill(decay, factors, decay.length, c.biasDecay());
+        return root.create(decay);
+    }
+
+    /** Adagrad's learning-rate multiple per column: 1 for the factors, {@code trainer.bias-lr-scale} for mf's bias. */
+    private static NDArray rateScaleColumns(NDManager root, ModelLayout layout) {
+        TrainerConfig c = layout.config();
+        int factors = c.model().factorWidth(c.dim(), c.mlpDim());
+        if (c.optimizer() != OptimizerKind.ADAGRAD || factors == layout.width() || c.biasLrScale() == 1f) {
+            return null;
+        }
+        float[] scale = new float[layout.width()];
+        java.util.Arrays.fill(scale, 0, factors, 1f);
+        java.util.Arrays.fill(scale, factors, scale.length, c.biasLrScale());
+        return root.create(scale);
     }
 
     @Override

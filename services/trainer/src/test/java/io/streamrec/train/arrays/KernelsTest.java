@@ -38,16 +38,18 @@ class KernelsTest {
                 scalar.weightedAxpy(-1.3f, h, a, offset, y2, offset, n);
                 assertThat(y1).containsExactly(y2, within(1e-5f));
 
-                float[] w1 = a.clone();
-                float[] w2 = a.clone();
-                float[] acc1 = new float[offset + n];
-                float[] acc2 = new float[offset + n];
-                for (int step = 0; step < 3; step++) {
-                    best.adagrad(w1, offset, b, offset, acc1, offset, n, 0.1f);
-                    scalar.adagrad(w2, offset, b, offset, acc2, offset, n, 0.1f);
+                for (float decay : new float[]{1f, 0.9f}) {
+                    float[] w1 = a.clone();
+                    float[] w2 = a.clone();
+                    float[] acc1 = new float[offset + n];
+                    float[] acc2 = new float[offset + n];
+                    for (int step = 0; step < 3; step++) {
+                        best.adagrad(w1, offset, b, offset, acc1, offset, n, 0.1f, decay);
+                        scalar.adagrad(w2, offset, b, offset, acc2, offset, n, 0.1f, decay);
+                    }
+                    assertThat(w1).containsExactly(w2, within(1e-5f));
+                    assertThat(acc1).containsExactly(acc2, within(1e-5f));
                 }
-                assertThat(w1).containsExactly(w2, within(1e-5f));
-                assertThat(acc1).containsExactly(acc2, within(1e-5f));
             }
         }
     }
