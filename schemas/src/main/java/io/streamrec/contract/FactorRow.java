@@ -5,10 +5,11 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * One model row, the value of topics {@code model-user-factors} and {@code model-item-factors}, in the compact
- * binary layout documented in {@code schemas/FACTORS.md}.
+ * One model row in the compact binary layout documented in {@code schemas/FACTORS.md}: a serving row (topics
+ * {@code model-user-factors}, {@code model-item-factors}: parameters only, as float16) or a checkpoint row
+ * ({@code model-checkpoint-users}, {@code model-checkpoint-items}: float32 parameters and optimizer state).
  *
- * @param modelVersion the snapshot version that last wrote the row
+ * @param modelVersion the serving snapshot or checkpoint that last wrote the row
  * @param count        ratings trained for this user / of this item so far
  * @param params       the row's parameters (factors, then bias for {@code mf})
  * @param state        the row's optimizer state, empty when not published
@@ -20,6 +21,8 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
     private static final byte MAGIC_1 = 'R';
     private static final byte LAYOUT = 1;
     private static final int MAX_WIDTH = 0xFFFF;
+    private static final int STATE = 1;
+    private static final int HALF = 2;
 
     public FactorRow {
         if (params.length > MAX_WIDTH || state.length > MAX_WIDTH) {
@@ -42,10 +45,24 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
         }
         ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + Float.BYTES * (width + stateWidth))
                 .order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) (stateWidth > 0 ? 1 : 0))
+        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) (stateWidth > 0 ? STATE : 0))
                 .putLong(modelVersion).putInt(count)
                 .putShort((short) width).putShort((short) stateWidth);
         buf.asFloatBuffer().put(params, paramsOffset, width).put(state, stateOffset, stateWidth);
+        return buf.array();
+    }
+
+    /** A serving row: the parameters alone, as float16 (flag bit 1), half the bytes of float32. */
+    public static byte[] encodeHalf(long modelVersion, int count, float[] params, int paramsOffset, int width) {
+        if (width > MAX_WIDTH) {
+            throw new IllegalArgumentException("row too wide for the layout: " + width);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + Short.BYTES * width).order(ByteOrder.LITTLE_ENDIAN);
+        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) HALF).putLong(modelVersion).putInt(count)
+                .putShort((short) width).putShort((short) 0);
+        for (int k = 0; k < width; k++) {
+            buf.putShort(HalfFloat.fromFloat(params[paramsOffset + k]));
+        }
         return buf.array();
     }
 
@@ -67,16 +84,25 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
         int count = buf.getInt();
         int width = Short.toUnsignedInt(buf.getShort());
         int stateWidth = Short.toUnsignedInt(buf.getShort());
-        if ((flags & 1) == 0 && stateWidth != 0) {
+        if ((flags & ~(STATE | HALF)) != 0 || (flags & STATE) != 0 && (flags & HALF) != 0) {
+            throw new ContractViolation("factor record: unknown flags " + flags);
+        }
+        if ((flags & STATE) == 0 && stateWidth != 0) {
             throw new ContractViolation("factor record: state width " + stateWidth + " without the state flag");
         }
-        if (bytes.length != HEADER_BYTES + Float.BYTES * (width + stateWidth)) {
-            throw new ContractViolation("factor record: " + bytes.length + " bytes, header promises "
-                    + (HEADER_BYTES + Float.BYTES * (width + stateWidth)));
+        int expected = HEADER_BYTES + ((flags & HALF) != 0 ? Short.BYTES * width : Float.BYTES * (width + stateWidth));
+        if (bytes.length != expected) {
+            throw new ContractViolation("factor record: " + bytes.length + " bytes, header promises " + expected);
         }
         float[] params = new float[width];
         float[] state = new float[stateWidth];
-        buf.asFloatBuffer().get(params).get(state);
+        if ((flags & HALF) != 0) {
+            for (int k = 0; k < width; k++) {
+                params[k] = HalfFloat.toFloat(buf.getShort());
+            }
+        } else {
+            buf.asFloatBuffer().get(params).get(state);
+        }
         return new FactorRow(version, count, params, state);
     }
 

@@ -34,21 +34,46 @@ public final class Topics {
             Serdes.String(), new JsonSerde<>(Movie.class, JsonSchemas.MOVIE), 3, Topic.Cleanup.COMPACT, Map.of(),
             "The catalogue, JSON, key = movieId.");
 
+    /**
+     * Compacted topics roll a segment at least this often, so the cleaner (which never touches the active segment)
+     * keeps them bounded even when they are written a little every second.
+     */
+    private static final Map<String, String> COMPACT_HOURLY = Map.of("segment.ms", Long.toString(3_600_000L));
+
     public static final Topic<String, FactorRow> USER_FACTORS = new Topic<>("model-user-factors",
-            Serdes.String(), new FactorRowSerde(), USER_PARTITIONS, Topic.Cleanup.COMPACT, Map.of(),
-            "User rows changed per snapshot, binary (FACTORS.md), key = userId; co-partitioned with ratings.");
+            Serdes.String(), new FactorRowSerde(), USER_PARTITIONS, Topic.Cleanup.COMPACT, COMPACT_HOURLY,
+            "Serving user rows (parameters, float16) changed per serving snapshot, binary (FACTORS.md), key = userId;"
+                    + " co-partitioned with ratings.");
 
     public static final Topic<String, FactorRow> ITEM_FACTORS = new Topic<>("model-item-factors",
-            Serdes.String(), new FactorRowSerde(), 3, Topic.Cleanup.COMPACT, Map.of(),
-            "Item rows changed per snapshot, binary (FACTORS.md), key = movieId.");
+            Serdes.String(), new FactorRowSerde(), 3, Topic.Cleanup.COMPACT, COMPACT_HOURLY,
+            "Serving item rows (parameters, float16) changed per serving snapshot, binary (FACTORS.md), key = movieId.");
+
+    public static final Topic<String, FactorRow> USER_CHECKPOINTS = new Topic<>("model-checkpoint-users",
+            Serdes.String(), new FactorRowSerde(), USER_PARTITIONS, Topic.Cleanup.COMPACT, COMPACT_HOURLY,
+            "User rows with optimizer state and counts changed per checkpoint, binary (FACTORS.md), key = userId.");
+
+    public static final Topic<String, FactorRow> ITEM_CHECKPOINTS = new Topic<>("model-checkpoint-items",
+            Serdes.String(), new FactorRowSerde(), 3, Topic.Cleanup.COMPACT, COMPACT_HOURLY,
+            "Item rows with optimizer state and counts changed per checkpoint, binary (FACTORS.md), key = movieId.");
 
     /** Manifests carry MLP weights in base64; allow up to 8 MiB (the broker's default limit is 1 MiB). */
     public static final int MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
+    private static final Map<String, String> MANIFESTS = Map.of("segment.ms", Long.toString(3_600_000L),
+            "max.message.bytes", Integer.toString(MAX_MANIFEST_BYTES));
+
     public static final Topic<String, SnapshotManifest> SNAPSHOTS = new Topic<>("model-snapshots",
             Serdes.String(), new JsonSerde<>(SnapshotManifest.class, JsonSchemas.SNAPSHOT_MANIFEST), 1,
-            Topic.Cleanup.DELETE, Map.of("retention.ms", "-1", "max.message.bytes", Integer.toString(MAX_MANIFEST_BYTES)),
-            "One manifest per snapshot, JSON, key = model name; one partition keeps versions in order.");
+            Topic.Cleanup.COMPACT, MANIFESTS,
+            "One manifest per serving snapshot, JSON, key = model name; compacted to the latest per model, one"
+                    + " partition keeps versions in order.");
+
+    public static final Topic<String, SnapshotManifest> CHECKPOINTS = new Topic<>("model-checkpoints",
+            Serdes.String(), new JsonSerde<>(SnapshotManifest.class, JsonSchemas.SNAPSHOT_MANIFEST), 1,
+            Topic.Cleanup.COMPACT, MANIFESTS,
+            "One manifest per recovery checkpoint (committed with the ratings offsets), JSON, key = model name;"
+                    + " compacted to the latest per model.");
 
     public static final Topic<String, Recommendation> RECOMMENDATIONS = new Topic<>("recommendations",
             Serdes.String(), new JsonSerde<>(Recommendation.class, JsonSchemas.RECOMMENDATION), USER_PARTITIONS,
@@ -56,7 +81,8 @@ public final class Topics {
             "Each user's current top-K, JSON, key = userId.");
 
     public static final List<Topic<?, ?>> ALL = List.of(
-            RATINGS, RATINGS_DLQ, MOVIES, USER_FACTORS, ITEM_FACTORS, SNAPSHOTS, RECOMMENDATIONS);
+            RATINGS, RATINGS_DLQ, MOVIES, USER_FACTORS, ITEM_FACTORS, USER_CHECKPOINTS, ITEM_CHECKPOINTS, SNAPSHOTS,
+            CHECKPOINTS, RECOMMENDATIONS);
 
     private Topics() {
     }

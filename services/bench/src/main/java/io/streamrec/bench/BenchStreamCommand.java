@@ -36,6 +36,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--bare-rounds", defaultValue = "2", description = "Rounds of the bare consumer; the best counts (default ${DEFAULT-VALUE}).")
     int bareRounds;
 
+    @Option(names = "--replay", defaultValue = "both", description = "Continual training: on, off or both (default ${DEFAULT-VALUE}).")
+    String replay;
+
     @Option(names = "--engine", description = "auto, java or djl (trainer.engine).")
     String engine;
 
@@ -53,7 +56,13 @@ public final class BenchStreamCommand implements Callable<Integer> {
         flags.put("metrics.port", -1);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
-        BenchBroker.run(settings, s, out, false, broker -> new StreamBenchmark(broker, out).run(users, items, events, bareRounds));
+        java.util.List<StreamBenchmark.Result> results = new java.util.ArrayList<>();
+        for (boolean on : replay.equals("both") ? new boolean[]{true, false} : new boolean[]{replay.equals("on")}) {
+            // Each run on a broker of its own: a trainer resumes from the model topics it finds.
+            BenchBroker.run(settings, s, out, false, broker ->
+                    results.add(new StreamBenchmark(broker, out).run(users, items, events, bareRounds, on)));
+        }
+        StreamBenchmark.compare(out, results);
         return 0;
     }
 }

@@ -33,9 +33,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * End-to-end training throughput from Kafka: a synthetic stream is produced to {@code ratings} first; then, on the
  * same broker, a bare consumer reads and parses the whole topic (the ceiling of one consuming thread), and the
- * streaming trainer consumes, validates, trains and snapshots the same records. Also samples memory as it goes,
- * to show it stays flat over long streams (the sampling's forced collections are left out of the rates). Run it
- * on a broker of its own: it writes the model topics.
+ * streaming trainer consumes, validates, trains, serves and checkpoints the same records. Also reports what it
+ * published (serving snapshots and checkpoints: cadence, rows and bytes a second, commit times) and samples memory
+ * as it goes, to show it stays flat over long streams (the sampling's forced collections are left out of the
+ * rates). Run it on a broker of its own: it writes the model topics.
  */
 public final class StreamBenchmark {
     private final Settings settings;
@@ -46,7 +47,23 @@ public final class StreamBenchmark {
         this.out = out;
     }
 
-    public void run(int users, int items, long events, int bareRounds) throws InterruptedException {
+    /** What one run measured, for the comparison of continual training on and off. */
+    public record Result(boolean replay, double trainerRate, double bareRate, double seconds, long serving,
+                         double servingRowsPerSecond, double servingBytesPerSecond, double servingCommitMs,
+                         long checkpoints, double checkpointBytesPerSecond, double checkpointCommitMs,
+                         double checkpointCommitMaxMs, long heapFirst, long heapLast, long replayed) {
+        double ratio() {
+            return trainerRate / bareRate;
+        }
+    }
+
+    /**
+     * Produces the stream, measures the bare consumer on it, then the streaming trainer from the start of the topic:
+     * the whole stream is a backlog, so this is also the rate a trainer catches up at after downtime.
+     *
+     * @param replay whether continual training runs (it must yield to the backlog)
+     */
+    public Result run(int users, int items, long events, int bareRounds, boolean replay) throws InterruptedException {
         out.printf(Locale.ROOT, "producing %,d synthetic ratings (%,d users x %,d items) to '%s'...%n", events, users,
                 items, Topics.RATINGS.name());
         out.flush();
@@ -63,18 +80,22 @@ public final class StreamBenchmark {
             out.flush();
         }
 
+        Settings run = replay ? settings : settings.with("trainer.replay.positives-per-second", 0);
         Metrics metrics = Metrics.inMemory();
         long start = System.nanoTime();
-        StreamingTrainer trainer = StreamingTrainer.start(settings, metrics.registry());
+        StreamingTrainer trainer = StreamingTrainer.start(run, metrics.registry());
         long ready = System.nanoTime();
-        out.printf(Locale.ROOT, "trainer %s on %s, ready in %.1f s; training...%n", settings.text("trainer.model"),
-                trainer.engineDescription(), (ready - start) / 1e9);
-        out.printf(Locale.ROOT, "  %12s %12s %16s %10s %10s%n", "events", "ratings/s", "heap after GC", "RSS", "snapshot");
+        out.printf(Locale.ROOT, "trainer %s on %s, continual training %s, ready in %.1f s; training...%n",
+                run.text("trainer.model"), trainer.engineDescription(), replay ? "on" : "off", (ready - start) / 1e9);
+        out.printf(Locale.ROOT, "  %12s %12s %16s %10s %10s %12s%n", "events", "ratings/s", "heap after GC", "RSS",
+                "serving", "checkpoint");
         long sampleEvery = Math.max(events / 10, 100_000);
         long nextSample = sampleEvery;
         long lastEvents = 0;
         long lastNanos = ready;
         long paused = 0;
+        long heapFirst = -1;
+        long heapLast = -1;
         while (trainer.eventsTrained() < events) {
             if (!trainer.isRunning()) {
                 throw new IllegalStateException("the trainer stopped", trainer.failure());
@@ -87,8 +108,10 @@ public final class StreamBenchmark {
                 long gcStart = System.nanoTime();
                 long heap = heapAfterFullGc();
                 paused += System.nanoTime() - gcStart;
-                out.printf(Locale.ROOT, "  %,12d %,12.0f %,13d MB %,7d MB %10s%n", trained, rate, heap >> 20,
-                        rss() >> 20, "v" + trainer.snapshotVersion());
+                heapFirst = heapFirst < 0 ? heap : heapFirst;
+                heapLast = heap;
+                out.printf(Locale.ROOT, "  %,12d %,12.0f %,13d MB %,7d MB %10s %12s%n", trained, rate, heap >> 20,
+                        rss() >> 20, "v" + trainer.snapshotVersion(), "#" + trainer.checkpointNumber());
                 out.flush();
                 lastEvents = trained;
                 lastNanos = System.nanoTime();
@@ -96,21 +119,51 @@ public final class StreamBenchmark {
             }
         }
         double seconds = (System.nanoTime() - ready - paused) / 1e9;
-        double trained = events / seconds;
+        double trainedRate = events / seconds;
+        long replayed = trainer.positivesReplayed();
         trainer.close();
-        Timer publish = metrics.registry().find("streamrec.trainer.snapshot.publish.time").timer();
-        var rows = metrics.registry().find("streamrec.trainer.snapshot.rows").tag("table", "users").summary();
-        var itemRows = metrics.registry().find("streamrec.trainer.snapshot.rows").tag("table", "items").summary();
+        Timer serving = metrics.registry().find("streamrec.trainer.snapshot.publish.time").timer();
+        double userRows = sum(metrics, "streamrec.trainer.snapshot.rows", "users");
+        double itemRows = sum(metrics, "streamrec.trainer.snapshot.rows", "items");
+        double servedBytes = metrics.registry().find("streamrec.trainer.snapshot.bytes").counter().count();
+        Timer checkpoint = metrics.registry().find("streamrec.trainer.checkpoint.time").timer();
+        double checkpointBytes = metrics.registry().find("streamrec.trainer.checkpoint.bytes").counter().count();
+        double elapsed = (System.nanoTime() - ready) / 1e9;
+        Result r = new Result(replay, trainedRate, bare, seconds, serving.count(), (userRows + itemRows) / elapsed,
+                servedBytes / elapsed, serving.mean(TimeUnit.MILLISECONDS), checkpoint.count(),
+                checkpointBytes / elapsed, checkpoint.mean(TimeUnit.MILLISECONDS), checkpoint.max(TimeUnit.MILLISECONDS),
+                heapFirst, heapLast, replayed);
         out.printf(Locale.ROOT, "%nstreaming trainer, Kafka to trained model: %,.0f ratings/s (%,d in %.1f s)%n",
-                trained, events, seconds);
+                trainedRate, events, seconds);
         out.printf(Locale.ROOT, "bare consumer that reads and parses:       %,.0f ratings/s%n", bare);
-        out.printf(Locale.ROOT, "ratio trainer / bare consumer:             %.2f%n", trained / bare);
-        if (publish != null && publish.count() > 0) {
-            out.printf(Locale.ROOT, "snapshots: %d committed, publish time mean %.0f ms, max %.0f ms; rows per snapshot"
-                            + " mean %,.0f users + %,.0f items%n", publish.count(), publish.mean(TimeUnit.MILLISECONDS),
-                    publish.max(TimeUnit.MILLISECONDS), rows.mean(), itemRows.mean());
+        out.printf(Locale.ROOT, "ratio trainer / bare consumer:             %.2f%n", r.ratio());
+        out.printf(Locale.ROOT, "serving snapshots: %d (one every %.2f s), %,.0f rows/s, %.1f MB/s, commit mean %.0f ms%n",
+                r.serving(), elapsed / Math.max(1, r.serving()), r.servingRowsPerSecond(), r.servingBytesPerSecond() / 1e6,
+                r.servingCommitMs());
+        out.printf(Locale.ROOT, "checkpoints: %d, %.1f MB/s, commit mean %.0f ms, max %.0f ms%n", r.checkpoints(),
+                r.checkpointBytesPerSecond() / 1e6, r.checkpointCommitMs(), r.checkpointCommitMaxMs());
+        out.printf(Locale.ROOT, "continual training: %,d past positives replayed while %s%n", replayed,
+                replay ? "the backlog lasted (replay yields to it)" : "off");
+        out.flush();
+        return r;
+    }
+
+    /** Prints runs side by side. */
+    public static void compare(PrintWriter out, java.util.List<Result> results) {
+        out.printf(Locale.ROOT, "%n%-22s %12s %12s %7s %10s %12s %10s %12s %12s %14s%n", "continual training", "ratings/s",
+                "bare/s", "ratio", "serving/s", "serving MB/s", "ckpt MB/s", "ckpt commit", "heap MB", "replayed");
+        for (Result r : results) {
+            out.printf(Locale.ROOT, "%-22s %,12.0f %,12.0f %7.2f %10.2f %12.1f %10.1f %9.0f ms %5d->%-6d %,14d%n",
+                    r.replay() ? "on" : "off", r.trainerRate(), r.bareRate(), r.ratio(), r.serving() / r.seconds(),
+                    r.servingBytesPerSecond() / 1e6, r.checkpointBytesPerSecond() / 1e6, r.checkpointCommitMs(),
+                    r.heapFirst() >> 20, r.heapLast() >> 20, r.replayed());
         }
         out.flush();
+    }
+
+    private static double sum(Metrics metrics, String name, String table) {
+        var s = metrics.registry().find(name).tag("table", table).summary();
+        return s == null ? 0 : s.totalAmount();
     }
 
     /** Reads every ratings record from the start and parses it with the boundary's validating parser. */

@@ -256,7 +256,9 @@ public final class PrequentialEvaluator implements TrainingListener {
             engine.scoreAll(one, 1, items, catalogueScores);
             engine.score(one, new int[]{item}, 1, target);
             for (int rated : ratedItems.items(u)) {
-                catalogueScores[rated] = Float.NEGATIVE_INFINITY;
+                if (rated < items) { // the batch's own new items are recorded already, beyond the known catalogue
+                    catalogueScores[rated] = Float.NEGATIVE_INFINITY;
+                }
             }
             if (item < items) {
                 catalogueScores[item] = Float.NEGATIVE_INFINITY;

@@ -21,6 +21,7 @@ public final class NegativeSampler {
     private double[] cumulative = new double[0];
     private int tableItems;
     private int drawsSinceRebuild;
+    private double carry;
 
     public NegativeSampler(boolean byPopularity, double alpha, long seed) {
         this.random = new SplittableRandom(seed);
@@ -56,6 +57,17 @@ public final class NegativeSampler {
             }
         }
         return -1;
+    }
+
+    /**
+     * How many negatives the next positive gets when there are {@code ratio} per positive on average: the fractions
+     * carry over, so 0.4 gives 0, 0, 1, 0, 1, ...
+     */
+    public int howMany(double ratio) {
+        carry += ratio;
+        int k = (int) carry;
+        carry -= k;
+        return k;
     }
 
     /** A uniform random item row in [0, n), rated or not: for candidates that need no exclusion. */

@@ -32,12 +32,15 @@ import java.util.function.Consumer;
 
 /**
  * Rebuilds a trainer from the topics alone (a new machine with an empty disk needs nothing else): the latest
- * committed manifest of the model, every factor row from the compacted factor topics (parameters, optimizer
- * state and counts, so the rebuilt model is the published one), the dense weights from the manifest, and each
- * user's rated items from the ratings the model was trained on (so negatives still avoid them).
+ * committed checkpoint of the model, every row from the compacted checkpoint topics (parameters, optimizer state
+ * and counts, so the rebuilt model is the checkpointed one), the dense weights and their state from the checkpoint
+ * manifest, and each user's rated items (and the replay memory) from the ratings the model was trained on. The
+ * ratings after the checkpoint's offsets are then consumed and trained again, in order: the restored model is the
+ * checkpoint plus those ratings, each counted once.
  *
- * <p>Everything is read with read_committed: rows of an aborted snapshot (a trainer killed mid-transaction) are
- * invisible. Call it after {@link SnapshotPublisher#fencePredecessors()}, so nobody commits meanwhile.
+ * <p>Everything is read with read_committed: rows of an aborted checkpoint or serving snapshot (a trainer killed
+ * mid-transaction) are invisible, and so are the aborted records' offsets. Call it after the publishers'
+ * {@link SnapshotPublisher#fencePredecessors()}, so nobody commits meanwhile.
  */
 public final class ModelRestorer {
     private static final Logger log = LoggerFactory.getLogger(ModelRestorer.class);
@@ -50,9 +53,14 @@ public final class ModelRestorer {
         this.settings = settings;
     }
 
-    /** The restored manifest; {@code manifest} is null when the model has never been published. */
-    public record Restored(SnapshotManifest manifest, long userRows, long itemRows, long ratingsReplayed,
-                           double seconds) {
+    /**
+     * The restored checkpoint; {@code manifest} is null when the model was never checkpointed.
+     *
+     * @param servingVersion the latest serving snapshot's version, which serving versions continue from (0: none)
+     */
+    public record Restored(SnapshotManifest manifest, long servingVersion, long userRows, long itemRows,
+                           long ratingsReplayed, double seconds) {
+        /** The checkpoint's number, 0 when there is none. */
         public long version() {
             return manifest == null ? 0 : manifest.version();
         }
@@ -72,14 +80,16 @@ public final class ModelRestorer {
         String model = trainer.config().model().id();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
                 KafkaClients.consumer(settings, "streamrec-trainer-restore", null))) {
-            SnapshotManifest manifest = latestManifest(consumer, model);
+            SnapshotManifest served = latestManifest(consumer, Topics.SNAPSHOTS.name(), model);
+            if (served != null) {
+                requireCompatible(served, trainer.config());
+            }
+            long servingVersion = served == null ? 0 : served.version();
+            SnapshotManifest manifest = latestManifest(consumer, Topics.CHECKPOINTS.name(), model);
             if (manifest == null) {
-                long stray = count(consumer, Topics.USER_FACTORS.name()) + count(consumer, Topics.ITEM_FACTORS.name());
-                if (stray > 0) {
-                    throw new IllegalStateException("the factor topics hold " + stray + " rows but model-snapshots has no"
-                            + " manifest for model '" + model + "': they belong to another model. Use fresh topics.");
-                }
-                return new Restored(null, 0, 0, 0, (System.nanoTime() - start) / 1e9);
+                // Never checkpointed (a first start, or a trainer killed before its first checkpoint committed): no
+                // offsets were committed either, so the consumer starts from the beginning and trains everything.
+                return new Restored(null, servingVersion, 0, 0, 0, (System.nanoTime() - start) / 1e9);
             }
             requireCompatible(manifest, trainer.config());
             long users = loadRows(consumer, trainer, Table.USERS, manifest.version());
@@ -91,17 +101,19 @@ public final class ModelRestorer {
             trainer.engine().importDense(dense);
             trainer.setEventsTrained(manifest.eventsTotal());
             long replayed = replayRatedItems(consumer, trainer, manifest);
-            Restored restored = new Restored(manifest, users, items, replayed, (System.nanoTime() - start) / 1e9);
-            log.info("restored model {} v{} from the topics: {} user rows, {} item rows, {} events trained, rated items"
-                            + " from {} ratings, in {} s", model, manifest.version(), users, items,
-                    manifest.eventsTotal(), replayed, String.format("%.2f", restored.seconds()));
+            Restored restored = new Restored(manifest, servingVersion, users, items, replayed,
+                    (System.nanoTime() - start) / 1e9);
+            log.info("restored model {} from checkpoint {} (serving v{}): {} user and {} item rows, {} events trained,"
+                            + " rated items from {} ratings, in {} s", model, manifest.version(), servingVersion,
+                    trainer.users().size(), trainer.items().size(), manifest.eventsTotal(), replayed,
+                    String.format("%.2f", restored.seconds()));
             return restored;
         }
     }
 
-    /** The newest committed manifest of a model: read backwards from the end in growing windows. */
-    static SnapshotManifest latestManifest(KafkaConsumer<byte[], byte[]> consumer, String model) {
-        TopicPartition tp = new TopicPartition(Topics.SNAPSHOTS.name(), 0);
+    /** The newest committed manifest of a model on a manifest topic: read backwards from the end in growing windows. */
+    static SnapshotManifest latestManifest(KafkaConsumer<byte[], byte[]> consumer, String topic, String model) {
+        TopicPartition tp = new TopicPartition(topic, 0);
         consumer.assign(List.of(tp));
         long end = consumer.endOffsets(List.of(tp)).get(tp);
         long begin = consumer.beginningOffsets(List.of(tp)).get(tp);
@@ -111,7 +123,7 @@ public final class ModelRestorer {
             consumer.seek(tp, from);
             drain(consumer, Map.of(tp, end), r -> {
                 if (model.equals(new String(r.key(), StandardCharsets.UTF_8))) {
-                    latest[0] = Topics.SNAPSHOTS.valueSerde().deserializer().deserialize(Topics.SNAPSHOTS.name(), r.value());
+                    latest[0] = Topics.SNAPSHOTS.valueSerde().deserializer().deserialize(topic, r.value());
                 }
             });
             if (latest[0] != null || from == begin) {
@@ -133,7 +145,7 @@ public final class ModelRestorer {
     }
 
     private long loadRows(KafkaConsumer<byte[], byte[]> consumer, OnlineTrainer trainer, Table table, long version) {
-        String topic = table == Table.USERS ? Topics.USER_FACTORS.name() : Topics.ITEM_FACTORS.name();
+        String topic = table == Table.USERS ? Topics.USER_CHECKPOINTS.name() : Topics.ITEM_CHECKPOINTS.name();
         Vocabulary vocabulary = table == Table.USERS ? trainer.users() : trainer.items();
         int width = trainer.engine().layout().width();
         int stateWidth = trainer.engine().layout().stateWidth();
@@ -188,16 +200,6 @@ public final class ModelRestorer {
             }
         });
         return count[0];
-    }
-
-    private static long count(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-        List<TopicPartition> tps = partitions(consumer, topic);
-        // Assigned first: a read_committed consumer asked for the end of partitions it does not hold logs a
-        // warning per partition ("Not updating last stable offset ... no longer assigned").
-        consumer.assign(tps);
-        Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-        Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
-        return tps.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {

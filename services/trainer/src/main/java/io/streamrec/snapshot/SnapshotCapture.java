@@ -1,6 +1,5 @@
 package io.streamrec.snapshot;
 
-import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.SnapshotManifest;
 import io.streamrec.contract.Topics;
 import io.streamrec.train.DenseTensor;
@@ -9,80 +8,97 @@ import io.streamrec.train.OnlineTrainer;
 import io.streamrec.train.Table;
 import io.streamrec.train.Vocabulary;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Turns the trainer's state since the last snapshot into a {@link Snapshot}: rows copied out and encoded. */
+/**
+ * Copies what a serving snapshot or a checkpoint needs out of the trainer, on the training thread; encoding and
+ * sending happen on the publishers' threads.
+ */
 public final class SnapshotCapture {
-    /** Rows exported per engine call: bounds the temporary arrays, whatever the size of the snapshot. */
+    /** Rows exported per engine call: bounds the temporary arrays, whatever the size of the capture. */
     private static final int CHUNK = 8192;
 
     private SnapshotCapture() {
     }
 
     /**
-     * @param version the new snapshot's version (previous + 1)
-     * @param covered what the snapshot covers since the previous one: offsets, ratings trained, dead letters
+     * A serving snapshot of the rows changed since the previous one that are news to the scorers.
+     *
+     * @param refresh serve every row that differs at all from what was served ({@link ServedRows})
      */
-    public static Snapshot capture(OnlineTrainer trainer, ChangedRows changed, long version,
-                                   SinceLastSnapshot.Covered covered, Map<String, Double> metrics) {
-        List<ProducerRecord<byte[], byte[]>> rows = new ArrayList<>();
-        int[] users = changed.drainUsers();
-        int[] items = changed.drainItems();
-        encode(trainer, Table.USERS, users, version, rows);
-        encode(trainer, Table.ITEMS, items, version, rows);
-
+    public static ServingSnapshot serving(OnlineTrainer trainer, ChangedRows changed, ServedRows users,
+                                          ServedRows items, long version, SinceLastSnapshot.Covered covered,
+                                          Map<String, Double> metrics, double minChange, boolean refresh) {
         Engine engine = trainer.engine();
+        CapturedRows userRows = users.select(engine, trainer.users(), changed.drainUsers(), Topics.USER_FACTORS.name(),
+                version, minChange, refresh);
+        CapturedRows itemRows = items.select(engine, trainer.items(), changed.drainItems(), Topics.ITEM_FACTORS.name(),
+                version, minChange, refresh);
+        SnapshotManifest manifest = manifest(trainer, version, covered, 0, userRows.size(), itemRows.size(), false,
+                metrics);
+        return new ServingSnapshot(manifest, List.of(userRows, itemRows));
+    }
+
+    /** A checkpoint of every row changed since the previous checkpoint, with optimizer state and counts. */
+    public static Checkpoint checkpoint(OnlineTrainer trainer, ChangedRows changed, long number,
+                                        SinceLastSnapshot.Covered covered, Map<String, Double> metrics) {
+        CapturedRows users = withState(trainer, Table.USERS, changed.drainUsers(), Topics.USER_CHECKPOINTS.name(), number);
+        CapturedRows items = withState(trainer, Table.ITEMS, changed.drainItems(), Topics.ITEM_CHECKPOINTS.name(), number);
+        SnapshotManifest manifest = manifest(trainer, number, covered, covered.deadLetters().size(), users.size(),
+                items.size(), true, metrics);
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        covered.to().forEach((p, to) -> offsets.put(new TopicPartition(Topics.RATINGS.name(), p), new OffsetAndMetadata(to)));
+        return new Checkpoint(manifest, List.of(users, items), covered.deadLetters(), offsets);
+    }
+
+    private static SnapshotManifest manifest(OnlineTrainer trainer, long version, SinceLastSnapshot.Covered covered,
+                                             long deadLettered, long userRows, long itemRows, boolean withState,
+                                             Map<String, Double> metrics) {
         Map<String, SnapshotManifest.DenseWeights> dense = new LinkedHashMap<>();
         Map<String, Object> config = new LinkedHashMap<>(trainer.config().describe());
-        for (Map.Entry<String, DenseTensor> e : engine.exportDense().entrySet()) {
+        for (Map.Entry<String, DenseTensor> e : trainer.engine().exportDense().entrySet()) {
             DenseTensor t = e.getValue();
-            dense.put(e.getKey(), SnapshotManifest.DenseWeights.of(t.shape(), t.values(), t.state()));
+            dense.put(e.getKey(), SnapshotManifest.DenseWeights.of(t.shape(), t.values(), withState ? t.state() : null));
             if (e.getKey().equals("offset")) {
                 config.put("globalOffset", t.values()[0]);
             }
         }
         List<SnapshotManifest.OffsetRange> ranges = new ArrayList<>();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
-        for (Map.Entry<Integer, Long> e : covered.to().entrySet()) {
-            int p = e.getKey();
-            ranges.add(new SnapshotManifest.OffsetRange(p, covered.from().getOrDefault(p, e.getValue()), e.getValue()));
-            offsets.put(new TopicPartition(Topics.RATINGS.name(), p), new OffsetAndMetadata(e.getValue()));
-        }
-        SnapshotManifest manifest = new SnapshotManifest(trainer.config().model().id(), version,
-                System.currentTimeMillis(), covered.events(), trainer.eventsTrained(), covered.deadLetters().size(), ranges,
-                users.length, items.length, config, dense, metrics);
-        return new Snapshot(manifest, rows, covered.deadLetters(), offsets);
+        covered.to().forEach((p, to) -> ranges.add(new SnapshotManifest.OffsetRange(p, covered.from().getOrDefault(p, to), to)));
+        return new SnapshotManifest(trainer.config().model().id(), version, System.currentTimeMillis(),
+                covered.events(), trainer.eventsTrained(), deadLettered, ranges, userRows, itemRows, config, dense,
+                metrics);
     }
 
-    private static void encode(OnlineTrainer trainer, Table table, int[] rows, long version,
-                               List<ProducerRecord<byte[], byte[]>> out) {
+    private static CapturedRows withState(OnlineTrainer trainer, Table table, int[] rows, String topic, long version) {
         Engine engine = trainer.engine();
         int width = engine.layout().width();
         int stateWidth = engine.layout().stateWidth();
         Vocabulary vocabulary = table == Table.USERS ? trainer.users() : trainer.items();
-        String topic = table == Table.USERS ? Topics.USER_FACTORS.name() : Topics.ITEM_FACTORS.name();
+        long[] ids = new long[rows.length];
+        int[] counts = new int[rows.length];
+        float[] params = new float[rows.length * width];
+        float[] state = new float[rows.length * stateWidth];
         int chunk = Math.min(CHUNK, Math.max(1, rows.length));
-        float[] params = new float[chunk * width];
-        float[] state = new float[chunk * stateWidth];
         int[] slice = new int[chunk];
+        float[] p = new float[chunk * width];
+        float[] st = new float[chunk * stateWidth];
         for (int from = 0; from < rows.length; from += chunk) {
             int n = Math.min(chunk, rows.length - from);
             System.arraycopy(rows, from, slice, 0, n);
-            engine.exportRows(table, slice, n, params, state);
+            engine.exportRows(table, slice, n, p, st);
+            System.arraycopy(p, 0, params, from * width, n * width);
+            System.arraycopy(st, 0, state, from * stateWidth, n * stateWidth);
             for (int k = 0; k < n; k++) {
-                int row = slice[k];
-                byte[] key = Long.toString(vocabulary.id(row)).getBytes(StandardCharsets.UTF_8);
-                byte[] value = FactorRow.encode(version, vocabulary.count(row), params, k * width, width,
-                        state, k * stateWidth, stateWidth);
-                out.add(new ProducerRecord<>(topic, key, value));
+                ids[from + k] = vocabulary.id(slice[k]);
+                counts[from + k] = vocabulary.count(slice[k]);
             }
         }
+        return new CapturedRows(topic, version, ids, counts, params, width, state, stateWidth, false);
     }
 }

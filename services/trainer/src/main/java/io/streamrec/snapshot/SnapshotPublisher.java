@@ -1,6 +1,7 @@
 package io.streamrec.snapshot;
 
 import io.streamrec.config.Settings;
+import io.streamrec.contract.SnapshotManifest;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -19,11 +20,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 
 /**
- * Publishes snapshots, each in one Kafka transaction: factor rows, dead letters, the manifest, and the consumed
- * ratings offsets ({@code sendOffsetsToTransaction}). A read_committed reader sees a snapshot whole or not at all,
- * and the offsets move only with the model they were trained into.
+ * Publishes serving snapshots or checkpoints, each in one Kafka transaction, so a read_committed reader sees one whole
+ * or not at all: a serving snapshot's rows and manifest; a checkpoint's rows, dead letters, manifest and the consumed
+ * ratings offsets ({@code sendOffsetsToTransaction}), so the offsets move only with the model they were trained into.
+ * The trainer holds one publisher of each kind, with transactional ids of their own, so a long checkpoint commit
+ * never holds serving snapshots back.
  *
- * <p>The transactional id is fixed per model, so starting a trainer fences any older instance still running:
+ * <p>The transactional ids are fixed per model, so starting a trainer fences any older instance still running:
  * its next commit fails with {@link ProducerFencedException} and it stops.
  */
 public final class SnapshotPublisher implements AutoCloseable {
@@ -51,40 +54,57 @@ public final class SnapshotPublisher implements AutoCloseable {
     }
 
     /**
-     * Publishes one snapshot; retries transient failures after aborting.
+     * Publishes one serving snapshot; retries transient failures after aborting.
      *
      * @throws ProducerFencedException when another trainer with the same transactional id has started
-     * @throws KafkaException          when the snapshot could not be committed after retries
+     * @throws KafkaException          when it could not be committed after retries
      */
-    public void publish(Snapshot snapshot, ConsumerGroupMetadata group) {
+    public void publish(ServingSnapshot snapshot) {
+        transact("serving snapshot v" + snapshot.manifest().version(), () -> {
+            snapshot.rows().forEach(rows -> rows.forEachRecord(producer::send));
+            sendManifest(Topics.SNAPSHOTS.name(), snapshot.manifest());
+        });
+    }
+
+    /**
+     * Publishes one checkpoint with the offsets it covers; retries transient failures after aborting.
+     *
+     * @throws ProducerFencedException when another trainer with the same transactional id has started
+     * @throws KafkaException          when it could not be committed after retries
+     */
+    public void publish(Checkpoint checkpoint, ConsumerGroupMetadata group) {
+        transact("checkpoint " + checkpoint.manifest().version(), () -> {
+            checkpoint.rows().forEach(rows -> rows.forEachRecord(producer::send));
+            checkpoint.deadLetters().forEach(producer::send);
+            sendManifest(Topics.CHECKPOINTS.name(), checkpoint.manifest());
+            producer.sendOffsetsToTransaction(checkpoint.offsets(), group);
+        });
+    }
+
+    /** commitTransaction() fails the whole transaction when any of its sends failed, so no send is left unchecked. */
+    private void transact(String what, Runnable sends) {
         KafkaException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
-                write(snapshot, group);
+                producer.beginTransaction();
+                sends.run();
+                producer.commitTransaction();
                 return;
             } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                      | AuthorizationException e) {
                 throw e;
             } catch (KafkaException e) {
                 last = e;
-                log.warn("snapshot v{} attempt {} failed: {}; aborting and retrying", snapshot.manifest().version(),
-                        attempt, e.getMessage());
+                log.warn("{} attempt {} failed: {}; aborting and retrying", what, attempt, e.getMessage());
                 producer.abortTransaction();
             }
         }
         throw last;
     }
 
-    /** commitTransaction() fails the whole transaction when any of its sends failed, so no send is left unchecked. */
-    private void write(Snapshot snapshot, ConsumerGroupMetadata group) {
-        producer.beginTransaction();
-        snapshot.rows().forEach(producer::send);
-        snapshot.deadLetters().forEach(producer::send);
-        byte[] manifest = Topics.SNAPSHOTS.valueSerde().serializer().serialize(Topics.SNAPSHOTS.name(), snapshot.manifest());
-        producer.send(new ProducerRecord<>(Topics.SNAPSHOTS.name(),
-                snapshot.manifest().model().getBytes(StandardCharsets.UTF_8), manifest));
-        producer.sendOffsetsToTransaction(snapshot.offsets(), group);
-        producer.commitTransaction();
+    private void sendManifest(String topic, SnapshotManifest manifest) {
+        byte[] value = Topics.SNAPSHOTS.valueSerde().serializer().serialize(topic, manifest);
+        producer.send(new ProducerRecord<>(topic, manifest.model().getBytes(StandardCharsets.UTF_8), value));
     }
 
     @Override

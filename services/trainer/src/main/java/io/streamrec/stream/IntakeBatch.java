@@ -1,5 +1,6 @@
 package io.streamrec.stream;
 
+import io.streamrec.train.PreparedBatch;
 import io.streamrec.train.RatingBatch;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -9,12 +10,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the consuming thread hands the training thread: valid ratings in consumption order, the dead letters met
- * on the way, and per partition the next offset after the last record taken (valid or not). Recycled through a
+ * What the consuming thread hands the training thread: valid ratings in consumption order, prepared to train, the
+ * dead letters met on the way, and per partition the next offset after the last record taken (valid or not). Recycled through a
  * pool, so the number of batches in flight is bounded by construction.
  */
 final class IntakeBatch {
     final RatingBatch ratings;
+    /** The ratings made ready to train on the intake thread (ids mapped, negatives drawn). */
+    final PreparedBatch prepared = new PreparedBatch();
     final List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
     final Map<Integer, Long> nextOffsets = new HashMap<>();
     /** Records taken, valid and invalid. */

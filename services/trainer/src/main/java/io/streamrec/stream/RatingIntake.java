@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The consuming thread: polls {@code ratings} as a member of the trainer's consumer group (read_committed, no
- * auto-commit: offsets are committed only inside snapshot transactions), validates every record at the boundary,
- * and cuts mini-batches by size or by maximum wait. Invalid records become dead letters that travel with their
+ * auto-commit: offsets are committed only inside checkpoint transactions), validates every record at the boundary,
+ * cuts mini-batches by size or by maximum wait, and prepares each for training (ids to rows, fresh negatives;
+ * {@link io.streamrec.train.OnlineTrainer#prepare}) before handing it over, so the training thread only trains. Invalid records become dead letters that travel with their
  * batch, so they are written to {@code ratings-dlq} in the same transaction that commits their offsets: once.
  *
  * <p>This is the one stage that routes invalid ratings; the scorer skips them silently.
@@ -57,6 +58,9 @@ final class RatingIntake implements Runnable {
     interface Coordinator {
         /** Trains everything handed over, publishes a snapshot of it, and returns once it is committed. */
         void snapshotAndWait();
+
+        /** Makes a batch's ratings ready to train, here on the intake thread, while training goes on. */
+        void prepare(IntakeBatch batch);
 
         /** Replay steps the trainer has taken so far: each batch is stamped with it when handed over. */
         long replayStepsSoFar();
@@ -173,6 +177,7 @@ final class RatingIntake implements Runnable {
     }
 
     private void handOver(IntakeBatch batch) throws InterruptedException {
+        coordinator.prepare(batch);
         full.put(batch);
         batch.replayStepsAtHandOver = coordinator.replayStepsSoFar();
     }

@@ -14,12 +14,17 @@ import io.streamrec.train.TrainerConfig;
  * @param groupId             the consumer group on ratings ({@code trainer.group-id})
  * @param transactionalId     the snapshot producer's id: {@code trainer.transactional-id} + "-" + the model
  * @param maxInFlightBatches  batches consumed but not yet trained
- * @param snapshotEveryEvents a snapshot falls due after this many trained ratings ...
- * @param snapshotEveryMs     ... or this many milliseconds
+ * @param snapshotEveryEvents a serving snapshot falls due after this many trained ratings ...
+ * @param snapshotEveryMs     ... or this many milliseconds (once anything changed)
+ * @param servingMinChange    a row moved only by replay is served once it moved this much relative to its norm
+ * @param servingRefreshMs    every row that differs at all from what was served is served this often
+ * @param checkpointEveryEvents a checkpoint falls due after this many trained ratings ...
+ * @param checkpointEveryMs     ... or this many milliseconds
  */
 public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequential, String groupId,
                               String transactionalId, int maxInFlightBatches,
-                              long snapshotEveryEvents, long snapshotEveryMs) {
+                              long snapshotEveryEvents, long snapshotEveryMs, double servingMinChange,
+                              long servingRefreshMs, long checkpointEveryEvents, long checkpointEveryMs) {
 
     public static StreamingConfig from(Settings s) {
         TrainerConfig trainer = TrainerConfig.from(s);
@@ -28,10 +33,16 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                         s.decimal("trainer.prequential-full-ranking-rate")),
                 s.text("trainer.group-id"), s.text("trainer.transactional-id") + "-" + trainer.model().id(),
                 s.integer("trainer.max-in-flight-batches"),
-                s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"));
-        if (c.maxInFlightBatches < 1 || c.snapshotEveryEvents < 1 || c.snapshotEveryMs < 1) {
-            throw new IllegalArgumentException("trainer service settings out of range: max-in-flight-batches=" + c.maxInFlightBatches + " snapshot-every-events="
-                    + c.snapshotEveryEvents + " snapshot-every-ms=" + c.snapshotEveryMs);
+                s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"),
+                s.decimal("trainer.serving.min-change"), s.longInteger("trainer.serving.refresh-ms"),
+                s.longInteger("trainer.checkpoint-every-events"), s.longInteger("trainer.checkpoint-every-ms"));
+        if (c.maxInFlightBatches < 1 || c.snapshotEveryEvents < 1 || c.snapshotEveryMs < 1 || c.servingMinChange < 0
+                || c.servingRefreshMs < 1 || c.checkpointEveryEvents < 1 || c.checkpointEveryMs < 1) {
+            throw new IllegalArgumentException("trainer service settings out of range: max-in-flight-batches="
+                    + c.maxInFlightBatches + " snapshot-every-events=" + c.snapshotEveryEvents + " snapshot-every-ms="
+                    + c.snapshotEveryMs + " serving.min-change=" + c.servingMinChange + " serving.refresh-ms="
+                    + c.servingRefreshMs + " checkpoint-every-events=" + c.checkpointEveryEvents
+                    + " checkpoint-every-ms=" + c.checkpointEveryMs);
         }
         return c;
     }

@@ -1,20 +1,23 @@
 package io.streamrec.stream;
 
-import io.streamrec.train.ReplayBudget;
-import io.streamrec.snapshot.SinceLastSnapshot;
-import io.streamrec.contract.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streamrec.config.Settings;
+import io.streamrec.contract.Topics;
 import io.streamrec.evaluate.CurvePoint;
 import io.streamrec.evaluate.PrequentialEvaluator;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.snapshot.ChangedRows;
+import io.streamrec.snapshot.Checkpoint;
 import io.streamrec.snapshot.ModelRestorer;
-import io.streamrec.snapshot.Snapshot;
+import io.streamrec.snapshot.ServedRows;
+import io.streamrec.snapshot.ServingSnapshot;
+import io.streamrec.snapshot.SinceLastSnapshot;
 import io.streamrec.snapshot.SnapshotCapture;
 import io.streamrec.snapshot.SnapshotPublisher;
 import io.streamrec.train.Engines;
 import io.streamrec.train.OnlineTrainer;
+import io.streamrec.train.ReplayBudget;
+import io.streamrec.train.Table;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,18 +37,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code ./streamrec train}: the online trainer wired to Kafka. Three threads:
+ * {@code ./streamrec train}: the online trainer wired to Kafka. Four threads:
  * <ul>
  *   <li>the intake polls and validates {@code ratings} and cuts mini-batches ({@link RatingIntake});</li>
- *   <li>the training thread trains them in order and decides when to snapshot;</li>
- *   <li>the publisher commits each snapshot in one transaction while training goes on.</li>
+ *   <li>the training thread trains them in order, replays history between them, and decides when to publish;</li>
+ *   <li>the serving publisher commits serving snapshots (about once a second: the rows that are news to the scorers,
+ *       parameters only);</li>
+ *   <li>the checkpoint publisher commits checkpoints (every {@code trainer.checkpoint-every-ms}: every row changed
+ *       since the previous one, with optimizer state, the dead letters, and the ratings offsets).</li>
  * </ul>
- * At most {@code trainer.max-in-flight-batches} batches wait between intake and training, and at most one
- * snapshot is being published: a snapshot falls due every N events or T ms, but is only captured once the
- * previous one is committed, so slow commits make snapshots larger, never pile up.
+ * At most {@code trainer.max-in-flight-batches} batches wait between intake and training, and at most one of each
+ * kind of publication is in flight: one falls due every N events or T ms, but is only captured once the previous one
+ * of its kind is committed, so slow commits make publications larger, never pile up.
  *
- * <p>Start-up fences any older trainer of the same model, then rebuilds the model from the topics, then joins the
- * consumer group, whose committed offsets are exactly those of the restored snapshot.
+ * <p>Start-up fences any older trainer of the same model, rebuilds the model from the last checkpoint, then joins
+ * the consumer group, whose committed offsets are exactly those of that checkpoint: the ratings after it are trained
+ * again, so every rating counts exactly once.
  */
 public final class StreamingTrainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamingTrainer.class);
@@ -53,20 +60,26 @@ public final class StreamingTrainer implements AutoCloseable {
     private final StreamingConfig config;
     private final OnlineTrainer trainer;
     private final PrequentialEvaluator evaluator;
-    private final ChangedRows changed = new ChangedRows();
-    private final SinceLastSnapshot since;
-    private final SnapshotPublisher publisher;
+    private final ChangedRows changedSinceServing = new ChangedRows();
+    private final ChangedRows changedSinceCheckpoint = new ChangedRows();
+    private final ServedRows servedUsers;
+    private final ServedRows servedItems;
+    private final SinceLastSnapshot sinceServing;
+    private final SinceLastSnapshot sinceCheckpoint;
+    private final SnapshotPublisher servingPublisher;
+    private final SnapshotPublisher checkpointPublisher;
     private final RatingIntake intake;
     private final TrainerMetrics metrics;
     private final BlockingQueue<IntakeBatch> full;
     private final BlockingQueue<IntakeBatch> empty;
-    private final ExecutorService publishing = Executors.newSingleThreadExecutor(r -> new Thread(r, "snapshot-publisher"));
+    private final ExecutorService serving = Executors.newSingleThreadExecutor(r -> new Thread(r, "serving-publisher"));
+    private final ExecutorService checkpointing = Executors.newSingleThreadExecutor(r -> new Thread(r, "checkpoint-publisher"));
     private final Thread intakeThread;
     private final Thread trainThread;
     private final ModelRestorer.Restored restored;
-    /** Per partition, the offset the last committed snapshot ended at: what a (re)assigned partition must resume at. */
+    /** Per partition, the offset the last committed checkpoint ended at: what a (re)assigned partition resumes at. */
     private final Map<Integer, Long> committedTo = new ConcurrentHashMap<>();
-    private final AtomicReference<CompletableFuture<Void>> snapshotRequest = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<Void>> checkpointRequest = new AtomicReference<>();
     /** Replay steps trained so far; the intake stamps each batch with it when handing the batch over. */
     private final AtomicLong replaySteps = new AtomicLong();
     /** The most replay steps trained between a fresh batch's hand-over and its training (the design says 1). */
@@ -74,25 +87,41 @@ public final class StreamingTrainer implements AutoCloseable {
     /** The largest consumer lag a replay step was taken at (the design says at most one batch). */
     private volatile long largestLagAtReplay;
     private volatile Throwable failure;
-    private volatile long publishedVersion;
+    private volatile long servedVersion;
+    private volatile long committedCheckpoint;
     private volatile boolean intakeFinished;
-    /** Training thread only: the version of the last snapshot captured, and the one being committed. */
-    private long version;
-    private Future<?> inFlight;
+    /** Training thread only: the last serving version and checkpoint captured, and what is being committed. */
+    private long servingVersion;
+    private long checkpointNumber;
+    private Future<?> servingInFlight;
+    private Future<?> checkpointInFlight;
+    /** The first serving snapshot after a start serves every row: what a lost run served may differ. */
+    private boolean refreshDue = true;
+    private long lastRefreshNanos = System.nanoTime();
 
     /** Wires the parts; {@link #start} builds them (restoring the model) and starts the threads. */
-    private StreamingTrainer(Settings settings, StreamingConfig config, OnlineTrainer trainer, SnapshotPublisher publisher,
+    private StreamingTrainer(Settings settings, StreamingConfig config, OnlineTrainer trainer,
+                             SnapshotPublisher servingPublisher, SnapshotPublisher checkpointPublisher,
                              ModelRestorer.Restored restored, MeterRegistry registry) {
         this.config = config;
         this.trainer = trainer;
-        this.publisher = publisher;
+        this.servingPublisher = servingPublisher;
+        this.checkpointPublisher = checkpointPublisher;
         this.restored = restored;
-        this.version = restored.version();
-        this.publishedVersion = version;
+        this.servingVersion = restored.servingVersion();
+        this.servedVersion = servingVersion;
+        this.checkpointNumber = restored.version();
+        this.committedCheckpoint = checkpointNumber;
         this.committedTo.putAll(restored.trainedUpTo());
+        int width = trainer.engine().layout().width();
+        this.servedUsers = new ServedRows(Table.USERS, width);
+        this.servedItems = new ServedRows(Table.ITEMS, width);
         this.evaluator = new PrequentialEvaluator(config.prequential(), config.trainer().seed())
                 .onWindow(p -> trainer.schedule().onMetric(p.primaryMetric()));
-        this.since = new SinceLastSnapshot(config.snapshotEveryEvents(), config.snapshotEveryMs(), restored.trainedUpTo());
+        this.sinceServing = new SinceLastSnapshot(config.snapshotEveryEvents(), config.snapshotEveryMs(),
+                restored.trainedUpTo());
+        this.sinceCheckpoint = new SinceLastSnapshot(config.checkpointEveryEvents(), config.checkpointEveryMs(),
+                restored.trainedUpTo());
         this.full = new ArrayBlockingQueue<>(config.maxInFlightBatches());
         this.empty = new ArrayBlockingQueue<>(config.maxInFlightBatches() + 1);
         for (int i = 0; i <= config.maxInFlightBatches(); i++) {
@@ -100,8 +129,9 @@ public final class StreamingTrainer implements AutoCloseable {
         }
         this.metrics = new TrainerMetrics(registry, evaluator, () -> intake().lag());
         this.intake = new RatingIntake(settings, config, full, empty, new Coordinator(), metrics);
-        metrics.restored(version);
-        trainer.addListener(metrics).addListener(evaluator).addListener(changed).addListener(since);
+        metrics.restored(servingVersion, checkpointNumber);
+        trainer.addListener(metrics).addListener(evaluator).addListener(changedSinceServing)
+                .addListener(changedSinceCheckpoint).addListener(sinceServing).addListener(sinceCheckpoint);
         this.intakeThread = new Thread(() -> {
             try {
                 intake.run();
@@ -114,26 +144,30 @@ public final class StreamingTrainer implements AutoCloseable {
 
     /**
      * Creates the topics if configured, builds the engine, fences any older trainer of the model, rebuilds the model
-     * from the topics, and starts consuming.
+     * from its last checkpoint, and starts consuming.
      */
     public static StreamingTrainer start(Settings settings, MeterRegistry registry) {
         StreamingConfig config = StreamingConfig.from(settings);
         TopicAdmin.prepare(settings, "streamrec-trainer-admin", Topics.ALL);
         OnlineTrainer trainer = new OnlineTrainer(config.trainer(), Engines.create(config.trainer()));
-        SnapshotPublisher publisher = new SnapshotPublisher(settings, config.transactionalId());
+        SnapshotPublisher checkpoints = new SnapshotPublisher(settings, config.transactionalId());
+        SnapshotPublisher servings = new SnapshotPublisher(settings, config.transactionalId() + "-serving");
         try {
-            publisher.fencePredecessors();
+            checkpoints.fencePredecessors();
+            servings.fencePredecessors();
             ModelRestorer.Restored restored = new ModelRestorer(settings).restore(trainer);
-            StreamingTrainer t = new StreamingTrainer(settings, config, trainer, publisher, restored, registry);
-            log.info("trainer {} on {}: batches of up to {} ratings or {} ms, snapshots every {} events or {} ms, "
-                            + "resuming at v{} ({} events trained)", config.trainer().model().id(),
-                    trainer.engine().description(), config.trainer().batchSize(), config.trainer().batchMaxWaitMs(),
-                    config.snapshotEveryEvents(), config.snapshotEveryMs(), t.version, trainer.eventsTrained());
+            StreamingTrainer t = new StreamingTrainer(settings, config, trainer, servings, checkpoints, restored, registry);
+            log.info("trainer {} on {}: batches of up to {} ratings or {} ms; serving snapshots every {} ms, checkpoints"
+                            + " every {} ms; resuming at checkpoint {} (serving v{}, {} events trained)",
+                    config.trainer().model().id(), trainer.engine().description(), config.trainer().batchSize(),
+                    config.trainer().batchMaxWaitMs(), config.snapshotEveryMs(), config.checkpointEveryMs(),
+                    t.checkpointNumber, t.servingVersion, trainer.eventsTrained());
             t.trainThread.start();
             t.intakeThread.start();
             return t;
         } catch (RuntimeException e) {
-            publisher.close();
+            servings.close();
+            checkpoints.close();
             trainer.close();
             throw e;
         }
@@ -143,9 +177,14 @@ public final class StreamingTrainer implements AutoCloseable {
         return intake;
     }
 
-    /** The version of the last committed snapshot. */
+    /** The version of the last committed serving snapshot. */
     public long snapshotVersion() {
-        return publishedVersion;
+        return servedVersion;
+    }
+
+    /** The number of the last committed checkpoint. */
+    public long checkpointNumber() {
+        return committedCheckpoint;
     }
 
     public long eventsTrained() {
@@ -200,7 +239,7 @@ public final class StreamingTrainer implements AutoCloseable {
         trainThread.join();
     }
 
-    /** Stops consuming, trains what was taken, publishes a final snapshot, and closes everything. */
+    /** Stops consuming, trains what was taken, commits a final checkpoint, and closes everything. */
     @Override
     public void close() {
         intake.stop();
@@ -210,22 +249,25 @@ public final class StreamingTrainer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        publishing.shutdown();
-        publisher.close();
+        serving.shutdown();
+        checkpointing.shutdown();
+        servingPublisher.close();
+        checkpointPublisher.close();
         trainer.close();
-        log.info("trainer stopped at v{} after {} events", publishedVersion, trainer.eventsTrained());
+        log.info("trainer stopped at checkpoint {} (serving v{}) after {} events", committedCheckpoint, servedVersion,
+                trainer.eventsTrained());
     }
 
     /**
      * Take a fresh batch if one is waiting and train it (the trainer's listeners test on it and record); else, if
-     * the replay budget allows and the trainer is not behind, train one replay step; snapshot when due. A fresh batch
-     * therefore waits behind at most one replay step, and nothing is replayed during a backlog.
+     * the replay budget allows and the trainer is not behind, train one replay step; publish what is due. A fresh
+     * batch therefore waits behind at most one replay step, and nothing is replayed during a backlog.
      */
     private void trainLoop() {
         ReplayBudget budget = new ReplayBudget(config.trainer().replay());
         long clock = System.nanoTime();
         try {
-            while (!intakeFinished || !full.isEmpty() || snapshotRequest.get() != null) {
+            while (!intakeFinished || !full.isEmpty() || checkpointRequest.get() != null) {
                 long now = System.nanoTime();
                 budget.elapse((now - clock) / 1e9);
                 clock = now;
@@ -243,14 +285,18 @@ public final class StreamingTrainer implements AutoCloseable {
                     replaySteps.incrementAndGet();
                     largestLagAtReplay = Math.max(largestLagAtReplay, lag);
                 }
-                CompletableFuture<Void> request = snapshotRequest.get();
+                CompletableFuture<Void> request = checkpointRequest.get();
                 if (request != null && full.isEmpty()) {
-                    snapshotNow();
-                    snapshotRequest.set(null);
+                    checkpointNow();
+                    checkpointRequest.set(null);
                     request.complete(null);
-                } else if (since.due() && (inFlight == null || inFlight.isDone())) {
-                    awaitPublished();
-                    publishAsync();
+                    continue;
+                }
+                if (sinceServing.due() && done(servingInFlight)) {
+                    publishServing();
+                }
+                if (sinceCheckpoint.due() && done(checkpointInFlight)) {
+                    publishCheckpoint();
                 }
             }
             awaitPublished();
@@ -261,7 +307,7 @@ public final class StreamingTrainer implements AutoCloseable {
             log.error("the trainer stopped: {}", t.toString(), t);
             intake.stop();
         } finally {
-            CompletableFuture<Void> request = snapshotRequest.getAndSet(null);
+            CompletableFuture<Void> request = checkpointRequest.getAndSet(null);
             if (request != null) {
                 request.completeExceptionally(failure != null ? failure : new IllegalStateException("trainer stopped"));
             }
@@ -274,48 +320,93 @@ public final class StreamingTrainer implements AutoCloseable {
             mostReplayStepsAheadOfFresh = Math.max(mostReplayStepsAheadOfFresh, replaySteps.get() - handedOverAt);
         }
         if (batch.ratings.size() > 0) {
-            trainer.train(batch.ratings);
+            trainer.train(batch.prepared);
             metrics.ingested(batch.oldestProduceTime);
         }
-        since.consumed(batch.records, batch.nextOffsets, batch.deadLetters);
+        sinceServing.consumed(batch.records, batch.nextOffsets, java.util.List.of());
+        sinceCheckpoint.consumed(batch.records, batch.nextOffsets, batch.deadLetters);
         empty.add(batch);
     }
 
-    /** A snapshot of everything trained so far, committed before returning (rebalance, shutdown). */
-    private void snapshotNow() throws InterruptedException, ExecutionException {
-        awaitPublished();
-        if (since.anythingConsumed()) {
-            publishAsync();
-            awaitPublished();
+    private static boolean done(Future<?> publication) throws ExecutionException, InterruptedException {
+        if (publication == null) {
+            return true;
         }
+        if (publication.isDone()) {
+            publication.get(); // a failed publication stops the trainer here
+            return true;
+        }
+        return false;
+    }
+
+    /** Everything trained so far served and checkpointed, committed before returning (rebalance, shutdown). */
+    private void checkpointNow() throws InterruptedException, ExecutionException {
+        awaitPublished();
+        if (sinceServing.anythingConsumed() || changedSinceServing.pendingUsers() + changedSinceServing.pendingItems() > 0) {
+            publishServing();
+        }
+        if (sinceCheckpoint.anythingConsumed() || changedSinceCheckpoint.pendingUsers() + changedSinceCheckpoint.pendingItems() > 0) {
+            publishCheckpoint();
+        }
+        awaitPublished();
     }
 
     private void awaitPublished() throws InterruptedException, ExecutionException {
-        if (inFlight != null) {
-            inFlight.get();
-            inFlight = null;
+        if (servingInFlight != null) {
+            servingInFlight.get();
+            servingInFlight = null;
+        }
+        if (checkpointInFlight != null) {
+            checkpointInFlight.get();
+            checkpointInFlight = null;
         }
     }
 
-    /**
-     * Captures and submits the next snapshot. Its offset ranges cover every partition the model has seen, idle ones
-     * included (from = to), so the latest manifest alone says how far the model is trained.
-     */
-    private void publishAsync() {
+    /** Every partition the model has seen, idle ones included (from = to), so the latest manifest alone says how far. */
+    private SinceLastSnapshot.Covered cover(SinceLastSnapshot since) {
         intake.startPositions.forEach(since::assigned);
-        SinceLastSnapshot.Covered covered = since.take();
-        Snapshot snapshot = SnapshotCapture.capture(trainer, changed, ++version, covered, manifestMetrics(covered));
-        var group = intake.groupMetadata();
-        inFlight = publishing.submit(() -> {
+        return since.take();
+    }
+
+    /** Captures and submits the next serving snapshot. */
+    private void publishServing() {
+        SinceLastSnapshot.Covered covered = cover(sinceServing);
+        boolean refresh = refreshDue || System.nanoTime() - lastRefreshNanos >= config.servingRefreshMs() * 1_000_000L;
+        if (refresh) {
+            refreshDue = false;
+            lastRefreshNanos = System.nanoTime();
+        }
+        ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changedSinceServing, servedUsers, servedItems,
+                ++servingVersion, covered, manifestMetrics(covered), config.servingMinChange(), refresh);
+        servingInFlight = serving.submit(() -> {
             long start = System.nanoTime();
-            publisher.publish(snapshot, group);
+            servingPublisher.publish(snapshot);
+            servedVersion = snapshot.manifest().version();
+            long bytes = snapshot.rows().stream().mapToLong(r -> r.valueBytes()).sum();
+            metrics.served(snapshot.manifest().version(), System.nanoTime() - start, snapshot.manifest().userRows(),
+                    snapshot.manifest().itemRows(), bytes);
+            return null;
+        });
+    }
+
+    /** Captures and submits the next checkpoint; its offsets become the group's committed position. */
+    private void publishCheckpoint() {
+        SinceLastSnapshot.Covered covered = cover(sinceCheckpoint);
+        Checkpoint checkpoint = SnapshotCapture.checkpoint(trainer, changedSinceCheckpoint, ++checkpointNumber,
+                covered, manifestMetrics(covered));
+        var group = intake.groupMetadata();
+        checkpointInFlight = checkpointing.submit(() -> {
+            long start = System.nanoTime();
+            checkpointPublisher.publish(checkpoint, group);
             committedTo.putAll(covered.to());
-            publishedVersion = snapshot.manifest().version();
-            metrics.published(snapshot.manifest().version(), System.nanoTime() - start,
-                    snapshot.manifest().userRows(), snapshot.manifest().itemRows());
-            log.debug("snapshot v{} committed: {} events, {} user rows, {} item rows, {} dead letters in {} ms",
-                    snapshot.manifest().version(), snapshot.manifest().eventsTrained(), snapshot.manifest().userRows(),
-                    snapshot.manifest().itemRows(), snapshot.deadLetters().size(), (System.nanoTime() - start) / 1_000_000);
+            committedCheckpoint = checkpoint.manifest().version();
+            long bytes = checkpoint.rows().stream().mapToLong(r -> r.valueBytes()).sum();
+            metrics.checkpointed(checkpoint.manifest().version(), System.nanoTime() - start,
+                    checkpoint.manifest().userRows() + checkpoint.manifest().itemRows(), bytes);
+            log.debug("checkpoint {} committed: {} events, {} user rows, {} item rows, {} dead letters in {} ms",
+                    checkpoint.manifest().version(), checkpoint.manifest().eventsTrained(),
+                    checkpoint.manifest().userRows(), checkpoint.manifest().itemRows(), checkpoint.deadLetters().size(),
+                    (System.nanoTime() - start) / 1_000_000);
             return null;
         });
     }
@@ -342,22 +433,27 @@ public final class StreamingTrainer implements AutoCloseable {
         @Override
         public void snapshotAndWait() {
             CompletableFuture<Void> request = new CompletableFuture<>();
-            snapshotRequest.set(request);
+            checkpointRequest.set(request);
             while (true) {
                 try {
                     request.get(1, TimeUnit.SECONDS);
                     return;
                 } catch (TimeoutException e) {
                     if (!trainThread.isAlive()) {
-                        throw new IllegalStateException("the trainer stopped before it could publish", failure);
+                        throw new IllegalStateException("the trainer stopped before it could checkpoint", failure);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while publishing a snapshot", e);
+                    throw new IllegalStateException("interrupted while checkpointing", e);
                 } catch (ExecutionException e) {
-                    throw new IllegalStateException("snapshot failed: " + e.getCause().getMessage(), e.getCause());
+                    throw new IllegalStateException("checkpoint failed: " + e.getCause().getMessage(), e.getCause());
                 }
             }
+        }
+
+        @Override
+        public void prepare(IntakeBatch batch) {
+            trainer.prepare(batch.ratings, batch.prepared);
         }
 
         @Override
@@ -370,8 +466,9 @@ public final class StreamingTrainer implements AutoCloseable {
             Long expected = committedTo.get(partition);
             if (expected != null && expected != position) {
                 throw new IllegalStateException("ratings-" + partition + " resumes at offset " + position
-                        + " but the model was trained up to " + expected + ": another trainer has committed offsets"
-                        + " in group '" + config.groupId() + "'. Refusing to train a model that would skip or repeat ratings.");
+                        + " but the model was checkpointed up to " + expected + ": another trainer has committed offsets"
+                        + " in group '" + config.groupId() + "'. Refusing to train a model that would skip or repeat"
+                        + " ratings.");
             }
         }
     }

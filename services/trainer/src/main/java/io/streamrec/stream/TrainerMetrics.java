@@ -33,6 +33,12 @@ final class TrainerMetrics implements TrainingListener {
     private final DistributionSummary userRows;
     private final DistributionSummary itemRows;
     private final AtomicLong version = new AtomicLong();
+    private final AtomicLong checkpoint = new AtomicLong();
+    private final AtomicLong lastCheckpointMillis = new AtomicLong(System.currentTimeMillis());
+    private final Counter servedBytes;
+    private final Timer checkpointTime;
+    private final DistributionSummary checkpointRows;
+    private final Counter checkpointBytes;
     private final AtomicLong lastPublishedMillis = new AtomicLong(System.currentTimeMillis());
     private final PrequentialEvaluator evaluator;
     private volatile double loss = Double.NaN;
@@ -51,13 +57,21 @@ final class TrainerMetrics implements TrainingListener {
                 .publishPercentiles(0.5, 0.99).register(registry);
         ingestDelay = Timer.builder("streamrec.trainer.ingest.delay").description("produce time of a batch's oldest rating to trained")
                 .publishPercentiles(0.5, 0.99).register(registry);
-        publishTime = Timer.builder("streamrec.trainer.snapshot.publish.time").description("one snapshot transaction, begin to commit")
+        publishTime = Timer.builder("streamrec.trainer.snapshot.publish.time").description("one serving snapshot transaction, begin to commit")
                 .publishPercentiles(0.5, 0.99).register(registry);
-        userRows = DistributionSummary.builder("streamrec.trainer.snapshot.rows").tag("table", "users").description("rows per snapshot").register(registry);
-        itemRows = DistributionSummary.builder("streamrec.trainer.snapshot.rows").tag("table", "items").description("rows per snapshot").register(registry);
-        Gauge.builder("streamrec.trainer.snapshot.version", version, AtomicLong::get).description("last committed snapshot").register(registry);
+        userRows = DistributionSummary.builder("streamrec.trainer.snapshot.rows").tag("table", "users").description("rows per serving snapshot").register(registry);
+        itemRows = DistributionSummary.builder("streamrec.trainer.snapshot.rows").tag("table", "items").description("rows per serving snapshot").register(registry);
+        servedBytes = Counter.builder("streamrec.trainer.snapshot.bytes").baseUnit("bytes").description("row bytes served (values, keys excluded)").register(registry);
+        checkpointTime = Timer.builder("streamrec.trainer.checkpoint.time").description("one checkpoint transaction, begin to commit")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        checkpointRows = DistributionSummary.builder("streamrec.trainer.checkpoint.rows").description("rows per checkpoint").register(registry);
+        checkpointBytes = Counter.builder("streamrec.trainer.checkpoint.bytes").baseUnit("bytes").description("row bytes checkpointed (values, keys excluded)").register(registry);
+        Gauge.builder("streamrec.trainer.checkpoint.number", checkpoint, AtomicLong::get).description("last committed checkpoint").register(registry);
+        Gauge.builder("streamrec.trainer.checkpoint.age", lastCheckpointMillis, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
+                .baseUnit("seconds").description("time since the last committed checkpoint").register(registry);
+        Gauge.builder("streamrec.trainer.snapshot.version", version, AtomicLong::get).description("last committed serving snapshot").register(registry);
         Gauge.builder("streamrec.trainer.snapshot.age", lastPublishedMillis, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
-                .baseUnit("seconds").description("time since the last committed snapshot").register(registry);
+                .baseUnit("seconds").description("time since the last committed serving snapshot").register(registry);
         Gauge.builder("streamrec.trainer.loss", this, m -> m.loss).description("mean loss of the last step").register(registry);
         Gauge.builder("streamrec.trainer.prequential.hr10", this, m -> m.window == null ? Double.NaN : m.window.hitRate())
                 .description("prequential HR@10 over the moving window").register(registry);
@@ -107,15 +121,25 @@ final class TrainerMetrics implements TrainingListener {
         }
     }
 
-    void published(long snapshotVersion, long nanos, long users, long items) {
+    void served(long snapshotVersion, long nanos, long users, long items, long bytes) {
         publishTime.record(nanos, TimeUnit.NANOSECONDS);
         userRows.record(users);
         itemRows.record(items);
+        servedBytes.increment(bytes);
         version.set(snapshotVersion);
         lastPublishedMillis.set(System.currentTimeMillis());
     }
 
-    void restored(long snapshotVersion) {
+    void checkpointed(long number, long nanos, long rows, long bytes) {
+        checkpointTime.record(nanos, TimeUnit.NANOSECONDS);
+        checkpointRows.record(rows);
+        checkpointBytes.increment(bytes);
+        checkpoint.set(number);
+        lastCheckpointMillis.set(System.currentTimeMillis());
+    }
+
+    void restored(long snapshotVersion, long checkpointNumber) {
         version.set(snapshotVersion);
+        checkpoint.set(checkpointNumber);
     }
 }

@@ -26,22 +26,27 @@ public final class OnlineTrainer implements AutoCloseable {
     private final Vocabulary users = new Vocabulary();
     private final Vocabulary items = new Vocabulary();
     private final RatedItems rated = new RatedItems();
-    private final NegativeSampler sampler;
+    /** Negatives of fresh batches, drawn where batches are prepared; replay draws its own on the training thread. */
+    private final NegativeSampler freshNegatives;
+    private final NegativeSampler replayNegatives;
     private final LearningRateSchedule schedule;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final ReplayMemory memory;
     private final SplittableRandom replayRandom;
-    final Samples samples = new Samples();
+    /** The batch {@link #train(RatingBatch)} prepares, and the one replay steps fill. */
+    private final PreparedBatch prepared = new PreparedBatch();
+    private final PreparedBatch replayed = new PreparedBatch();
     private final Step step = new Step(this);
     private long eventsTrained;
     private long samplesTrained;
     private long positivesReplayed;
-    private double explicitNegativeCarry;
 
     public OnlineTrainer(TrainerConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
-        this.sampler = new NegativeSampler(config.popularityNegatives(), config.popularityAlpha(), config.seed());
+        this.freshNegatives = new NegativeSampler(config.popularityNegatives(), config.popularityAlpha(), config.seed());
+        this.replayNegatives = new NegativeSampler(config.popularityNegatives(), config.popularityAlpha(),
+                config.seed() ^ 0x3C6EF372FE94F82BL);
         this.schedule = new LearningRateSchedule(config);
         this.memory = new ReplayMemory(config.replay().recentCapacity(), config.replay().historyCapacity(), config.seed());
         this.replayRandom = new SplittableRandom(config.seed() ^ 0x2545F4914F6CDD1DL);
@@ -53,43 +58,60 @@ public final class OnlineTrainer implements AutoCloseable {
         return this;
     }
 
-    /** Trains one mini-batch of fresh ratings; returns its mean loss. */
+    /** Prepares and trains one mini-batch of fresh ratings; returns its mean loss. */
     public float train(RatingBatch batch) {
+        return train(prepare(batch, prepared));
+    }
+
+    /**
+     * Everything a fresh batch needs before training: ids mapped to rows, what each user rated recorded, every
+     * positive paired with fresh negatives (drawn after the whole batch is recorded: never an item the user rates in
+     * this batch). A service calls this on its consuming thread ahead of training: that thread is then the only one
+     * that writes the vocabularies' ids and the rated items, which the training thread only reads (a stale read
+     * there costs at most a replayed negative the user has just rated). Counts of ratings move only when the batch
+     * is trained, so they always match what the model has learnt.
+     */
+    public PreparedBatch prepare(RatingBatch batch, PreparedBatch into) {
         int n = batch.size();
-        step.batch = batch;
-        step.size = n;
-        step.usersBefore = users.size();
-        step.itemsBefore = items.size();
-        step.grow(n);
+        into.ratings = batch;
+        into.usersBefore = users.size();
+        into.itemsBefore = items.size();
+        into.grow(n);
         for (int i = 0; i < n; i++) {
-            step.userRows[i] = users.rowOf(batch.userId(i));
-            step.itemRows[i] = items.rowOf(batch.movieId(i));
+            into.userRows[i] = users.rowOf(batch.userId(i));
+            into.itemRows[i] = items.rowOf(batch.movieId(i));
+            rated.add(into.userRows[i], into.itemRows[i]);
         }
-        engine.ensureRows(users.size(), items.size());
+        into.usersAfter = users.size();
+        into.itemsAfter = items.size();
+        into.samples.clear();
+        for (int i = 0; i < n; i++) {
+            addWithNegatives(into.samples, freshNegatives, into.userRows[i], into.itemRows[i], batch.rating(i));
+        }
+        return into;
+    }
+
+    /** Trains a prepared batch of fresh ratings, in the order they were prepared; returns its mean loss. */
+    public float train(PreparedBatch batch) {
+        step.fresh(batch);
+        engine.ensureRows(batch.usersAfter, batch.itemsAfter);
         if (eventsTrained == 0 && config.objective() == Objective.EXPLICIT) {
-            startAtTheMean(batch);
+            startAtTheMean(batch.ratings);
         }
         step.loss = Float.NaN;
         step.learningRate = schedule.current();
         for (TrainingListener l : listeners) {
             l.beforeStep(step);
         }
-
+        int n = batch.size();
         for (int i = 0; i < n; i++) {
-            rated.add(step.userRows[i], step.itemRows[i]);
-            users.increment(step.userRows[i]);
-            items.increment(step.itemRows[i]);
-            memory.add(step.userRows[i], step.itemRows[i], batch.rating(i));
+            users.increment(batch.userRows[i]);
+            items.increment(batch.itemRows[i]);
+            memory.add(batch.userRows[i], batch.itemRows[i], batch.ratings.rating(i));
         }
-        // Negatives after every rating of the batch is recorded: never an item the user rates in this batch.
-        samples.clear();
-        for (int i = 0; i < n; i++) {
-            addWithNegatives(step.userRows[i], step.itemRows[i], batch.rating(i));
-        }
-        step.loss = engine.step(samples, step.learningRate);
+        step.loss = engine.step(batch.samples, step.learningRate);
         eventsTrained += n;
-        samplesTrained += samples.size();
-
+        samplesTrained += batch.samples.size();
         for (TrainingListener l : listeners) {
             l.afterStep(step);
         }
@@ -121,26 +143,28 @@ public final class OnlineTrainer implements AutoCloseable {
         if (memory.isEmpty()) {
             return Float.NaN;
         }
-        step.batch = null;
-        step.size = positives;
-        step.usersBefore = users.size();
-        step.itemsBefore = items.size();
-        step.grow(positives);
-        step.loss = Float.NaN;
-        step.learningRate = schedule.current();
+        replayed.ratings = null;
+        replayed.usersBefore = users.size();
+        replayed.itemsBefore = items.size();
+        replayed.grow(positives);
         ReplayConfig c = config.replay();
-        samples.clear();
+        replayed.samples.clear();
         for (int j = 0; j < positives; j++) {
             int at = memory.draw(replayRandom, c.recentShare(), c.recentMeanAge());
-            step.userRows[j] = memory.user(at);
-            step.itemRows[j] = memory.item(at);
-            addWithNegatives(step.userRows[j], step.itemRows[j], memory.stars(at));
+            replayed.userRows[j] = memory.user(at);
+            replayed.itemRows[j] = memory.item(at);
+            addWithNegatives(replayed.samples, replayNegatives, replayed.userRows[j], replayed.itemRows[j],
+                    memory.stars(at));
         }
+        step.fresh(replayed);
+        step.size = positives;
+        step.loss = Float.NaN;
+        step.learningRate = schedule.current();
         for (TrainingListener l : listeners) {
             l.beforeStep(step);
         }
-        step.loss = engine.step(samples, step.learningRate);
-        samplesTrained += samples.size();
+        step.loss = engine.step(replayed.samples, step.learningRate);
+        samplesTrained += replayed.samples.size();
         positivesReplayed += positives;
         for (TrainingListener l : listeners) {
             l.afterStep(step);
@@ -152,17 +176,10 @@ public final class OnlineTrainer implements AutoCloseable {
      * Implicit: the positive (target 1) followed by k negatives (target 0). Explicit: the positive with its stars,
      * and on average {@code explicit-negative-ratio} zero-rated negatives per positive.
      */
-    private void addWithNegatives(int u, int item, float stars) {
+    private void addWithNegatives(Samples samples, NegativeSampler sampler, int u, int item, float stars) {
         boolean implicit = config.objective() == Objective.IMPLICIT;
         samples.add(u, item, implicit ? 1f : stars);
-        int k;
-        if (implicit) {
-            k = config.negatives();
-        } else {
-            explicitNegativeCarry += config.negativeRatio();
-            k = (int) explicitNegativeCarry;
-            explicitNegativeCarry -= k;
-        }
+        int k = implicit ? config.negatives() : sampler.howMany(config.negativeRatio());
         for (int j = 0; j < k; j++) {
             int negative = sampler.draw(u, rated, items);
             if (negative >= 0) {

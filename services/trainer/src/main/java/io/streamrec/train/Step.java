@@ -15,6 +15,7 @@ public final class Step {
     int[] itemRows = new int[0];
     int usersBefore;
     int itemsBefore;
+    Samples samples;
     float loss = Float.NaN;
     float learningRate;
 
@@ -41,11 +42,15 @@ public final class Step {
         return size;
     }
 
-    void grow(int n) {
-        if (userRows.length < n) {
-            userRows = new int[Math.max(n, userRows.length * 2)];
-            itemRows = new int[userRows.length];
-        }
+    /** Points the step at a prepared batch of fresh ratings. */
+    void fresh(PreparedBatch p) {
+        batch = p.ratings;
+        size = p.size();
+        userRows = p.userRows;
+        itemRows = p.itemRows;
+        usersBefore = p.usersBefore;
+        itemsBefore = p.itemsBefore;
+        samples = p.samples;
     }
 
     /** The user row of the batch's i-th rating. */
@@ -73,7 +78,7 @@ public final class Step {
 
     /** The positives with their fresh negatives, as trained (valid in afterStep). */
     public Samples samples() {
-        return trainer.samples;
+        return samples;
     }
 
     /** Mean loss of the step (afterStep only). */

@@ -6,6 +6,11 @@ import java.util.Arrays;
  * External ids (userId, movieId) to dense table rows, assigned in order of first appearance, plus how many
  * ratings each row has had. Rows are never reassigned, so growing the tables never disturbs existing rows.
  * An open-addressing long-to-int map: no boxing on the hot path.
+ *
+ * <p>Two threads may share one, each writing its own half: the one that maps ids ({@link #rowOf}) and the one that
+ * counts ratings ({@link #increment}, {@link #setCount}); the counts grow on their own. Others read: {@link #size()}
+ * and {@link #id} are published safely (the id is written before the size that covers it), a count may be a
+ * moment stale.
  */
 public final class Vocabulary {
     private static final long EMPTY = Long.MIN_VALUE;
@@ -13,8 +18,9 @@ public final class Vocabulary {
     private long[] keys;
     private int[] values;
     private long[] ids;
+    private volatile long[] idsPublished;
     private int[] counts;
-    private int size;
+    private volatile int size;
     private int mask;
 
     public Vocabulary() {
@@ -28,6 +34,7 @@ public final class Vocabulary {
         values = new int[cap];
         mask = cap - 1;
         ids = new long[Math.max(16, expected)];
+        idsPublished = ids;
         counts = new int[ids.length];
     }
 
@@ -40,14 +47,15 @@ public final class Vocabulary {
         if (id == EMPTY) {
             throw new IllegalArgumentException("id " + id + " is reserved");
         }
-        int row = size++;
+        int row = size;
         keys[slot] = id;
         values[slot] = row;
         if (row == ids.length) {
             ids = Arrays.copyOf(ids, row * 2);
-            counts = Arrays.copyOf(counts, row * 2);
+            idsPublished = ids;
         }
         ids[row] = id;
+        size = row + 1;
         if (size * 2 > keys.length) {
             rehash();
         }
@@ -61,7 +69,7 @@ public final class Vocabulary {
     }
 
     public long id(int row) {
-        return ids[row];
+        return idsPublished[row];
     }
 
     public int size() {
@@ -69,16 +77,24 @@ public final class Vocabulary {
     }
 
     public int count(int row) {
-        return counts[row];
+        int[] c = counts;
+        return row < c.length ? c[row] : 0;
     }
 
     public void increment(int row) {
-        counts[row]++;
+        countsFor(row)[row]++;
     }
 
-    /** Restores a row's count, as a resumed trainer does from the published rows. */
+    /** Restores a row's count, as a resumed trainer does from the checkpointed rows. */
     public void setCount(int row, int count) {
-        counts[row] = count;
+        countsFor(row)[row] = count;
+    }
+
+    private int[] countsFor(int row) {
+        if (row >= counts.length) {
+            counts = Arrays.copyOf(counts, Math.max(row + 1, counts.length * 2));
+        }
+        return counts;
     }
 
     private int slot(long id) {

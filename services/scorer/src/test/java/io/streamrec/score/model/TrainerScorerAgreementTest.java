@@ -3,12 +3,13 @@ package io.streamrec.score.model;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.ModelKind;
-import io.streamrec.contract.SnapshotManifest;
 import io.streamrec.contract.Topics;
 import io.streamrec.snapshot.ChangedRows;
-import io.streamrec.snapshot.Snapshot;
-import io.streamrec.snapshot.SnapshotCapture;
+import io.streamrec.snapshot.ServedRows;
+import io.streamrec.snapshot.ServingSnapshot;
 import io.streamrec.snapshot.SinceLastSnapshot;
+import io.streamrec.snapshot.SnapshotCapture;
+import io.streamrec.train.Table;
 import io.streamrec.train.Engines;
 import io.streamrec.train.Objective;
 import io.streamrec.train.OnlineTrainer;
@@ -63,22 +64,31 @@ class TrainerScorerAgreementTest {
             ChangedRows changed = new ChangedRows();
             trainer.addListener(changed);
             trainSomething(trainer);
-            Snapshot snapshot = SnapshotCapture.capture(trainer, changed, 1,
+            int width = trainer.engine().layout().width();
+            ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changed, new ServedRows(Table.USERS, width),
+                    new ServedRows(Table.ITEMS, width), 1,
                     new SinceLastSnapshot.Covered(Map.of(), Map.of(), trainer.eventsTrained(), List.of(), Double.NaN),
-                    Map.of());
+                    Map.of(), 0.05, true);
 
             ModelSpec spec = ModelSpec.of(snapshot.manifest());
             ItemFactors items = new ItemFactors();
             items.reset(spec.width());
             Map<Long, float[]> users = new HashMap<>();
-            for (ProducerRecord<byte[], byte[]> r : snapshot.rows()) {
+            List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+            snapshot.rows().forEach(rows -> rows.forEachRecord(records::add));
+            for (ProducerRecord<byte[], byte[]> r : records) {
                 long id = Long.parseLong(new String(r.key(), StandardCharsets.UTF_8));
                 float[] params = FactorRow.decode(r.value()).params();
-                if (r.topic().equals(Topics.ITEM_FACTORS.name())) {
+                boolean item = r.topic().equals(Topics.ITEM_FACTORS.name());
+                if (item) {
                     items.put(id, params);
                 } else {
                     users.put(id, params);
                 }
+                // The trainer's engine scores the served (float16) parameters too: this test is about the formulas.
+                int row = (item ? trainer.items() : trainer.users()).find(id);
+                trainer.engine().importRows(item ? Table.ITEMS : Table.USERS, new int[]{row}, 1, params,
+                        new float[trainer.engine().layout().stateWidth()]);
             }
             assertThat(users).hasSize(USERS);
             ItemFactors.Table table = items.table();

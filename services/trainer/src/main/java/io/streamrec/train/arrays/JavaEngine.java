@@ -44,6 +44,8 @@ public final class JavaEngine implements Engine {
     private final boolean gmf;
     private final int d;
     private final int width;
+    /** Floats per row of a table: its parameters, then its optimizer state. */
+    private final int stride;
     private final int stateWidth;
     private final OptimizerKind optimizer;
     private final OptimizerKind denseOptimizer;
@@ -81,6 +83,7 @@ public final class JavaEngine implements Engine {
         this.gmf = config.model() == ModelKind.GMF;
         this.d = config.dim();
         this.width = layout.width();
+        this.stride = layout.width() + layout.stateWidth();
         this.stateWidth = layout.stateWidth();
         this.optimizer = config.optimizer();
         this.denseOptimizer = layout.denseOptimizer();
@@ -194,8 +197,8 @@ public final class JavaEngine implements Engine {
     public void exportRows(Table table, int[] rows, int n, float[] params, float[] state) {
         RowTable tab = table == Table.USERS ? users : items;
         for (int k = 0; k < n; k++) {
-            System.arraycopy(tab.params, rows[k] * width, params, k * width, width);
-            System.arraycopy(tab.state, rows[k] * stateWidth, state, k * stateWidth, stateWidth);
+            System.arraycopy(tab.data, rows[k] * stride, params, k * width, width);
+            System.arraycopy(tab.data, rows[k] * stride + width, state, k * stateWidth, stateWidth);
         }
     }
 
@@ -204,8 +207,8 @@ public final class JavaEngine implements Engine {
         RowTable tab = table == Table.USERS ? users : items;
         for (int k = 0; k < n; k++) {
             tab.ensure(rows[k] + 1);
-            System.arraycopy(params, k * width, tab.params, rows[k] * width, width);
-            System.arraycopy(state, k * stateWidth, tab.state, rows[k] * stateWidth, stateWidth);
+            System.arraycopy(params, k * width, tab.data, rows[k] * stride, width);
+            System.arraycopy(state, k * stateWidth, tab.data, rows[k] * stride + width, stateWidth);
         }
     }
 
@@ -261,10 +264,10 @@ public final class JavaEngine implements Engine {
 
     /** Raw score s of one pair. */
     private float raw(int u, int i) {
-        float[] up = users.params;
-        float[] ip = items.params;
-        int uo = u * width;
-        int io = i * width;
+        float[] up = users.data;
+        float[] ip = items.data;
+        int uo = u * stride;
+        int io = i * stride;
         if (gmf) {
             return kernels.weightedDot(dense, up, uo, ip, io, d) + dense[d];
         }
@@ -296,20 +299,20 @@ public final class JavaEngine implements Engine {
         for (int t = 1; t < accumulatedBy; t++) {
             kernels.axpy(1f, scratch[t].gradient(tab.table), go, g, go, width);
         }
-        int wo = row * width;
+        int wo = row * stride;
         if (l2 > 0) {
-            kernels.axpy(2 * l2 * tab.occurrences[slot] * inverseN, tab.params, wo, g, go, width);
+            kernels.axpy(2 * l2 * tab.occurrences[slot] * inverseN, tab.data, wo, g, go, width);
         }
-        int so = row * stateWidth;
+        int so = wo + width;
         if (optimizer == OptimizerKind.ADAGRAD) {
             // The factors (SIMD) and mf's bias, each with its own accumulator decay.
-            kernels.adagrad(tab.params, wo, g, go, tab.state, so, factors, lr, factorDecay);
+            kernels.adagrad(tab.data, wo, g, go, tab.data, so, factors, lr, factorDecay);
             if (factors < width) {
-                optimizer.apply(tab.params, wo + factors, g, go + factors, tab.state, so + factors, width - factors,
+                optimizer.apply(tab.data, wo + factors, g, go + factors, tab.data, so + factors, width - factors,
                         lr * biasRate, biasDecay);
             }
         } else {
-            optimizer.apply(tab.params, wo, g, go, tab.state, so, width, lr);
+            optimizer.apply(tab.data, wo, g, go, tab.data, so, width, lr);
         }
     }
 
@@ -365,11 +368,14 @@ public final class JavaEngine implements Engine {
         return sum;
     }
 
-    /** One embedding table: rows × width parameters, rows × stateWidth optimizer state, and the step's slots. */
+    /**
+     * One embedding table, each row's parameters followed by its optimizer state in one array (rows × stride), and
+     * the step's slots. Side by side, an update reads and writes one contiguous run of memory per row instead of two
+     * far apart: the rows are random accesses into tables far larger than the caches.
+     */
     private final class RowTable {
         final Table table;
-        float[] params = new float[0];
-        float[] state = new float[0];
+        float[] data = new float[0];
         int capacity;
         int initialised;
         /** Row to its gradient slot in the current step, -1 when untouched. */
@@ -384,12 +390,11 @@ public final class JavaEngine implements Engine {
         void ensure(int rows) {
             if (rows > capacity) {
                 int cap = Math.max(rows, Math.max(1024, capacity * 2));
-                if ((long) cap * width > Integer.MAX_VALUE - 8) {
+                if ((long) cap * stride > Integer.MAX_VALUE - 8) {
                     throw new IllegalStateException("the java engine's " + table + " table cannot hold " + rows
-                            + " rows of " + width + " floats in one array; use the djl engine");
+                            + " rows of " + stride + " floats in one array; use the djl engine");
                 }
-                params = Arrays.copyOf(params, cap * width);
-                state = Arrays.copyOf(state, cap * stateWidth);
+                data = Arrays.copyOf(data, cap * stride);
                 int oldCap = slotOfRow.length;
                 slotOfRow = Arrays.copyOf(slotOfRow, cap);
                 Arrays.fill(slotOfRow, oldCap, cap, -1);
@@ -398,7 +403,9 @@ public final class JavaEngine implements Engine {
             if (rows > initialised) {
                 float[] fresh = new float[(rows - initialised) * width];
                 layout.initRows(table, initialised, rows, fresh);
-                System.arraycopy(fresh, 0, params, initialised * width, fresh.length);
+                for (int r = initialised; r < rows; r++) {
+                    System.arraycopy(fresh, (r - initialised) * width, data, r * stride, width);
+                }
                 initialised = rows;
             }
         }
@@ -459,15 +466,15 @@ public final class JavaEngine implements Engine {
             int[] us = samples.users();
             int[] is = samples.items();
             float[] ys = samples.targets();
-            float[] up = users.params;
-            float[] ip = items.params;
+            float[] up = users.data;
+            float[] ip = items.data;
             float[] gu = userGradient;
             float[] gi = itemGradient;
             float[] dg = denseGradient;
             double loss = 0;
             for (int j = from; j < to; j++) {
-                int uo = us[j] * width;
-                int io = is[j] * width;
+                int uo = us[j] * stride;
+                int io = is[j] * stride;
                 float s = gmf ? kernels.weightedDot(dense, up, uo, ip, io, d) + dense[d]
                         : kernels.dot(up, uo, ip, io, d) + up[uo + d] + ip[io + d] + dense[0];
                 loss += objective.loss(s, ys[j], lo, hi);
