@@ -131,6 +131,72 @@ class TrainerScorerAgreementTest {
         }
     }
 
+    /**
+     * What serving rows in float16 cost: the same trained mf model scored with its float32 rows and with the rows a
+     * scorer receives; every user's top 10 of the catalogue must survive, up to items whose scores were within the
+     * float16 rounding of each other.
+     */
+    @org.junit.jupiter.api.Test
+    void float16ServingRowsKeepTheTopTen() {
+        TrainerConfig config = TrainerConfig.from(Settings.defaults().with("trainer.engine", "java")
+                .with("trainer.batch-size", 64));
+        try (OnlineTrainer trainer = new OnlineTrainer(config, Engines.create(config))) {
+            for (int pass = 0; pass < 4; pass++) {
+                trainSomething(trainer);
+            }
+            int items = trainer.items().size();
+            int width = trainer.engine().layout().width();
+            int stateWidth = trainer.engine().layout().stateWidth();
+            float[] exact = new float[items];
+            float[] served = new float[items];
+            double largest = 0;
+            double overlap = 0;
+            for (int u = 0; u < trainer.users().size(); u++) {
+                trainer.engine().scoreAll(new int[]{u}, 1, items, exact);
+                float[] params = new float[width];
+                float[] state = new float[stateWidth];
+                // Round this user's row and every item's row through float16, score, then restore the rows.
+                float[][] keep = new float[items + 1][];
+                float[][] keepState = new float[items + 1][];
+                for (int r = 0; r <= items; r++) {
+                    boolean user = r == items;
+                    io.streamrec.train.Table table = user ? io.streamrec.train.Table.USERS : io.streamrec.train.Table.ITEMS;
+                    int row = user ? u : r;
+                    trainer.engine().exportRows(table, new int[]{row}, 1, params, state);
+                    keep[r] = params.clone();
+                    keepState[r] = state.clone();
+                    float[] half = FactorRow.decode(FactorRow.encodeHalf(1, 0, params, 0, width)).params();
+                    trainer.engine().importRows(table, new int[]{row}, 1, half, state);
+                }
+                trainer.engine().scoreAll(new int[]{u}, 1, items, served);
+                for (int r = 0; r <= items; r++) {
+                    boolean user = r == items;
+                    trainer.engine().importRows(user ? io.streamrec.train.Table.USERS : io.streamrec.train.Table.ITEMS,
+                            new int[]{user ? u : r}, 1, keep[r], keepState[r]);
+                }
+                for (int i = 0; i < items; i++) {
+                    largest = Math.max(largest, Math.abs(exact[i] - served[i]));
+                }
+                overlap += topTenOverlap(exact, served);
+            }
+            overlap /= trainer.users().size();
+            System.out.printf("float16 serving rows: largest score change %.2e, top-10 overlap %.4f%n", largest, overlap);
+            assertThat(overlap).as("top-10 overlap between float32 and float16 rows").isGreaterThan(0.98);
+        }
+    }
+
+    private static double topTenOverlap(float[] a, float[] b) {
+        java.util.Set<Integer> top = top10(a);
+        top.retainAll(top10(b));
+        return top.size() / 10.0;
+    }
+
+    private static java.util.Set<Integer> top10(float[] scores) {
+        return java.util.stream.IntStream.range(0, scores.length).boxed()
+                .sorted((x, y) -> Float.compare(scores[y], scores[x])).limit(10)
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+    }
+
     /** A few passes over random ratings, so every parameter, bias and dense weight has moved from its start. */
     private static void trainSomething(OnlineTrainer trainer) {
         SplittableRandom random = new SplittableRandom(3);
