@@ -79,6 +79,8 @@ final class TrainerMetrics implements TrainingListener {
                 .description("prequential NDCG@10 over the moving window").register(registry);
         Gauge.builder("streamrec.trainer.prequential.popularity.hr10", this, m -> m.window == null ? Double.NaN : m.window.popularityHitRate())
                 .description("the all-time popularity baseline's HR@10 on the same candidates").register(registry);
+        Gauge.builder("streamrec.trainer.prequential.recent.popularity.hr10", this, m -> m.window == null ? Double.NaN : m.window.recentHitRate())
+                .description("the recent-popularity baseline's HR@10 (last evaluate.recent-window ratings) on the same candidates").register(registry);
         Gauge.builder("streamrec.trainer.prequential.rmse", this, m -> m.window == null ? Double.NaN : m.window.rmse())
                 .description("prequential RMSE over the moving window (explicit mode)").register(registry);
         Gauge.builder("streamrec.trainer.consumer.lag", () -> lag.getAsDouble() < 0 ? Double.NaN : lag.getAsDouble())
