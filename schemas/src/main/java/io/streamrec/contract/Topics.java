@@ -19,16 +19,25 @@ public final class Topics {
      */
     public static final int USER_PARTITIONS = 6;
 
-    private static final Map<String, String> KEEP_FOREVER = Map.of("retention.ms", "-1");
+    /**
+     * The largest record batch {@code ratings} and {@code ratings-dlq} take: Kafka's default, written down so the two
+     * match. The broker checks it after compression, so a compressible value far larger can arrive on {@code
+     * ratings}; its dead letter is cut to {@link DeadLetter#MAX_BYTES}, which fits.
+     */
+    public static final int RATINGS_MAX_MESSAGE_BYTES = 1_048_588;
+
+    private static final Map<String, String> RATINGS_LOG = Map.of("retention.ms", "-1",
+            "max.message.bytes", Integer.toString(RATINGS_MAX_MESSAGE_BYTES));
 
     public static final Topic<String, Rating> RATINGS = new Topic<>("ratings",
-            Serdes.String(), new RatingSerde(), USER_PARTITIONS, Topic.Cleanup.DELETE, KEEP_FOREVER,
+            Serdes.String(), new RatingSerde(), USER_PARTITIONS, Topic.Cleanup.DELETE, RATINGS_LOG,
             "Rating events from any producer, JSON, key = userId. Kept forever: it is the event log the model is"
                     + " (re)built from.");
 
     public static final Topic<byte[], byte[]> RATINGS_DLQ = new Topic<>("ratings-dlq",
-            Serdes.ByteArray(), Serdes.ByteArray(), 1, Topic.Cleanup.DELETE, KEEP_FOREVER,
-            "Invalid ratings, original key and value bytes, reason and source partition/offset in headers.");
+            Serdes.ByteArray(), Serdes.ByteArray(), 1, Topic.Cleanup.DELETE, RATINGS_LOG,
+            "Invalid ratings, original key and value bytes (cut past 512 KiB, said so in a header), reason and source"
+                    + " partition/offset in headers.");
 
     public static final Topic<String, Movie> MOVIES = new Topic<>("movies",
             Serdes.String(), new JsonSerde<>(Movie.class, JsonSchemas.MOVIE), 3, Topic.Cleanup.COMPACT, Map.of(),

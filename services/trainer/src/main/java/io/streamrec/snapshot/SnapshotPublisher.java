@@ -1,6 +1,7 @@
 package io.streamrec.snapshot;
 
 import io.streamrec.config.Settings;
+import io.streamrec.contract.DeadLetter;
 import io.streamrec.contract.SnapshotManifest;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
@@ -13,11 +14,13 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * Publishes serving snapshots or checkpoints, each in one Kafka transaction, so a read_committed reader sees one whole
@@ -34,15 +37,25 @@ public final class SnapshotPublisher implements AutoCloseable {
     private static final int ATTEMPTS = 3;
 
     private final KafkaProducer<byte[], byte[]> producer;
+    private final PublisherHealth health;
 
-    public SnapshotPublisher(Settings settings, String transactionalId) {
+    /** @param kind "serving" or "checkpoint", for {@link #health()} */
+    public SnapshotPublisher(Settings settings, String transactionalId, String kind) {
         Properties p = KafkaClients.producer(settings, transactionalId);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topics.MAX_MANIFEST_BYTES + 64 * 1024));
+        // A record batch holds at most max(batch.size, its one larger record), so dead letters (each at most
+        // DeadLetter.MAX_BYTES) never add up past ratings-dlq's max.message.bytes.
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
         // Factor rows are float32 noise to a compressor: lz4 spent CPU for almost no gain on them.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         this.producer = new KafkaProducer<>(p);
+        this.health = new PublisherHealth(kind);
+    }
+
+    /** How the latest attempt went, and how many failed so far. */
+    public PublisherHealth health() {
+        return health;
     }
 
     /**
@@ -63,7 +76,7 @@ public final class SnapshotPublisher implements AutoCloseable {
         transact("serving snapshot v" + snapshot.manifest().version(), () -> {
             snapshot.rows().forEach(rows -> rows.forEachRecord(producer::send));
             sendManifest(Topics.SNAPSHOTS.name(), snapshot.manifest());
-        });
+        }, e -> { });
     }
 
     /**
@@ -73,33 +86,63 @@ public final class SnapshotPublisher implements AutoCloseable {
      * @throws KafkaException          when it could not be committed after retries
      */
     public void publish(Checkpoint checkpoint, ConsumerGroupMetadata group) {
+        boolean[] payloadRefused = {false};
         transact("checkpoint " + checkpoint.manifest().version(), () -> {
             checkpoint.rows().forEach(rows -> rows.forEachRecord(producer::send));
-            checkpoint.deadLetters().forEach(producer::send);
+            for (ProducerRecord<byte[], byte[]> letter : checkpoint.deadLetters()) {
+                producer.send(payloadRefused[0] ? DeadLetter.withoutPayload(letter) : letter);
+            }
             sendManifest(Topics.CHECKPOINTS.name(), checkpoint.manifest());
             producer.sendOffsetsToTransaction(checkpoint.offsets(), group);
+        }, e -> {
+            // Dead letters are cut to fit the registry's limits, but an operator may have set ratings-dlq lower: then
+            // keep the reasons and coordinates and drop the payloads, rather than fail on the same record forever.
+            if (!checkpoint.deadLetters().isEmpty() && causedBy(e, RecordTooLargeException.class)) {
+                payloadRefused[0] = true;
+            }
         });
     }
 
     /** commitTransaction() fails the whole transaction when any of its sends failed, so no send is left unchecked. */
-    private void transact(String what, Runnable sends) {
+    private void transact(String what, Runnable sends, Consumer<KafkaException> beforeRetry) {
         KafkaException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
                 producer.beginTransaction();
                 sends.run();
                 producer.commitTransaction();
+                health.succeeded();
                 return;
             } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                      | AuthorizationException e) {
                 throw e;
             } catch (KafkaException e) {
                 last = e;
-                log.warn("{} attempt {} failed: {}; aborting and retrying", what, attempt, e.getMessage());
+                log.warn("{} attempt {} of {} failed: {}", what, attempt, ATTEMPTS, describe(e));
+                health.failed(what, e);
                 producer.abortTransaction();
+                beforeRetry.accept(e);
             }
         }
         throw last;
+    }
+
+    /** commitTransaction's own message ("in an error state") hides the send's: name the root cause too. */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.getMessage() : e.getMessage() + " (" + root + ")";
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void sendManifest(String topic, SnapshotManifest manifest) {

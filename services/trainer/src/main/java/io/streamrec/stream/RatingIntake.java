@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -47,6 +48,9 @@ final class RatingIntake implements Runnable {
     private final long maxWaitNanos;
     private final Coordinator coordinator;
     private final TrainerMetrics metrics;
+    private final Settings settings;
+    private final String groupId;
+    private final RecentEventIds seen;
     /** Where each assigned partition started: the first snapshot after an assignment ranges from here. */
     final Map<Integer, Long> startPositions = new ConcurrentHashMap<>();
     private final AtomicLong lag = new AtomicLong(-1);
@@ -87,6 +91,10 @@ final class RatingIntake implements Runnable {
         this.maxWaitNanos = config.trainer().batchMaxWaitMs() * 1_000_000L;
         this.coordinator = coordinator;
         this.metrics = metrics;
+        this.settings = settings;
+        this.groupId = config.groupId();
+        this.seen = new RecentEventIds(config.dedupWindow());
+        metrics.rememberingEventIds(seen::size);
     }
 
     ConsumerGroupMetadata groupMetadata() {
@@ -156,8 +164,12 @@ final class RatingIntake implements Runnable {
     private void take(ConsumerRecord<byte[], byte[]> r, IntakeBatch batch) {
         try {
             Rating rating = RatingCodec.parse(r.key(), r.value(), r.timestamp());
-            batch.ratings.add(rating.userId(), rating.movieId(), rating.rating(), rating.timestamp());
-            batch.oldestProduceTime = Math.min(batch.oldestProduceTime, r.timestamp());
+            if (rating.eventId() == null || seen.firstTime(rating.eventId())) {
+                batch.ratings.add(rating.userId(), rating.movieId(), rating.rating(), rating.timestamp());
+                batch.oldestProduceTime = Math.min(batch.oldestProduceTime, r.timestamp());
+            } else {
+                metrics.repeated();
+            }
         } catch (ContractViolation e) {
             batch.deadLetters.add(DeadLetter.of(r, e.getMessage()));
             metrics.invalid();
@@ -219,14 +231,70 @@ final class RatingIntake implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             Set<TopicPartition> assigned = Set.copyOf(partitions);
+            Map<TopicPartition, Long> positions = new HashMap<>();
             for (TopicPartition tp : assigned) {
                 long position = consumer.position(tp);
                 coordinator.verifyPosition(tp.partition(), position);
                 startPositions.put(tp.partition(), position);
+                positions.put(tp, position);
             }
             if (!assigned.isEmpty()) {
                 log.info("partitions assigned: {}", assigned);
+                rememberEventIdsBefore(positions);
             }
         }
+    }
+
+    /**
+     * Reads back the event ids of the last ratings trained before the positions a partition is resumed from (its
+     * share of {@code trainer.dedup.window}), so a repeat of a rating trained before a restart is still known.
+     */
+    private void rememberEventIdsBefore(Map<TopicPartition, Long> positions) {
+        long perPartition = seen.window() / Topics.RATINGS.partitions();
+        if (perPartition == 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        long read = 0;
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(
+                KafkaClients.consumer(settings, groupId + "-event-ids", null))) {
+            reader.assign(positions.keySet());
+            Map<TopicPartition, Long> beginnings = reader.beginningOffsets(positions.keySet());
+            Map<TopicPartition, Long> left = new HashMap<>();
+            positions.forEach((tp, position) -> {
+                long from = Math.max(beginnings.get(tp), position - perPartition);
+                if (from < position) {
+                    reader.seek(tp, from);
+                    left.put(tp, position);
+                }
+            });
+            reader.pause(positions.keySet().stream().filter(tp -> !left.containsKey(tp)).toList());
+            while (!left.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(500))) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    Long end = left.get(tp);
+                    if (end == null || r.offset() >= end) {
+                        continue;
+                    }
+                    read++;
+                    try {
+                        String id = RatingCodec.parse(r.key(), r.value(), r.timestamp()).eventId();
+                        if (id != null) {
+                            seen.firstTime(id);
+                        }
+                    } catch (ContractViolation e) {
+                        // dead-lettered when it was first read
+                    }
+                }
+                for (TopicPartition tp : Set.copyOf(left.keySet())) {
+                    if (reader.position(tp) >= left.get(tp)) {
+                        left.remove(tp);
+                        reader.pause(Set.of(tp));
+                    }
+                }
+            }
+        }
+        log.info("remembered {} event ids from the {} ratings before the resumed positions in {} ms", seen.size(), read,
+                (System.nanoTime() - start) / 1_000_000);
     }
 }

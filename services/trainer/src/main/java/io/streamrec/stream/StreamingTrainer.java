@@ -13,15 +13,19 @@ import io.streamrec.snapshot.ServedRows;
 import io.streamrec.snapshot.ServingSnapshot;
 import io.streamrec.snapshot.SinceLastSnapshot;
 import io.streamrec.snapshot.SnapshotCapture;
+import io.streamrec.snapshot.PublisherHealth;
 import io.streamrec.snapshot.SnapshotPublisher;
 import io.streamrec.train.Engines;
 import io.streamrec.train.OnlineTrainer;
 import io.streamrec.train.ReplayBudget;
 import io.streamrec.train.Table;
+import io.streamrec.train.TrainingListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -79,6 +83,9 @@ public final class StreamingTrainer implements AutoCloseable {
     private final ModelRestorer.Restored restored;
     /** Per partition, the offset the last committed checkpoint ended at: what a (re)assigned partition resumes at. */
     private final Map<Integer, Long> committedTo = new ConcurrentHashMap<>();
+    /** Per partition, the first offset not yet trained (past the last trained batch); read by the lag probe. */
+    private final Map<Integer, Long> trainedTo = new ConcurrentHashMap<>();
+    private final LagProbe lagProbe;
     private final AtomicReference<CompletableFuture<Void>> checkpointRequest = new AtomicReference<>();
     /** Replay steps trained so far; the intake stamps each batch with it when handing the batch over. */
     private final AtomicLong replaySteps = new AtomicLong();
@@ -127,7 +134,9 @@ public final class StreamingTrainer implements AutoCloseable {
         for (int i = 0; i <= config.maxInFlightBatches(); i++) {
             empty.add(new IntakeBatch(config.trainer().batchSize()));
         }
-        this.metrics = new TrainerMetrics(registry, evaluator, () -> intake().lag());
+        this.lagProbe = new LagProbe(settings, config.groupId() + "-lag", this::untrainedFrom);
+        this.metrics = new TrainerMetrics(registry, evaluator, lagProbe::lag,
+                List.of(servingPublisher.health(), checkpointPublisher.health()));
         this.intake = new RatingIntake(settings, config, full, empty, new Coordinator(), metrics);
         metrics.restored(servingVersion, checkpointNumber);
         trainer.addListener(metrics).addListener(evaluator).addListener(changedSinceServing)
@@ -147,15 +156,21 @@ public final class StreamingTrainer implements AutoCloseable {
      * from its last checkpoint, and starts consuming.
      */
     public static StreamingTrainer start(Settings settings, MeterRegistry registry) {
+        return start(settings, registry, List.of());
+    }
+
+    /** {@link #start(Settings, MeterRegistry)} with listeners of the caller's beside the trainer's own. */
+    public static StreamingTrainer start(Settings settings, MeterRegistry registry, List<TrainingListener> listeners) {
         StreamingConfig config = StreamingConfig.from(settings);
         TopicAdmin.prepare(settings, "streamrec-trainer-admin", Topics.ALL);
         OnlineTrainer trainer = new OnlineTrainer(config.trainer(), Engines.create(config.trainer()));
-        SnapshotPublisher checkpoints = new SnapshotPublisher(settings, config.transactionalId());
-        SnapshotPublisher servings = new SnapshotPublisher(settings, config.transactionalId() + "-serving");
+        SnapshotPublisher checkpoints = new SnapshotPublisher(settings, config.transactionalId(), "checkpoint");
+        SnapshotPublisher servings = new SnapshotPublisher(settings, config.transactionalId() + "-serving", "serving");
         try {
             checkpoints.fencePredecessors();
             servings.fencePredecessors();
             ModelRestorer.Restored restored = new ModelRestorer(settings).restore(trainer);
+            listeners.forEach(trainer::addListener);
             StreamingTrainer t = new StreamingTrainer(settings, config, trainer, servings, checkpoints, restored, registry);
             log.info("trainer {} on {}: batches of up to {} ratings or {} ms; serving snapshots every {} ms, checkpoints"
                             + " every {} ms; resuming at checkpoint {} (serving v{}, {} events trained)",
@@ -164,6 +179,7 @@ public final class StreamingTrainer implements AutoCloseable {
                     t.checkpointNumber, t.servingVersion, trainer.eventsTrained());
             t.trainThread.start();
             t.intakeThread.start();
+            t.lagProbe.start();
             return t;
         } catch (RuntimeException e) {
             servings.close();
@@ -173,8 +189,16 @@ public final class StreamingTrainer implements AutoCloseable {
         }
     }
 
-    private RatingIntake intake() {
-        return intake;
+    /** Per assigned partition, the first offset not yet trained. */
+    private Map<Integer, Long> untrainedFrom() {
+        Map<Integer, Long> from = new HashMap<>();
+        intake.startPositions.forEach((p, start) -> from.put(p, Math.max(start, trainedTo.getOrDefault(p, start))));
+        return from;
+    }
+
+    /** How the serving and checkpoint publishers are doing, for the health endpoint. */
+    public List<PublisherHealth> publishers() {
+        return List.of(servingPublisher.health(), checkpointPublisher.health());
     }
 
     /** The version of the last committed serving snapshot. */
@@ -249,6 +273,7 @@ public final class StreamingTrainer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        lagProbe.close();
         serving.shutdown();
         checkpointing.shutdown();
         servingPublisher.close();
@@ -323,7 +348,8 @@ public final class StreamingTrainer implements AutoCloseable {
             trainer.train(batch.prepared);
             metrics.ingested(batch.oldestProduceTime);
         }
-        sinceServing.consumed(batch.records, batch.nextOffsets, java.util.List.of());
+        sinceServing.consumed(batch.records, batch.nextOffsets, List.of());
+        trainedTo.putAll(batch.nextOffsets);
         sinceCheckpoint.consumed(batch.records, batch.nextOffsets, batch.deadLetters);
         empty.add(batch);
     }

@@ -2,17 +2,21 @@ package io.streamrec.stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamrec.evaluate.CurvePoint;
 import io.streamrec.evaluate.PrequentialEvaluator;
+import io.streamrec.snapshot.PublisherHealth;
 import io.streamrec.train.Step;
 import io.streamrec.train.TrainingListener;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The streaming trainer's meters, all named {@code streamrec.trainer.*} (Prometheus: {@code streamrec_trainer_*}).
@@ -23,6 +27,8 @@ import java.util.function.DoubleSupplier;
 final class TrainerMetrics implements TrainingListener {
     private final Counter consumed;
     private final Counter invalid;
+    private final Counter repeated;
+    private final MeterRegistry registry;
     private final Counter trained;
     private final Counter replayed;
     private final Timer replayTime;
@@ -45,10 +51,14 @@ final class TrainerMetrics implements TrainingListener {
     private volatile CurvePoint window;
     private long stepStartNanos;
 
-    TrainerMetrics(MeterRegistry registry, PrequentialEvaluator evaluator, DoubleSupplier lag) {
+    TrainerMetrics(MeterRegistry registry, PrequentialEvaluator evaluator, DoubleSupplier lag,
+                   List<PublisherHealth> publishers) {
         this.evaluator = evaluator;
+        this.registry = registry;
         consumed = Counter.builder("streamrec.trainer.events.consumed").description("ratings records consumed, valid or not").register(registry);
         invalid = Counter.builder("streamrec.trainer.events.invalid").description("records routed to ratings-dlq").register(registry);
+        repeated = Counter.builder("streamrec.trainer.events.repeated")
+                .description("ratings skipped because their eventId was seen within trainer.dedup.window").register(registry);
         trained = Counter.builder("streamrec.trainer.events.trained").description("valid ratings trained").register(registry);
         replayed = Counter.builder("streamrec.trainer.positives.replayed").description("past positives trained again (continual training)").register(registry);
         replayTime = Timer.builder("streamrec.trainer.replay.step.time").description("one replay step").register(registry);
@@ -86,6 +96,13 @@ final class TrainerMetrics implements TrainingListener {
         Gauge.builder("streamrec.trainer.consumer.lag", () -> lag.getAsDouble() < 0 ? Double.NaN : lag.getAsDouble())
                 .description("ratings not yet trained: behind the log end, plus queued (NaN until known)")
                 .register(registry);
+        for (PublisherHealth p : publishers) {
+            FunctionCounter.builder("streamrec.trainer.publish.failures", p, PublisherHealth::failures).tag("kind", p.kind())
+                    .description("failed publish attempts (each is retried; the trainer stops after three in a row)")
+                    .register(registry);
+            Gauge.builder("streamrec.trainer.publish.failing", p, h -> h.failing() ? 1 : 0).tag("kind", p.kind())
+                    .description("1 from a failed publish attempt until the next one succeeds").register(registry);
+        }
     }
 
     void consumed() {
@@ -94,6 +111,16 @@ final class TrainerMetrics implements TrainingListener {
 
     void invalid() {
         invalid.increment();
+    }
+
+    void repeated() {
+        repeated.increment();
+    }
+
+    /** The event ids the intake remembers, read from its own thread's count (a gauge may read a stale value). */
+    void rememberingEventIds(IntSupplier held) {
+        Gauge.builder("streamrec.trainer.dedup.ids", held, IntSupplier::getAsInt)
+                .description("event ids remembered to skip repeats (trainer.dedup.window to twice that)").register(registry);
     }
 
     /** Registered first, so the step's time includes the other listeners' (the prequential evaluation's) work. */

@@ -2,7 +2,6 @@ package io.streamrec.stream;
 
 import io.streamrec.contract.ContractViolation;
 import io.streamrec.contract.DeadLetter;
-import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.Rating;
 import io.streamrec.contract.RatingCodec;
 import io.streamrec.contract.SnapshotManifest;
@@ -13,11 +12,9 @@ import io.streamrec.dataset.synthetic.SyntheticRatings;
 import io.streamrec.kafka.KafkaClients;
 import io.streamrec.testkit.KafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +23,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -94,9 +90,9 @@ class StreamingTrainerCrashTest {
         assertThat(latest(checkpoints).eventsTotal()).isEqualTo(producer.valid);
         assertThat(checkpoints.stream().mapToLong(SnapshotManifest::deadLettered).sum()).isEqualTo(producer.invalid);
         Truth truth = truthUpTo(latest(checkpoints));
-        assertThat(latestCounts(Topics.USER_FACTORS.name())).as("each user's served row counts its ratings once")
+        assertThat(ModelTopics.latestCounts(kafka.settings(), Topics.USER_FACTORS.name())).as("each user's served row counts its ratings once")
                 .isEqualTo(truth.perUser);
-        assertThat(latestCounts(Topics.ITEM_FACTORS.name())).as("each item's served row counts its ratings once")
+        assertThat(ModelTopics.latestCounts(kafka.settings(), Topics.ITEM_FACTORS.name())).as("each item's served row counts its ratings once")
                 .isEqualTo(truth.perItem);
         assertThat(servingManifests()).extracting(SnapshotManifest::version)
                 .as("serving versions are consecutive across restarts: none skipped, none reused")
@@ -110,7 +106,7 @@ class StreamingTrainerCrashTest {
      */
     private void assertConsistent(List<SnapshotManifest> checkpoints, String when) {
         if (checkpoints.isEmpty()) {
-            assertThat(readAll(Topics.RATINGS_DLQ.name())).as("no checkpoint, no dead letter %s", when).isEmpty();
+            assertThat(ModelTopics.readAll(kafka.settings(), Topics.RATINGS_DLQ.name())).as("no checkpoint, no dead letter %s", when).isEmpty();
             return;
         }
         assertThat(checkpoints).extracting(SnapshotManifest::version).as("checkpoint numbers are consecutive %s", when)
@@ -130,9 +126,9 @@ class StreamingTrainerCrashTest {
                 .isEqualTo(truth.valid);
         assertThat(latest.eventsTotal()).isEqualTo(truth.valid);
         assertThat(checkpoints.stream().mapToLong(SnapshotManifest::deadLettered).sum()).isEqualTo(truth.invalid);
-        assertThat(latestCounts(Topics.USER_CHECKPOINTS.name())).as("user counts %s", when).isEqualTo(truth.perUser);
-        assertThat(latestCounts(Topics.ITEM_CHECKPOINTS.name())).as("item counts %s", when).isEqualTo(truth.perItem);
-        List<ConsumerRecord<byte[], byte[]>> dlq = readAll(Topics.RATINGS_DLQ.name());
+        assertThat(ModelTopics.latestCounts(kafka.settings(), Topics.USER_CHECKPOINTS.name())).as("user counts %s", when).isEqualTo(truth.perUser);
+        assertThat(ModelTopics.latestCounts(kafka.settings(), Topics.ITEM_CHECKPOINTS.name())).as("item counts %s", when).isEqualTo(truth.perItem);
+        List<ConsumerRecord<byte[], byte[]>> dlq = ModelTopics.readAll(kafka.settings(), Topics.RATINGS_DLQ.name());
         Set<String> sources = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : dlq) {
             assertThat(DeadLetter.header(r.headers(), DeadLetter.REASON)).isNotBlank();
@@ -154,7 +150,7 @@ class StreamingTrainerCrashTest {
         long invalid = 0;
         Map<Long, Integer> perUser = new HashMap<>();
         Map<Long, Integer> perItem = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(Topics.RATINGS.name())) {
+        for (ConsumerRecord<byte[], byte[]> r : ModelTopics.readAll(kafka.settings(), Topics.RATINGS.name())) {
             if (r.offset() >= end.getOrDefault(r.partition(), 0L)) {
                 continue;
             }
@@ -313,41 +309,10 @@ class StreamingTrainerCrashTest {
     }
 
     private List<SnapshotManifest> checkpoints() {
-        return manifests(Topics.CHECKPOINTS.name());
+        return ModelTopics.manifests(kafka.settings(), Topics.CHECKPOINTS.name());
     }
 
     private List<SnapshotManifest> servingManifests() {
-        return manifests(Topics.SNAPSHOTS.name());
-    }
-
-    private List<SnapshotManifest> manifests(String topic) {
-        List<SnapshotManifest> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
-            out.add(Topics.SNAPSHOTS.valueSerde().deserializer().deserialize(r.topic(), r.value()));
-        }
-        return out;
-    }
-
-    private Map<Long, Integer> latestCounts(String topic) {
-        Map<Long, Integer> counts = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
-            counts.put(Long.parseLong(new String(r.key(), StandardCharsets.UTF_8)), FactorRow.decode(r.value()).count());
-        }
-        return counts;
-    }
-
-    /** Every committed record of a topic (read_committed: aborted transactions are invisible). */
-    private List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(kafka.settings(), "crash-test-reader", null))) {
-            List<TopicPartition> tps = c.partitionsFor(topic).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
+        return ModelTopics.manifests(kafka.settings(), Topics.SNAPSHOTS.name());
     }
 }
