@@ -119,7 +119,7 @@ public final class Demo {
         AtomicReference<RuntimeException> replayFailure = new AtomicReference<>();
         Pacing pacing = s.decimal("demo.speedup") > 0 ? Pacing.speedup(s.decimal("demo.speedup"))
                 : s.decimal("demo.rate") > 0 ? Pacing.rate(s.decimal("demo.rate")) : Pacing.max();
-        RatingSource replaySource = new RatingSource(source.description(), source.movies(),
+        RatingSource replaySource = new RatingSource(source.description(), source.dataset(), source.movies(),
                 new WatchingCursor(log, watched, sent), BadRows.none());
         Thread replay = new Thread(() -> {
             try {
