@@ -11,6 +11,7 @@ import io.streamrec.score.state.ScorerMetrics;
 import io.streamrec.score.state.ScorerConfig;
 import io.streamrec.score.model.Clusters;
 import io.streamrec.config.Settings;
+import io.streamrec.http.HttpConfig;
 import io.streamrec.kafka.KafkaClients;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
@@ -82,7 +83,7 @@ public final class ScorerApp implements AutoCloseable {
                     settings.integer("topics.replication-factor"), TopicAdmin.START_TIMEOUT);
         }
         ScorerState state = new ScorerState(config, new ScorerMetrics(metrics.registry()));
-        QueryServer queries = new QueryServer(state, config.httpHost(), config.httpPort());
+        QueryServer queries = new QueryServer(state, HttpConfig.from(settings), config.httpHost(), config.httpPort());
         HostInfo self = new HostInfo(config.advertisedHost(), queries.port());
         KafkaStreams streams;
         try {
@@ -195,7 +196,7 @@ public final class ScorerApp implements AutoCloseable {
 
     /** Base URL of this instance's interactive queries, e.g. {@code http://127.0.0.1:8090}. */
     public String httpUrl() {
-        return "http://" + self.host() + ":" + self.port();
+        return queries.scheme() + "://" + self.host() + ":" + self.port();
     }
 
     /** Version of the snapshot being served, 0 before the first manifest. */

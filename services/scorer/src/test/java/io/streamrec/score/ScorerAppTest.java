@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -87,7 +88,17 @@ class ScorerAppTest {
                 assertThat(list.items()).noneMatch(i -> ratings.stream().anyMatch(r -> r.movieId() == i.movieId()));
                 assertThat(list.items().get(0).title()).startsWith("Sci-Fi movie");
 
+                // Clients that send half a request and wait: they once held all four query threads of the JDK server.
+                List<Socket> slowClients = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    Socket slow = new Socket("127.0.0.1", scorer.httpPort());
+                    slow.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    slowClients.add(slow);
+                }
                 queries(scorer, newcomer, world);
+                for (Socket slow : slowClients) {
+                    slow.close();
+                }
                 aRatingOnTheWrongPartitionReachesItsUser(scorer, publisher, reader, metrics, world);
                 badInputIsSkipped(settings, publisher, reader, metrics, world);
                 oversizedRatingsOnTheWrongPartitionStopNothing(settings, publisher, reader, metrics, world);
