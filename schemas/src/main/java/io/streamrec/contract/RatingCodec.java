@@ -238,17 +238,12 @@ public final class RatingCodec {
     }
 
     /**
-     * Why the bytes are not UTF-8 JSON, or null when they are. UTF-16 and UTF-32 put a zero byte among the first
-     * four (the first character of JSON is ASCII) or start with their byte order mark.
+     * Why the bytes are not UTF-8 JSON, or null when they are. UTF-16 and UTF-32 show in the first four bytes (RFC
+     * 4627, section 3: the first character of JSON is ASCII, so its zero bytes fall in a pattern), or in their byte
+     * order mark.
      */
     private static String encodingProblem(byte[] value) {
-        boolean utf16Bom = value.length >= 2 && ((value[0] == (byte) 0xFE && value[1] == (byte) 0xFF)
-                || (value[0] == (byte) 0xFF && value[1] == (byte) 0xFE));
-        boolean zeroByte = false;
-        for (int i = 0; i < Math.min(4, value.length); i++) {
-            zeroByte |= value[i] == 0;
-        }
-        if (utf16Bom || zeroByte) {
+        if (looksUtf16Or32(value)) {
             return "not UTF-8 (the bytes look like UTF-16 or UTF-32): JSON on the wire is UTF-8 (RFC 8259)";
         }
         if (value.length >= 3 && value[0] == (byte) 0xEF && value[1] == (byte) 0xBB && value[2] == (byte) 0xBF) {
@@ -260,6 +255,21 @@ public final class RatingCodec {
             }
         }
         return null;
+    }
+
+    private static boolean looksUtf16Or32(byte[] v) {
+        if (v.length >= 2 && ((v[0] == (byte) 0xFE && v[1] == (byte) 0xFF) || (v[0] == (byte) 0xFF && v[1] == (byte) 0xFE))) {
+            return true;
+        }
+        if (v.length < 4) {
+            return v.length >= 2 && (v[0] == 0) != (v[1] == 0);
+        }
+        boolean z0 = v[0] == 0, z1 = v[1] == 0, z2 = v[2] == 0, z3 = v[3] == 0;
+        return (z0 && z1 && z2 && !z3)            // UTF-32BE, and its byte order mark 00 00 FE FF
+                || (z0 && z1 && v[2] == (byte) 0xFE && v[3] == (byte) 0xFF)
+                || (!z0 && z1 && z2 && z3)         // UTF-32LE
+                || (z0 && !z1 && z2 && !z3)        // UTF-16BE
+                || (!z0 && z1 && !z2 && z3);       // UTF-16LE
     }
 
     /** Checks a value that is not plain ASCII with a strict decoder; the reason names the first bad byte. */
