@@ -63,6 +63,19 @@ class HttpEndpointTest {
         }
     }
 
+    /** Two services on one machine with the same metrics.port: the second serves on a free port rather than fail. */
+    @Test
+    void aTakenMetricsPortFallsBackToAFreeOneButATakenQueryPortFails() throws Exception {
+        try (Metrics first = Metrics.start(Settings.defaults().with("metrics.port", 0), "first")) {
+            try (Metrics second = Metrics.start(Settings.defaults().with("metrics.port", first.port()), "second")) {
+                assertThat(second.port()).isPositive().isNotEqualTo(first.port());
+                assertThat(get("http://127.0.0.1:" + second.port() + "/metrics").body()).contains("application=\"second\"");
+            }
+            assertThatThrownBy(() -> HttpEndpoint.start("queries", HttpConfig.from(settings()), "127.0.0.1", first.port(),
+                    false, Set.of(), OK)).hasMessageContaining("cannot serve queries on 127.0.0.1:" + first.port());
+        }
+    }
+
     /** A client that stops in the middle of its headers loses its connection after the idle timeout. */
     @Test
     void aStalledConnectionIsClosedAfterTheIdleTimeout() throws Exception {
