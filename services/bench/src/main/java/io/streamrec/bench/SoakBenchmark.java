@@ -180,7 +180,10 @@ public final class SoakBenchmark {
         verdicts.add(new Verdict("trainer lag", maxLag <= allowedLag, String.format(Locale.ROOT,
                 "at most %,.0f ratings behind after warm-up (allowed %,.0f: %.1f s of the stream)", maxLag, allowedLag,
                 o.maxLagSeconds())));
-        double maxAge = steady.stream().mapToDouble(Sample::snapshotAgeSeconds).max().orElse(Double.NaN);
+        // Only while ratings still come: once all are trained, a trainer with nothing new (replay off) is right
+        // not to snapshot, and the age just counts the idle time.
+        double maxAge = steady.stream().filter(x -> x.trained() < o.events()).mapToDouble(Sample::snapshotAgeSeconds)
+                .max().orElse(Double.NaN);
         verdicts.add(new Verdict("snapshot age", maxAge <= o.maxSnapshotAgeSeconds(), String.format(Locale.ROOT,
                 "at most %.1f s after warm-up (allowed %.1f s)", maxAge, o.maxSnapshotAgeSeconds())));
         // A rating's list comes later than its produce time by however far the scorer is behind.
