@@ -6,7 +6,14 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Reads and writes {@code ratings} values at stream rates and enforces {@code rating.schema.json} while reading.
@@ -26,6 +33,10 @@ public final class RatingCodec {
     private static final Bounds STARS;
     private static final Bounds TIME;
     private static final int EVENT_ID_MAX_LENGTH;
+    private static final BigDecimal STARS_STEP;
+    /** Bits of the fields seen so far. */
+    private static final int USER_ID = 1, MOVIE_ID = 2, STARS_FIELD = 4, TIMESTAMP = 8, EVENT_ID = 16;
+    private static final int REQUIRED = USER_ID | MOVIE_ID | STARS_FIELD | TIMESTAMP;
 
     static {
         JsonNode props = JsonSchemas.RATING.document().get("properties");
@@ -33,6 +44,11 @@ public final class RatingCodec {
         STARS = Bounds.of(props.get("rating"));
         TIME = Bounds.of(props.get("timestamp"));
         EVENT_ID_MAX_LENGTH = props.get("eventId").get("maxLength").asInt();
+        STARS_STEP = BigDecimal.valueOf(STARS.step);
+        if (!(STARS.step > 0) || STARS.step != Math.scalb(1.0, Math.getExponent(STARS.step))) {
+            throw new IllegalStateException("rating.schema.json: the rating's multipleOf is expected to be a power of"
+                    + " two (0.5), which a double divides exactly");
+        }
         if (!ID.equals(Bounds.of(props.get("movieId")))) {
             throw new IllegalStateException("rating.schema.json: userId and movieId are expected to share bounds");
         }
@@ -49,18 +65,28 @@ public final class RatingCodec {
     }
 
     /**
-     * Parses and validates a value alone (no key, no record time).
+     * Parses and validates a value alone (no key, no record time). Beyond what JSON Schema can say, the value must
+     * be UTF-8 without a byte order mark (RFC 8259 section 8.1; UTF-16 would otherwise be detected and read), and
+     * no name may appear twice in the object (a repeated userId would leave the reader to pick one).
      *
      * @throws ContractViolation with the reason when the value breaks the contract
      */
     public static Rating parse(byte[] value) {
-        if (value == null || value.length == 0) {
-            throw new ContractViolation("empty value");
+        if (value == null) {
+            throw new ContractViolation("tombstone: the record has no value (null), and a rating cannot be deleted");
+        }
+        if (value.length == 0) {
+            throw new ContractViolation("empty value (0 bytes): a rating is a JSON object");
+        }
+        String encoding = encodingProblem(value);
+        if (encoding != null) {
+            throw new ContractViolation(encoding);
         }
         long userId = 0, movieId = 0, timestamp = 0;
         double stars = 0;
         String eventId = null;
         int seen = 0;
+        Set<String> otherNames = null;
         try (JsonParser p = JSON.createParser(value)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new ContractViolation("value is not a JSON object");
@@ -68,13 +94,26 @@ public final class RatingCodec {
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
+                int bit = switch (field) {
+                    case "userId" -> USER_ID;
+                    case "movieId" -> MOVIE_ID;
+                    case "rating" -> STARS_FIELD;
+                    case "timestamp" -> TIMESTAMP;
+                    case "eventId" -> EVENT_ID;
+                    default -> 0;
+                };
+                if ((seen & bit) != 0 || (bit == 0 && !(otherNames = orNew(otherNames)).add(field))) {
+                    throw new ContractViolation("duplicate field " + abbreviate(field)
+                            + ": a name may appear once in a rating (which of the values would count?)");
+                }
+                seen |= bit;
                 JsonToken v = p.nextToken();
-                switch (field) {
-                    case "userId" -> { userId = integer(p, v, field, ID); seen |= 1; }
-                    case "movieId" -> { movieId = integer(p, v, field, ID); seen |= 2; }
-                    case "rating" -> { stars = number(p, v, field); seen |= 4; }
-                    case "timestamp" -> { timestamp = integer(p, v, field, TIME); seen |= 8; }
-                    case "eventId" -> eventId = eventId(p, v);
+                switch (bit) {
+                    case USER_ID -> userId = integer(p, v, field, ID);
+                    case MOVIE_ID -> movieId = integer(p, v, field, ID);
+                    case STARS_FIELD -> stars = stars(p, v);
+                    case TIMESTAMP -> timestamp = integer(p, v, field, TIME);
+                    case EVENT_ID -> eventId = eventId(p, v);
                     default -> p.skipChildren();
                 }
             }
@@ -87,12 +126,8 @@ public final class RatingCodec {
         } catch (IOException e) {
             throw new ContractViolation("malformed JSON: " + firstLine(e.getMessage()));
         }
-        if (seen != 15) {
+        if ((seen & REQUIRED) != REQUIRED) {
             throw new ContractViolation("missing field " + missing(seen));
-        }
-        if (stars < STARS.min || stars > STARS.max || (STARS.step > 0 && !isMultiple(stars, STARS.step))) {
-            throw new ContractViolation("rating " + stars + " is off the scale: " + STARS.min + " to " + STARS.max
-                    + " in steps of " + STARS.step);
         }
         return new Rating(userId, movieId, (float) stars, timestamp, eventId);
     }
@@ -166,11 +201,23 @@ public final class RatingCodec {
         return value;
     }
 
-    private static double number(JsonParser p, JsonToken v, String field) throws IOException {
+    /**
+     * The stars, on the schema's scale and exactly on its grid: 4.5000000001 is off the half-star grid although a
+     * tolerance would round it on. A double decides every value whose text is short (4.5, 3.0, 1e0); a longer text
+     * such as 4.50000000000000000001, which a double rounds to 4.5, is checked in decimal.
+     */
+    private static double stars(JsonParser p, JsonToken v) throws IOException {
         if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
-            throw new ContractViolation(field + " must be a number, got " + describe(p, v));
+            throw new ContractViolation("rating must be a number, got " + describe(p, v));
         }
-        return p.getDoubleValue();
+        double stars = p.getDoubleValue();
+        boolean onGrid = isMultiple(stars, STARS.step)
+                && (p.getTextLength() <= 4 || p.getDecimalValue().remainder(STARS_STEP).signum() == 0);
+        if (stars < STARS.min || stars > STARS.max || !onGrid) {
+            throw new ContractViolation("rating " + abbreviate(p.getText()) + " is off the scale: " + STARS.min + " to "
+                    + STARS.max + " in steps of " + STARS.step);
+        }
+        return stars;
     }
 
     private static String eventId(JsonParser p, JsonToken v) throws IOException {
@@ -184,9 +231,62 @@ public final class RatingCodec {
         return id;
     }
 
+    /** Exact for the power-of-two steps the class accepts (division by one only shifts the exponent). */
     private static boolean isMultiple(double value, double step) {
         double q = value / step;
-        return Math.abs(q - Math.rint(q)) < 1e-9;
+        return q == Math.rint(q);
+    }
+
+    /**
+     * Why the bytes are not UTF-8 JSON, or null when they are. UTF-16 and UTF-32 show in the first four bytes (RFC
+     * 4627, section 3: the first character of JSON is ASCII, so its zero bytes fall in a pattern), or in their byte
+     * order mark.
+     */
+    private static String encodingProblem(byte[] value) {
+        if (looksUtf16Or32(value)) {
+            return "not UTF-8 (the bytes look like UTF-16 or UTF-32): JSON on the wire is UTF-8 (RFC 8259)";
+        }
+        if (value.length >= 3 && value[0] == (byte) 0xEF && value[1] == (byte) 0xBB && value[2] == (byte) 0xBF) {
+            return "starts with a byte order mark: JSON on the wire is UTF-8 without one (RFC 8259)";
+        }
+        for (byte b : value) {
+            if (b < 0) {
+                return invalidUtf8(value);
+            }
+        }
+        return null;
+    }
+
+    private static boolean looksUtf16Or32(byte[] v) {
+        if (v.length >= 2 && ((v[0] == (byte) 0xFE && v[1] == (byte) 0xFF) || (v[0] == (byte) 0xFF && v[1] == (byte) 0xFE))) {
+            return true;
+        }
+        if (v.length < 4) {
+            return v.length >= 2 && (v[0] == 0) != (v[1] == 0);
+        }
+        boolean z0 = v[0] == 0, z1 = v[1] == 0, z2 = v[2] == 0, z3 = v[3] == 0;
+        return (z0 && z1 && z2 && !z3)            // UTF-32BE, and its byte order mark 00 00 FE FF
+                || (z0 && z1 && v[2] == (byte) 0xFE && v[3] == (byte) 0xFF)
+                || (!z0 && z1 && z2 && z3)         // UTF-32LE
+                || (z0 && !z1 && z2 && !z3)        // UTF-16BE
+                || (!z0 && z1 && !z2 && z3);       // UTF-16LE
+    }
+
+    /** Checks a value that is not plain ASCII with a strict decoder; the reason names the first bad byte. */
+    private static String invalidUtf8(byte[] value) {
+        ByteBuffer in = ByteBuffer.wrap(value);
+        CoderResult result = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(in, CharBuffer.allocate(value.length), true);
+        if (!result.isError()) {
+            return null;
+        }
+        return String.format("not valid UTF-8: byte 0x%02X at offset %d (Latin-1 or another encoding?); JSON on the"
+                + " wire is UTF-8 (RFC 8259)", value[in.position()] & 0xFF, in.position());
+    }
+
+    private static Set<String> orNew(Set<String> names) {
+        return names == null ? new HashSet<>() : names;
     }
 
     private static boolean isDecimal(byte[] key, long expected) {

@@ -6,6 +6,8 @@ import io.streamrec.replay.Replayer;
 import io.streamrec.dataset.RatingLog;
 import io.streamrec.dataset.RatingCursor;
 import io.streamrec.dataset.source.RatingSource;
+import io.streamrec.dataset.source.RatingSources;
+import io.streamrec.replay.EventIds;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.Rating;
 import io.streamrec.contract.RatingCodec;
@@ -125,18 +127,20 @@ public final class ReplayBenchmark {
     }
 
     private static RatingSource synthetic(SyntheticConfig config, long events) {
-        return new RatingSource("bench", List.of(), new SyntheticRatings(config.withEvents(events)).cursor(), BadRows.none());
+        return new RatingSource("bench", RatingSources.syntheticName(config.withEvents(events)), List.of(),
+                new SyntheticRatings(config.withEvents(events)).cursor(), BadRows.none());
     }
 
-    /** What the replayer does per event besides sending: draw the event, build its key and JSON value. */
+    /** What the replayer does per event besides sending: draw the event, its id, build its key and JSON value. */
     private static double sourceAlone(RatingCursor ratings, PrintWriter out) {
         long start = System.nanoTime();
         long n = 0;
         long bytes = 0;
+        EventIds eventIds = new EventIds("bench");
         while (ratings.next()) {
             bytes += Long.toString(ratings.userId()).getBytes(StandardCharsets.US_ASCII).length;
             bytes += RatingCodec.toJson(new Rating(ratings.userId(), ratings.movieId(), ratings.rating(),
-                    ratings.timestamp())).length;
+                    ratings.timestamp(), eventIds.of(ratings.userId(), ratings.movieId(), ratings.timestamp()))).length;
             n++;
         }
         double rate = n * 1e9 / (System.nanoTime() - start);

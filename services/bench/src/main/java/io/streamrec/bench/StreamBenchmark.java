@@ -18,12 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -106,12 +102,12 @@ public final class StreamBenchmark {
                 long now = System.nanoTime();
                 double rate = (trained - lastEvents) / ((now - lastNanos) / 1e9);
                 long gcStart = System.nanoTime();
-                long heap = heapAfterFullGc();
+                long heap = ProcessMemory.heapAfterFullGc();
                 paused += System.nanoTime() - gcStart;
                 heapFirst = heapFirst < 0 ? heap : heapFirst;
                 heapLast = heap;
                 out.printf(Locale.ROOT, "  %,12d %,12.0f %,13d MB %,7d MB %10s %12s%n", trained, rate, heap >> 20,
-                        rss() >> 20, "v" + trainer.snapshotVersion(), "#" + trainer.checkpointNumber());
+                        ProcessMemory.rss() >> 20, "v" + trainer.snapshotVersion(), "#" + trainer.checkpointNumber());
                 out.flush();
                 lastEvents = trained;
                 lastNanos = System.nanoTime();
@@ -193,29 +189,5 @@ public final class StreamBenchmark {
             }
             return rate;
         }
-    }
-
-    /**
-     * Heap in use right after a full collection: the live set. Sampling it forces a GC (a few hundred ms, left
-     * out of the throughput figures); without one, G1 may never collect the old generation during the run and
-     * "used" would mostly be garbage.
-     */
-    private static long heapAfterFullGc() {
-        System.gc();
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
-    /** Resident set size of this process (Linux), or -1 elsewhere. */
-    private static long rss() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

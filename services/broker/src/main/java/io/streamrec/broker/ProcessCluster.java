@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,6 +31,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * when the pipe closes, which the operating system does whenever this JVM ends, even by {@code kill -9}.
  * Each node logs to {@code node-<n>/node.log} in the data directory; when a node fails, the end of its log is
  * reported.
+ *
+ * <p>A node that dies once the cluster is ready (killed by the kernel's OOM killer, a crash) is started again on
+ * its own data and ports, after {@value #FIRST_RESTART_DELAY_MS} ms, doubling up to {@value #MAX_RESTART_DELAY_MS} ms
+ * while it keeps dying within {@value #STABLE_AFTER_MS} ms of a start: one node of three may fail without stopping
+ * writes, but the cluster should not stay one failure from a stop. A node that cannot start at first fails the
+ * start instead, and one stopped on purpose ({@link #killNode}) stays down.
  */
 public final class ProcessCluster implements KafkaCluster {
     private static final Logger log = LoggerFactory.getLogger(ProcessCluster.class);
@@ -36,14 +44,26 @@ public final class ProcessCluster implements KafkaCluster {
     private static final String RUN_MARKER = "---- streamrec: node starting ";
     private static final int LOG_TAIL_LINES = 40;
     private static final long STOP_TIMEOUT_MS = 30_000;
+    static final long FIRST_RESTART_DELAY_MS = 1_000;
+    static final long MAX_RESTART_DELAY_MS = 30_000;
+    /** A node up this long has recovered: its next failure is restarted after the first delay again. */
+    static final long STABLE_AFTER_MS = 60_000;
 
     private final ClusterSpec spec;
     private final List<ClusterLayout.Node> nodes;
     private final NodeStorage.Prepared storage;
-    private final Map<Integer, Process> processes = new TreeMap<>();
+    private final Map<Integer, Process> processes = new ConcurrentSkipListMap<>();
     private final Set<Integer> killed = ConcurrentHashMap.newKeySet();
     private final Map<Integer, String> failures = new ConcurrentHashMap<>();
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Failures before the cluster is ready fail the start; after, nodes are restarted. */
+    private volatile boolean ready;
+    private final Map<Integer, Integer> restarts = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService restarter = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kafka-node-restarter");
+        t.setDaemon(true);
+        return t;
+    });
 
     private ProcessCluster(ClusterSpec spec, List<ClusterLayout.Node> nodes, NodeStorage.Prepared storage) {
         this.spec = spec;
@@ -62,6 +82,7 @@ public final class ProcessCluster implements KafkaCluster {
                 cluster.launch(node);
             }
             Readiness.await(spec, nodes, started, cluster::firstFailure);
+            cluster.ready = true;
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
@@ -102,15 +123,50 @@ public final class ProcessCluster implements KafkaCluster {
             throw new UncheckedIOException("cannot start a JVM for node " + node.id() + ": " + command.get(0), e);
         }
         processes.put(node.id(), process);
+        long startedAt = System.nanoTime();
         process.onExit().thenAccept(p -> {
-            if (!closing.get() && !killed.contains(node.id())) {
-                String why = "Kafka node " + node.id() + " (pid " + p.pid() + ") exited with status " + p.exitValue()
-                        + "; end of " + node.log() + ":\n" + logTail(node);
+            if (closing.get() || killed.contains(node.id())) {
+                return;
+            }
+            String why = "Kafka node " + node.id() + " (pid " + p.pid() + ") exited with status " + p.exitValue()
+                    + "; end of " + node.log() + ":\n" + logTail(node);
+            if (!ready) {
                 failures.put(node.id(), why);
                 log.error(why);
+                return;
             }
+            boolean wasStable = System.nanoTime() - startedAt > TimeUnit.MILLISECONDS.toNanos(STABLE_AFTER_MS);
+            int attempt = restarts.merge(node.id(), 1, (previous, one) -> wasStable ? 1 : previous + 1);
+            long delay = restartDelayMs(attempt);
+            log.error("{}\nrestarting node {} in {} ms (restart {} in a row)", why, node.id(), delay, attempt);
+            restarter.schedule(() -> restart(node), delay, TimeUnit.MILLISECONDS);
         });
         log.debug("node {} started as pid {}: {}", node.id(), process.pid(), command);
+    }
+
+    /** The delay before the n-th restart in a row (n from 1): the first delay, doubled each time, capped. */
+    static long restartDelayMs(int attempt) {
+        return Math.min(MAX_RESTART_DELAY_MS, FIRST_RESTART_DELAY_MS << Math.min(attempt - 1, 20));
+    }
+
+    /** Holds {@link #close()} off while it starts a process, so none is started after close stopped the others. */
+    private synchronized void restart(ClusterLayout.Node node) {
+        if (closing.get() || killed.contains(node.id())) {
+            return;
+        }
+        try {
+            launch(node);
+            log.info("Kafka node {} restarted as pid {}", node.id(), processes.get(node.id()).pid());
+        } catch (RuntimeException e) {
+            // Cannot even start a JVM (disk full, say): try again after the longest delay.
+            log.error("cannot restart Kafka node {}; trying again in {} ms", node.id(), MAX_RESTART_DELAY_MS, e);
+            restarter.schedule(() -> restart(node), MAX_RESTART_DELAY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** How many times in a row a node was restarted (0 before the first). */
+    public int restarts(int nodeId) {
+        return restarts.getOrDefault(nodeId, 0);
     }
 
     /**
@@ -188,7 +244,10 @@ public final class ProcessCluster implements KafkaCluster {
             return;
         }
         long t = System.nanoTime();
-        processes.values().forEach(Process::destroy);
+        synchronized (this) {
+            restarter.shutdownNow();
+            processes.values().forEach(Process::destroy);
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MS);
         for (var e : processes.entrySet()) {
             Process p = e.getValue();

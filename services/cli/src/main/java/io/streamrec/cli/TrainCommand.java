@@ -46,6 +46,7 @@ public final class TrainCommand implements Callable<Integer> {
         Settings s = settings.load(flags);
         try (Metrics metrics = Metrics.start(s, "streamrec-trainer")) {
             StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
+            metrics.healthCheck("trainer", trainer::problems);
             Runtime.getRuntime().addShutdownHook(new Thread(trainer::close, "trainer-shutdown"));
             System.out.printf("training %s on %s from %s; metrics at %s%n", s.text("trainer.model"),
                     trainer.engineDescription(), s.text("kafka.bootstrap.servers"),

@@ -93,6 +93,7 @@ public final class Demo {
             WatchedUsers watched = new WatchedUsers(WatchedUsers.choose(log, users(s), 3), WatchedUsers.byId(source.movies()));
             try (Metrics metrics = Metrics.start(s, "streamrec-demo")) {
                 StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
+                metrics.healthCheck("trainer", trainer::problems);
                 ScorerApp scorer = ScorerApp.start(s, metrics);
                 RecommendationWatch recommendations = new RecommendationWatch(s, new HashSet<>(watched.users()));
                 String addresses = String.format("Kafka %s   metrics http://%s:%d/metrics   lists http://%s:%d/users/{id}/recommendations",
@@ -119,7 +120,7 @@ public final class Demo {
         AtomicReference<RuntimeException> replayFailure = new AtomicReference<>();
         Pacing pacing = s.decimal("demo.speedup") > 0 ? Pacing.speedup(s.decimal("demo.speedup"))
                 : s.decimal("demo.rate") > 0 ? Pacing.rate(s.decimal("demo.rate")) : Pacing.max();
-        RatingSource replaySource = new RatingSource(source.description(), source.movies(),
+        RatingSource replaySource = new RatingSource(source.description(), source.dataset(), source.movies(),
                 new WatchingCursor(log, watched, sent), BadRows.none());
         Thread replay = new Thread(() -> {
             try {

@@ -6,6 +6,7 @@ import io.streamrec.dataset.movielens.DatasetCache;
 import io.streamrec.dataset.movielens.MovieLens;
 import io.streamrec.dataset.movielens.MovieLensData;
 import io.streamrec.dataset.RatingLog;
+import io.streamrec.dataset.source.RatingSources;
 import io.streamrec.dataset.synthetic.SyntheticConfig;
 import io.streamrec.dataset.synthetic.SyntheticRatings;
 
@@ -20,22 +21,23 @@ import java.util.List;
  * plainly.
  *
  * @param description one line for the dashboard's header
+ * @param dataset     the data's name, part of every event's id ({@code RatingSource#dataset})
  * @param synthetic   true when no MovieLens data could be had
  */
-record DemoSource(String description, RatingLog ratings, List<Movie> movies, boolean synthetic) {
+record DemoSource(String description, String dataset, RatingLog ratings, List<Movie> movies, boolean synthetic) {
 
     static DemoSource find(Settings settings, PrintStream log) {
         String dir = settings.optionalText("demo.data");
         if (dir != null) {
             MovieLensData data = MovieLens.read(Path.of(dir));
             return new DemoSource("MovieLens from " + data.dir() + " (" + data.layout().description + ")",
-                    data.ratings(), data.movies(), false);
+                    data.name(), data.ratings(), data.movies(), false);
         }
         try {
             Path cached = DatasetCache.fromSettings(settings, log, false).fetch("ml-latest-small");
             MovieLensData data = MovieLens.read(cached);
             return new DemoSource("MovieLens ml-latest-small from " + data.dir() + " (checksum verified)",
-                    data.ratings(), data.movies(), false);
+                    data.name(), data.ratings(), data.movies(), false);
         } catch (UncheckedIOException | IllegalArgumentException e) {
             log.println("demo: no MovieLens data: nothing under --data or STREAMREC_DEMO_DATA, nothing in the cache ("
                     + settings.text("data.cache-dir") + "), and the download failed (" + e.getMessage() + ").");
@@ -45,7 +47,8 @@ record DemoSource(String description, RatingLog ratings, List<Movie> movies, boo
             log.println("demo: RUNNING ON A SYNTHETIC STREAM instead (" + String.join(" users, ", spec[0], spec[1])
                     + " items, " + spec[2] + " ratings with planted taste topics; titles are made up).");
             return new DemoSource("SYNTHETIC stream (no MovieLens found, offline): " + spec[0] + " users, " + spec[1]
-                    + " items, " + spec[2] + " ratings", generator.log(), generator.movies(), true);
+                    + " items, " + spec[2] + " ratings", RatingSources.syntheticName(generator.config()), generator.log(),
+                    generator.movies(), true);
         }
     }
 }

@@ -66,7 +66,7 @@ class ScorerRebuildTest {
             long served;
             try {
                 new Replayer(s, new PrintStream(PrintStream.nullOutputStream())).replay(
-                        new RatingSource("rebuild", List.of(), log.cursor(), BadRows.none()), Pacing.max(), false);
+                        new RatingSource("rebuild", "rebuild", List.of(), log.cursor(), BadRows.none()), Pacing.max(), false);
                 await(() -> trainer.eventsTrained() == log.size(), "the trainer to train every rating");
             } finally {
                 trainer.close(); // serves and checkpoints what it trained

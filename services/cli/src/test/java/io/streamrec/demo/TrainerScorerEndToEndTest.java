@@ -67,7 +67,7 @@ class TrainerScorerEndToEndTest {
              KafkaConsumer<byte[], byte[]> consumer = recommendations(s)) {
             assertThat(scorer.awaitRunning(Duration.ofSeconds(60))).isTrue();
             new Replayer(s, new PrintStream(PrintStream.nullOutputStream()))
-                    .replay(new RatingSource("e2e", data.movies, data.log.cursor(), BadRows.none()), Pacing.max(), false);
+                    .replay(new RatingSource("e2e", "e2e", data.movies, data.log.cursor(), BadRows.none()), Pacing.max(), false);
 
             Set<Long> raters = new HashSet<>();
             Set<Long> items = new HashSet<>();

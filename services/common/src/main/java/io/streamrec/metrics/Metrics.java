@@ -1,6 +1,7 @@
 package io.streamrec.metrics;
 
-import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -11,32 +12,40 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streamrec.config.Settings;
+import io.streamrec.http.HttpConfig;
+import io.streamrec.http.HttpEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Supplier;
 
 /**
- * The process's one Micrometer registry and its Prometheus scrape endpoint ({@code GET /metrics} on
- * {@code metrics.host:metrics.port}). Every service in the process registers its meters here; meter names start
- * with {@code streamrec.<service>.} so services sharing a process (the demo) stay apart.
+ * The process's one Micrometer registry, its Prometheus scrape endpoint ({@code GET /metrics} on
+ * {@code metrics.host:metrics.port}) and the services' health ({@code GET /health}), served by {@link HttpEndpoint} with the {@code http.*} limits and token). Every
+ * service in the process registers its meters here; meter names start with {@code streamrec.<service>.} so services
+ * sharing a process (the demo) stay apart.
  */
 public final class Metrics implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Metrics.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc;
-    private final HttpServer server;
+    private final HttpEndpoint server;
+    private final Map<String, Supplier<Map<String, String>>> healthChecks;
 
-    private Metrics(PrometheusMeterRegistry registry, JvmGcMetrics gc, HttpServer server) {
+    private Metrics(PrometheusMeterRegistry registry, JvmGcMetrics gc, HttpEndpoint server,
+                    Map<String, Supplier<Map<String, String>>> healthChecks) {
         this.registry = registry;
         this.gc = gc;
         this.server = server;
+        this.healthChecks = healthChecks;
     }
 
     /** A registry with JVM meters and, unless {@code metrics.port} is -1, the scrape endpoint running. */
@@ -50,14 +59,36 @@ public final class Metrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
-        int port = settings.integer("metrics.port");
-        HttpServer server = port < 0 ? null : serve(registry, settings.text("metrics.host"), port);
-        return new Metrics(registry, gc, server);
+        Map<String, Supplier<Map<String, String>>> healthChecks = new ConcurrentSkipListMap<>();
+        HttpEndpoint server = settings.integer("metrics.port") < 0 ? null : serve(registry, healthChecks, settings);
+        return new Metrics(registry, gc, server, healthChecks);
     }
 
     /** A registry with no endpoint, for tests and benchmarks. */
     public static Metrics inMemory() {
-        return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null, null);
+        return new Metrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), null, null, new ConcurrentSkipListMap<>());
+    }
+
+    /**
+     * Adds a check to {@code GET /health} (open even when {@code http.auth.token} is set, for health probes): the
+     * endpoint answers 200 {@code {"status":"up"}} while no check reports a problem, else 503 with every problem,
+     * named {@code <check>.<what>}.
+     *
+     * @param problems what is wrong now, by name (empty when healthy); called on every request
+     */
+    public void healthCheck(String name, Supplier<Map<String, String>> problems) {
+        healthChecks.put(name, problems);
+    }
+
+    /** What {@code GET /health} would report now: every problem of every check, empty when healthy. */
+    public Map<String, String> problems() {
+        return problems(healthChecks);
+    }
+
+    private static Map<String, String> problems(Map<String, Supplier<Map<String, String>>> checks) {
+        Map<String, String> all = new TreeMap<>();
+        checks.forEach((name, check) -> check.get().forEach((what, problem) -> all.put(name + "." + what, problem)));
+        return all;
     }
 
     public MeterRegistry registry() {
@@ -71,13 +102,13 @@ public final class Metrics implements AutoCloseable {
 
     /** The bound port, or -1 when the endpoint is off. */
     public int port() {
-        return server == null ? -1 : server.getAddress().getPort();
+        return server == null ? -1 : server.port();
     }
 
     @Override
     public void close() {
         if (server != null) {
-            server.stop(0);
+            server.close();
         }
         if (gc != null) {
             gc.close();
@@ -85,41 +116,29 @@ public final class Metrics implements AutoCloseable {
         registry.close();
     }
 
-    private static HttpServer serve(PrometheusMeterRegistry registry, String host, int port) {
-        try {
-            HttpServer server = bind(host, port);
-            server.createContext("/metrics", exchange -> {
-                byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-                exchange.sendResponseHeaders(200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            });
-            server.start();
-            log.info("metrics at http://{}:{}/metrics", host, server.getAddress().getPort());
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve metrics on " + host + ":" + port
-                    + " (set metrics.port to another port, 0 for any, -1 for none)", e);
-        }
+    private static HttpEndpoint serve(PrometheusMeterRegistry registry,
+                                      Map<String, Supplier<Map<String, String>>> healthChecks, Settings settings) {
+        String host = settings.text("metrics.host");
+        // A taken port falls back to a free one (said in a warning): a trainer and a scorer started on one machine
+        // with the same defaults must both start; a service must not fail over its metrics.
+        HttpEndpoint endpoint = HttpEndpoint.start("metrics", HttpConfig.from(settings), host,
+                settings.integer("metrics.port"), true, Set.of("/health"), request -> switch (request.path()) {
+                    case "/metrics" -> new HttpEndpoint.Reply(200, "text/plain; version=0.0.4; charset=utf-8",
+                            registry.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
+                    case "/health" -> health(problems(healthChecks));
+                    default -> HttpEndpoint.Reply.json(404,
+                            "{\"error\":\"metrics are at /metrics, health at /health\"}".getBytes(StandardCharsets.UTF_8));
+                });
+        log.info("metrics at {}/metrics", endpoint.url());
+        return endpoint;
     }
 
-    /**
-     * Binds the port, or, when another process holds it (a trainer and a scorer started on one machine with the
-     * same defaults), any free port, saying so: a service must not fail to start over its metrics.
-     */
-    private static HttpServer bind(String host, int port) throws IOException {
-        try {
-            return HttpServer.create(new InetSocketAddress(host, port), 0);
-        } catch (BindException e) {
-            if (port == 0) {
-                throw e;
-            }
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, 0), 0);
-            log.warn("metrics port {} is taken; serving metrics on port {} instead (set metrics.port to choose)", port,
-                    server.getAddress().getPort());
-            return server;
+    private static HttpEndpoint.Reply health(Map<String, String> problems) throws JsonProcessingException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", problems.isEmpty() ? "up" : "failing");
+        if (!problems.isEmpty()) {
+            body.put("problems", problems);
         }
+        return HttpEndpoint.Reply.json(problems.isEmpty() ? 200 : 503, JSON.writeValueAsBytes(body));
     }
 }

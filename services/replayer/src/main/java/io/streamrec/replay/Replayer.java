@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Produces a {@link RatingSource} to Kafka: the movies to {@code movies} (key movieId), then the ratings to
- * {@code ratings} (key userId, value the contract's JSON) in time order, paced, through one idempotent producer.
+ * {@code ratings} (key userId, value the contract's JSON with a deterministic {@code eventId}, {@link EventIds}) in
+ * time order, paced, through one idempotent producer.
  *
  * <p>Nothing is lost silently. Topics are created and awaited (every partition led) before the first send: on
  * Kafka 4.3.1, writing right after {@code createTopics()} can drop a first batch (KAFKA-15591). Every send
@@ -97,6 +98,7 @@ public final class Replayer {
         Serializer<Movie> movieJson = Topics.MOVIES.valueSerde().serializer();
         DistinctIds users = new DistinctIds();
         DistinctIds items = new DistinctIds();
+        EventIds eventIds = new EventIds(source.dataset());
         long taken = 0;
         long movieAcks;
         long start;
@@ -119,7 +121,8 @@ public final class Replayer {
                     pacer.await(taken, ratings.timestamp());
                     taken++;
                     long user = ratings.userId();
-                    Rating r = new Rating(user, ratings.movieId(), ratings.rating(), ratings.timestamp());
+                    Rating r = new Rating(user, ratings.movieId(), ratings.rating(), ratings.timestamp(),
+                            eventIds.of(user, ratings.movieId(), ratings.timestamp()));
                     if (!acks.send(producer, ratingsTopic.name(), ascii(Long.toString(user)), RatingCodec.toJson(r))) {
                         break;
                     }

@@ -62,7 +62,7 @@ class ReplayToKafkaTest {
             log = s.log();
             movies = s.movies();
         }
-        RatingSource source = new RatingSource("test", movies, log.cursor(), io.streamrec.dataset.movielens.BadRows.none());
+        RatingSource source = new RatingSource("test", "test-data", movies, log.cursor(), io.streamrec.dataset.movielens.BadRows.none());
 
         ReplaySummary summary = new Replayer(kafka.settings(), QUIET).replay(source, Pacing.max(), false);
 
@@ -75,10 +75,15 @@ class ReplayToKafkaTest {
         List<ConsumerRecord<byte[], byte[]>> ratings = readAll(kafka.settings(), Topics.RATINGS.name(), Topics.RATINGS.partitions());
         assertThat(ratings).hasSize(log.size());
         Map<Integer, Long> lastTimePerPartition = new HashMap<>();
+        // Every event carries its id, a function of the dataset and the event alone (EventIds), the same in any run.
+        EventIds ids = new EventIds("test-data");
         List<Rating> sent = new ArrayList<>();
         for (int i = 0; i < log.size(); i++) {
-            sent.add(log.get(i));
+            Rating r = log.get(i);
+            sent.add(new Rating(r.userId(), r.movieId(), r.rating(), r.timestamp(),
+                    ids.of(r.userId(), r.movieId(), r.timestamp())));
         }
+        assertThat(sent.stream().map(Rating::eventId).distinct().count()).as("distinct event ids").isEqualTo(log.size());
         List<Rating> received = new ArrayList<>();
         for (int i = 0; i < ratings.size(); i++) {
             ConsumerRecord<byte[], byte[]> r = ratings.get(i);
@@ -103,13 +108,23 @@ class ReplayToKafkaTest {
         assertThat(receivedMovies).containsExactlyInAnyOrderElementsOf(movies);
     }
 
+    /** The documented recipe: {@code printf 'ml-latest-small|1|1|964982703000' | sha256sum | cut -c1-32}. */
+    @Test
+    void anEventIdIsTheStartOfTheSha256OfDatasetAndEvent() {
+        EventIds ids = new EventIds("ml-latest-small");
+        assertThat(ids.of(1, 1, 964982703000L)).isEqualTo("5da46d9b2d9766725ba6d7beee8a1411");
+        assertThat(ids.of(1, 1, 964982703000L)).as("the same again").isEqualTo("5da46d9b2d9766725ba6d7beee8a1411");
+        assertThat(ids.of(1, 1, 964982703001L)).isNotEqualTo("5da46d9b2d9766725ba6d7beee8a1411");
+        assertThat(new EventIds("ml-25m").of(1, 1, 964982703000L)).isNotEqualTo("5da46d9b2d9766725ba6d7beee8a1411");
+    }
+
     /** A failing send stops the replay and is reported with counts; nothing is dropped without a word. */
     @Test
     void aSendTheProducerCannotCompleteFailsTheReplayWithCounts() {
         // A limit below any record's size: the real producer fails every send in its callback.
         Settings tiny = kafka.settings().with("kafka.producer.max.request.size", 50);
         SyntheticRatings s = new SyntheticRatings(SyntheticConfig.of(100, 100, 1_000, 2));
-        RatingSource source = new RatingSource("tiny requests", List.of(), s.cursor(), io.streamrec.dataset.movielens.BadRows.none());
+        RatingSource source = new RatingSource("tiny requests", "tiny", List.of(), s.cursor(), io.streamrec.dataset.movielens.BadRows.none());
 
         assertThatThrownBy(() -> new Replayer(tiny, QUIET).replay(source, Pacing.max(), false))
                 .isInstanceOfSatisfying(ReplayFailedException.class, e -> {

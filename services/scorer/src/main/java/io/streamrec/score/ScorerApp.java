@@ -5,11 +5,13 @@ import io.streamrec.score.stream.UserClustering;
 import io.streamrec.score.query.QueryServer;
 import io.streamrec.score.stream.UserProcessor;
 import io.streamrec.score.stream.ScorerTopology;
+import io.streamrec.score.stream.SkipRecordsTooLarge;
 import io.streamrec.score.state.ScorerState;
 import io.streamrec.score.state.ScorerMetrics;
 import io.streamrec.score.state.ScorerConfig;
 import io.streamrec.score.model.Clusters;
 import io.streamrec.config.Settings;
+import io.streamrec.http.HttpConfig;
 import io.streamrec.kafka.KafkaClients;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
@@ -81,7 +83,7 @@ public final class ScorerApp implements AutoCloseable {
                     settings.integer("topics.replication-factor"), TopicAdmin.START_TIMEOUT);
         }
         ScorerState state = new ScorerState(config, new ScorerMetrics(metrics.registry()));
-        QueryServer queries = new QueryServer(state, config.httpHost(), config.httpPort());
+        QueryServer queries = new QueryServer(state, HttpConfig.from(settings), config.httpHost(), config.httpPort());
         HostInfo self = new HostInfo(config.advertisedHost(), queries.port());
         KafkaStreams streams;
         try {
@@ -151,10 +153,12 @@ public final class ScorerApp implements AutoCloseable {
         // Kafka Streams sets its producers' linger.ms to 100 unless told otherwise: 100 ms added to every list.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), config.lingerMs());
         // Bad records never stop a thread: ours are parsed by the processors, which skip and count them; these
-        // handlers cover anything else (a record the deserializer or a processor cannot take). No dead-letter
+        // handlers cover anything else (a record the deserializer or a processor cannot take, an output record too
+        // large to send: SkipRecordsTooLarge says why the default's FAIL would stall the partition). No dead-letter
         // topic here: routing bad ratings to ratings-dlq is the trainer's job, done once and transactionally.
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipRecordsTooLarge.class.getName());
         // Deprecated in 4.3 only because 5.0 makes it the default; until then the global thread needs it. Kafka
         // 4.3.1 still logs once that it is off: its partition assignor rebuilds a StreamsConfig from the consumer's
         // settings, which do not carry it. The global thread does get it.
@@ -192,7 +196,7 @@ public final class ScorerApp implements AutoCloseable {
 
     /** Base URL of this instance's interactive queries, e.g. {@code http://127.0.0.1:8090}. */
     public String httpUrl() {
-        return "http://" + self.host() + ":" + self.port();
+        return queries.scheme() + "://" + self.host() + ":" + self.port();
     }
 
     /** Version of the snapshot being served, 0 before the first manifest. */

@@ -12,11 +12,15 @@ import io.streamrec.metrics.Metrics;
 import io.streamrec.testkit.KafkaBroker;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +32,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,9 +88,20 @@ class ScorerAppTest {
                 assertThat(list.items()).noneMatch(i -> ratings.stream().anyMatch(r -> r.movieId() == i.movieId()));
                 assertThat(list.items().get(0).title()).startsWith("Sci-Fi movie");
 
+                // Clients that send half a request and wait: they once held all four query threads of the JDK server.
+                List<Socket> slowClients = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    Socket slow = new Socket("127.0.0.1", scorer.httpPort());
+                    slow.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+                    slowClients.add(slow);
+                }
                 queries(scorer, newcomer, world);
+                for (Socket slow : slowClients) {
+                    slow.close();
+                }
                 aRatingOnTheWrongPartitionReachesItsUser(scorer, publisher, reader, metrics, world);
                 badInputIsSkipped(settings, publisher, reader, metrics, world);
+                oversizedRatingsOnTheWrongPartitionStopNothing(settings, publisher, reader, metrics, world);
                 aBacklogIsRankedOncePerUser(publisher, reader, metrics, world);
 
                 String scrape = metrics.scrape();
@@ -153,6 +169,50 @@ class ScorerAppTest {
                     .all().get().values().iterator().next().offset();
             assertThat(dlq).as("the scorer never writes the dead-letter queue").isZero();
         }
+    }
+
+    /**
+     * kcat compresses (lz4 here) and partitions by CRC32, so a 3 MB value the broker accepts (1 MB limit, compressed
+     * to a few kB) can arrive on another partition than its key's. An invalid one is skipped and counted, never sent
+     * on (uncompressed it is too large to send, and a failed send used to stop the stream thread over and over); a
+     * valid one (its size in an extra field) is sent on as its canonical JSON and reaches its user.
+     */
+    private static void oversizedRatingsOnTheWrongPartitionStopNothing(Settings settings, SnapshotPublisher publisher,
+                                                                      ListReader reader, Metrics metrics,
+                                                                      PlantedWorld world) throws Exception {
+        long user = 8;
+        byte[] key = Long.toString(user).getBytes(StandardCharsets.UTF_8);
+        int elsewhere = (UserProcessor.partitionOf(key) + 1) % Topics.USER_PARTITIONS;
+        String padding = "x".repeat(3 << 20);
+        double invalidBefore = counter(metrics, "streamrec.scorer.invalid", "input", "ratings");
+        double reroutedBefore = counter(metrics, "streamrec.scorer.ratings.rerouted", null, null);
+        long movie = world.movie(2, 3);
+        Properties p = KafkaClients.liveProducer(settings, "test-kcat-like");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 << 20);
+        long validAt;
+        try (KafkaProducer<byte[], byte[]> kcatLike = new KafkaProducer<>(p)) {
+            long now = System.currentTimeMillis();
+            String invalid = "{\"userId\":8,\"movieId\":" + movie + ",\"rating\":9,\"timestamp\":" + now
+                    + ",\"padding\":\"" + padding + "\"}";
+            kcatLike.send(new ProducerRecord<>(Topics.RATINGS.name(), elsewhere, key,
+                    invalid.getBytes(StandardCharsets.UTF_8))).get();
+            String valid = "{\"userId\":8,\"movieId\":" + movie + ",\"rating\":4.5,\"timestamp\":" + now
+                    + ",\"padding\":\"" + padding + "\"}";
+            validAt = kcatLike.send(new ProducerRecord<>(Topics.RATINGS.name(), elsewhere, key,
+                    valid.getBytes(StandardCharsets.UTF_8))).get().timestamp();
+        }
+        Recommendation list = reader.await(r -> r.list().userId() == user && r.list().triggeredAt() == validAt,
+                Duration.ofSeconds(20), "for the valid oversized rating after the invalid one, both on the wrong partition")
+                .list();
+        assertThat(list.items()).noneMatch(i -> i.movieId() == movie);
+        assertThat(counter(metrics, "streamrec.scorer.invalid", "input", "ratings") - invalidBefore).isEqualTo(1);
+        assertThat(counter(metrics, "streamrec.scorer.ratings.rerouted", null, null) - reroutedBefore).isEqualTo(1);
+    }
+
+    private static double counter(Metrics metrics, String name, String tag, String value) {
+        var search = metrics.registry().find(name);
+        return (tag == null ? search : search.tag(tag, value)).counter().count();
     }
 
     /**

@@ -44,6 +44,7 @@ class ScorerScaleOutTest {
 
     private static final int USERS = 60;
     private final List<Process> processes = new ArrayList<>();
+    private static final String TOKEN = "scale-out-token";
     private final HttpClient http = HttpClient.newHttpClient();
 
     private record Instance(Process process, String url) {
@@ -83,7 +84,9 @@ class ScorerScaleOutTest {
             Map<Long, Set<Long>> rated = new HashMap<>();
             rateAndAwait(publisher, reader, world, rated, 0);
 
-            // Either instance answers for any user: the other's users are fetched from it.
+            // Either instance answers for any user: the other's users are fetched from it (with the token).
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(a.url() + "/users/1/recommendations")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("without the token").isEqualTo(401);
             for (long u = 1; u <= USERS; u += 7) {
                 for (Instance i : List.of(a, b)) {
                     HttpResponse<String> r = get(i.url() + "/users/" + u + "/recommendations");
@@ -138,6 +141,8 @@ class ScorerScaleOutTest {
                 "scorer.state-dir=" + dir.resolve(name),
                 "scorer.http.port=0",
                 "metrics.port=-1",
+                // Queries need the token; an instance forwarding to the owner of a user must send it along.
+                "http.auth.token=" + TOKEN,
                 // A killed instance is noticed after the session timeout: 6 s is the broker's minimum.
                 "kafka.streams.session.timeout.ms=6000",
                 "kafka.streams.heartbeat.interval.ms=1000"));
@@ -193,8 +198,8 @@ class ScorerScaleOutTest {
     }
 
     private HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void sleep(long ms) {

@@ -196,9 +196,22 @@ public final class StreamingTrainer implements AutoCloseable {
         return from;
     }
 
-    /** How the serving and checkpoint publishers are doing, for the health endpoint. */
-    public List<PublisherHealth> publishers() {
-        return List.of(servingPublisher.health(), checkpointPublisher.health());
+    /**
+     * What is wrong now, for the health endpoint: a publisher whose latest attempt failed (from its first failure,
+     * while it retries), or a trainer that stopped on a failure. Empty while healthy.
+     */
+    public Map<String, String> problems() {
+        Map<String, String> problems = new LinkedHashMap<>();
+        for (PublisherHealth p : List.of(servingPublisher.health(), checkpointPublisher.health())) {
+            if (p.failing()) {
+                problems.put(p.kind(), p.lastError());
+            }
+        }
+        Throwable f = failure();
+        if (f != null) {
+            problems.put("stopped", f.toString());
+        }
+        return problems;
     }
 
     /** The version of the last committed serving snapshot. */

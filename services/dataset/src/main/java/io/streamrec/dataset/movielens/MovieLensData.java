@@ -16,6 +16,11 @@ import java.util.List;
  * @param badRows the rows skipped in both files, with line numbers and reasons
  */
 public record MovieLensData(Path dir, Layout layout, RatingLog ratings, List<Movie> movies, BadRows badRows) {
+
+    /** The dataset's name, its directory's ({@code ml-latest-small}), wherever that directory is. */
+    public String name() {
+        return dir.getFileName().toString();
+    }
     public MovieLensData {
         movies = List.copyOf(movies);
     }

@@ -54,7 +54,7 @@ public final class RatingSources {
     /** A MovieLens dataset: all its movies, and the ratings of a user sample (fraction 1 keeps everyone). */
     public static RatingSource movieLens(MovieLensData data, double fraction, long seed) {
         RatingLog ratings = data.ratings().sampleUsers(fraction, seed);
-        return new RatingSource(data.dir() + sampleText(fraction, seed), data.movies(), ratings.cursor(),
+        return new RatingSource(data.dir() + sampleText(fraction, seed), data.name(), data.movies(), ratings.cursor(),
                 data.badRows());
     }
 
@@ -63,8 +63,14 @@ public final class RatingSources {
         SyntheticConfig c = generator.config();
         String name = String.format("synthetic stream: %,d users, %,d items, %,d events, %d topics, seed %d%s",
                 c.users(), c.items(), c.events(), c.topics(), c.seed(), sampleText(fraction, seed));
-        return new RatingSource(name, generator.movies(), RatingCursor.sampleUsers(generator.cursor(), fraction, seed),
-                BadRows.none());
+        return new RatingSource(name, syntheticName(c), generator.movies(),
+                RatingCursor.sampleUsers(generator.cursor(), fraction, seed), BadRows.none());
+    }
+
+    /** A synthetic stream's dataset name: what it is generated from ("synthetic-610-9742-100836-20-42"). */
+    public static String syntheticName(SyntheticConfig c) {
+        return String.join("-", "synthetic", Integer.toString(c.users()), Integer.toString(c.items()),
+                Long.toString(c.events()), Integer.toString(c.topics()), Long.toString(c.seed()));
     }
 
     /** Parses "USERS,ITEMS,EVENTS" (commas or spaces; underscores allowed in numbers). */

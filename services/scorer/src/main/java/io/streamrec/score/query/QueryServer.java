@@ -8,13 +8,15 @@ import io.streamrec.score.state.UserHistory;
 import io.streamrec.score.state.ScorerState;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.JsonSchemas;
 import io.streamrec.contract.Movie;
 import io.streamrec.contract.Recommendation;
 import io.streamrec.contract.Topics;
+import io.streamrec.http.HttpConfig;
+import io.streamrec.http.HttpEndpoint;
+import io.streamrec.http.HttpEndpoint.Incoming;
+import io.streamrec.http.HttpEndpoint.Reply;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -27,9 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,8 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,7 +54,9 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /movies/{id}}: a catalogue entry (movie.schema.json).</li>
  *   <li>{@code GET /health}: the Kafka Streams state, the served model version, item and movie counts.</li>
  * </ul>
- * 503 (with Retry-After) while the owner of a user is unknown, for example during a rebalance.
+ * 503 (with Retry-After) while the owner of a user is unknown, for example during a rebalance, and before Kafka
+ * Streams is started. Served by {@link HttpEndpoint} with the {@code http.*} limits; with a bearer token configured,
+ * every path but {@code /health} needs it, and forwarded queries carry it.
  */
 public final class QueryServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueryServer.class);
@@ -64,91 +64,84 @@ public final class QueryServer implements AutoCloseable {
     private static final Pattern MOVIE = Pattern.compile("^/movies/([^/]+)/?$");
     /** Marks a request one instance forwarded to another, so a stale routing table cannot bounce it forever. */
     private static final String FORWARDED = "X-Streamrec-Forwarded";
-    private static final int THREADS = 4;
+    private static final String HEALTH = "/health";
 
     private final ScorerState state;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpConfig http;
+    private final HttpEndpoint endpoint;
+    private final HttpClient client;
     private final ThreadLocal<Recommender> recommenders;
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
 
-    public QueryServer(ScorerState state, String host, int port) {
+    /** Binds the port at once (its number goes into Kafka Streams' application.server); answers 503 until started. */
+    public QueryServer(ScorerState state, HttpConfig http, String host, int port) {
         this.state = state;
+        this.http = http;
         this.recommenders = ThreadLocal.withInitial(() -> new Recommender(state));
-        try {
-            server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve interactive queries on " + host + ":" + port
-                    + " (set scorer.http.port to another port, or 0 for any free one)", e);
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (http.tls()) {
+            client.sslContext(http.clientSslContext());
         }
-        executor = Executors.newFixedThreadPool(THREADS, r -> {
-            Thread t = new Thread(r, "scorer-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        this.client = client.build();
+        this.endpoint = HttpEndpoint.start("scorer-queries", http, host, port, false, Set.of(HEALTH), this::handle);
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return endpoint.port();
+    }
+
+    /** http, or https with TLS on. */
+    public String scheme() {
+        return http.scheme();
     }
 
     /** Starts answering, for the given Kafka Streams instance reachable by others at {@code self}. */
     public void start(KafkaStreams streams, HostInfo self) {
-        this.streams = streams;
         this.self = self;
-        server.start();
+        this.streams = streams;
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            if (!exchange.getRequestMethod().equals("GET")) {
-                reply(exchange, 405, error("only GET is served"));
-                return;
+    private Reply handle(Incoming request) throws IOException {
+        try {
+            if (!request.method().equals("GET")) {
+                return Reply.json(405, error("only GET is served"));
             }
-            String path = exchange.getRequestURI().getPath();
+            if (streams == null) {
+                return unavailable("starting: Kafka Streams is not running yet");
+            }
+            String path = request.path();
             Matcher user = USER.matcher(path);
             Matcher movie = MOVIE.matcher(path);
             if (user.matches()) {
                 long userId = Ids.parse(user.group(1));
-                if (userId < 0) {
-                    reply(exchange, 400, error("'" + user.group(1) + "' is not a user id (a positive integer)"));
-                } else {
-                    user(exchange, userId, user.group(2).equals("recommendations"));
-                }
+                return userId < 0 ? Reply.json(400, error("'" + user.group(1) + "' is not a user id (a positive integer)"))
+                        : user(request, userId, user.group(2).equals("recommendations"));
             } else if (movie.matches()) {
-                movie(exchange, movie.group(1));
-            } else if (path.equals("/health")) {
-                health(exchange);
-            } else {
-                reply(exchange, 404, error("no such endpoint; try /users/{id}/recommendations, /users/{id}/ratings, "
-                        + "/movies/{id} or /health"));
+                return movie(movie.group(1));
+            } else if (path.equals(HEALTH)) {
+                return health();
             }
+            return Reply.json(404, error("no such endpoint; try /users/{id}/recommendations, /users/{id}/ratings, "
+                    + "/movies/{id} or /health"));
         } catch (RuntimeException e) {
-            log.warn("query {} failed", exchange.getRequestURI(), e);
-            reply(exchange, 500, error(e.toString()));
+            log.warn("query {} failed", request.path(), e);
+            return Reply.json(500, error(e.toString()));
         }
     }
 
-    private void user(HttpExchange exchange, long userId, boolean recommendations) throws IOException {
+    private Reply user(Incoming request, long userId, boolean recommendations) throws IOException {
         KafkaStreams ks = streams;
         String key = Long.toString(userId);
         KeyQueryMetadata owner = ks.queryMetadataForKey(UserProcessor.HISTORIES, key, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-            unavailable(exchange, "the owner of user " + userId + " is not known yet (Kafka Streams is "
-                    + ks.state() + ")");
-            return;
+            return unavailable("the owner of user " + userId + " is not known yet (Kafka Streams is " + ks.state() + ")");
         }
         if (!owner.activeHost().equals(self)) {
-            if (exchange.getRequestHeaders().containsKey(FORWARDED)) {
-                unavailable(exchange, "user " + userId + " moved while the request was forwarded");
-                return;
+            if (request.header().apply(FORWARDED) != null) {
+                return unavailable("user " + userId + " moved while the request was forwarded");
             }
-            forward(exchange, owner.activeHost());
-            return;
+            return forward(request, owner.activeHost());
         }
         byte[] historyBytes;
         byte[] rowBytes;
@@ -156,24 +149,20 @@ public final class QueryServer implements AutoCloseable {
             historyBytes = local(UserProcessor.HISTORIES, owner.partition()).get(key);
             rowBytes = local(UserProcessor.ROWS, owner.partition()).get(key);
         } catch (InvalidStateStoreException e) {
-            unavailable(exchange, "user " + userId + "'s partition is not queryable here right now: " + e.getMessage());
-            return;
+            return unavailable("user " + userId + "'s partition is not queryable here right now: " + e.getMessage());
         }
         if (historyBytes == null && rowBytes == null) {
-            reply(exchange, 404, error("user " + userId + " has no ratings and no factors"));
-            return;
+            return Reply.json(404, error("user " + userId + " has no ratings and no factors"));
         }
         UserHistory history = historyBytes == null ? null : UserHistory.decode(historyBytes);
         if (recommendations) {
             FactorRow row = rowBytes == null ? null : FactorRow.decode(rowBytes);
             Recommendation list = recommenders.get().recommend(
                     new Recommender.UserState(userId, history, row, Trigger.REQUEST, null), System.currentTimeMillis());
-            reply(exchange, 200, Topics.RECOMMENDATIONS.valueSerde().serializer().serialize(Topics.RECOMMENDATIONS.name(), list));
-        } else {
-            reply(exchange, 200, ratings(userId, history));
+            return Reply.json(200, Topics.RECOMMENDATIONS.valueSerde().serializer().serialize(Topics.RECOMMENDATIONS.name(), list));
         }
+        return Reply.json(200, ratings(userId, history));
     }
-
     private byte[] ratings(long userId, UserHistory h) throws IOException {
         record Rated(long movieId, float stars, int order) {
         }
@@ -199,17 +188,16 @@ public final class QueryServer implements AutoCloseable {
         return JsonSchemas.MAPPER.writeValueAsBytes(root);
     }
 
-    private void movie(HttpExchange exchange, String id) throws IOException {
+    private Reply movie(String id) {
         long movieId = Ids.parse(id);
         Movie m = movieId < 0 ? null : state.catalog.get(movieId);
         if (m == null) {
-            reply(exchange, 404, error("movie '" + id + "' is not in the catalogue"));
-            return;
+            return Reply.json(404, error("movie '" + id + "' is not in the catalogue"));
         }
-        reply(exchange, 200, Topics.MOVIES.valueSerde().serializer().serialize(Topics.MOVIES.name(), m));
+        return Reply.json(200, Topics.MOVIES.valueSerde().serializer().serialize(Topics.MOVIES.name(), m));
     }
 
-    private void health(HttpExchange exchange) throws IOException {
+    private Reply health() throws IOException {
         ObjectNode root = JsonSchemas.MAPPER.createObjectNode();
         root.put("state", streams.state().name());
         root.put("activeTasks", streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum());
@@ -217,7 +205,7 @@ public final class QueryServer implements AutoCloseable {
         root.put("completeVersion", state.items.completeVersion());
         root.put("items", state.items.table().liveCount());
         root.put("movies", state.catalog.size());
-        reply(exchange, streams.state() == KafkaStreams.State.RUNNING ? 200 : 503,
+        return Reply.json(streams.state() == KafkaStreams.State.RUNNING ? 200 : 503,
                 JsonSchemas.MAPPER.writeValueAsBytes(root));
     }
 
@@ -226,24 +214,26 @@ public final class QueryServer implements AutoCloseable {
                 .withPartition(partition));
     }
 
-    private void forward(HttpExchange exchange, HostInfo owner) throws IOException {
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + exchange.getRequestURI().getRawPath());
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(FORWARDED, self.toString())
-                .GET().build();
+    private Reply forward(Incoming request, HostInfo owner) {
+        URI uri = URI.create(http.scheme() + "://" + owner.host() + ":" + owner.port() + request.rawPath());
+        HttpRequest.Builder forwarded = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                .header(FORWARDED, self.toString()).GET();
+        if (http.authorization() != null) {
+            forwarded.header("Authorization", http.authorization());
+        }
         try {
-            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            reply(exchange, response.statusCode(), response.body());
+            HttpResponse<byte[]> response = client.send(forwarded.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return Reply.json(response.statusCode(), response.body());
         } catch (IOException e) {
-            unavailable(exchange, "the owning instance " + owner + " did not answer: " + e.getMessage());
+            return unavailable("the owning instance " + owner + " did not answer: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            unavailable(exchange, "interrupted while asking " + owner);
+            return unavailable("interrupted while asking " + owner);
         }
     }
 
-    private static void unavailable(HttpExchange exchange, String why) throws IOException {
-        exchange.getResponseHeaders().set("Retry-After", "1");
-        reply(exchange, 503, error(why));
+    private static Reply unavailable(String why) {
+        return Reply.json(503, error(why)).withHeader("Retry-After", "1");
     }
 
     private static byte[] error(String message) {
@@ -251,17 +241,8 @@ public final class QueryServer implements AutoCloseable {
         return node.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        endpoint.close();
     }
 }

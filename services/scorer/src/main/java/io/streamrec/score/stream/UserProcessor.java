@@ -109,9 +109,7 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         RecordMetadata source = context.recordMetadata().orElseThrow();
         if (source.topic().equals(Topics.RATINGS.name())) {
             if (record.key() != null && source.partition() != partitionOf(record.key())) {
-                // Not where the user's factors and state are: on to the partition of its key (one more hop).
-                context.forward(record.withKey(new String(record.key(), StandardCharsets.UTF_8)), ScorerTopology.REROUTE_SINK);
-                state.metrics.rerouted();
+                reroute(record, source.offset());
                 return;
             }
             onRating(record, source.offset(), false);
@@ -127,14 +125,37 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         return Utils.toPositive(Utils.murmur2(key)) % Topics.USER_PARTITIONS;
     }
 
-    private void onRating(Record<byte[], byte[]> record, long offset, boolean rerouted) {
-        Rating rating;
+    /**
+     * A rating that is not where its user's factors and state are goes on to the partition of its key (one more
+     * hop), validated first: an invalid record is skipped here as anywhere else, never copied. What goes is the
+     * rating's canonical JSON without the original headers, so the copy is small whatever the original carried (a
+     * 3 MB value that a producer compressed past the broker's limit cannot be sent again uncompressed).
+     */
+    private void reroute(Record<byte[], byte[]> record, long offset) {
+        Rating rating = validOrNull(record, offset);
+        if (rating == null) {
+            return;
+        }
+        context.forward(new Record<>(rating.key(), RatingCodec.toJson(rating), record.timestamp()),
+                ScorerTopology.REROUTE_SINK);
+        state.metrics.rerouted();
+    }
+
+    /** The rating, or null for an invalid record, which is skipped and counted. */
+    private Rating validOrNull(Record<byte[], byte[]> record, long offset) {
         try {
-            rating = RatingCodec.parse(record.key(), record.value(), record.timestamp());
+            return RatingCodec.parse(record.key(), record.value(), record.timestamp());
         } catch (ContractViolation e) {
             // The trainer's consumer dead-letters invalid ratings; here they are only skipped and counted.
             state.metrics.invalid(ScorerMetrics.Input.RATINGS);
             log.debug("skipping an invalid rating at {}-{}@{}: {}", Topics.RATINGS.name(), partition, offset, e.getMessage());
+            return null;
+        }
+    }
+
+    private void onRating(Record<byte[], byte[]> record, long offset, boolean rerouted) {
+        Rating rating = validOrNull(record, offset);
+        if (rating == null) {
             return;
         }
         String key = rating.key();
