@@ -17,10 +17,11 @@ import java.util.Arrays;
  * after compression, and a producer may compress (a 3 MB value sent with lz4 is accepted at a few kilobytes), but the
  * trainer's dead letter is written uncompressed in its checkpoint transaction: copied whole, such a record fails that
  * transaction with {@code RecordTooLargeException} on every attempt and after every restart. So a dead letter is
- * bounded: past {@link #MAX_KEY_BYTES}, {@link #MAX_VALUE_BYTES} or {@link #MAX_SOURCE_HEADER_BYTES}, it keeps the
- * first bytes only and says so in {@link #TRUNCATED} and the {@code *-bytes} headers. The whole original stays in
- * {@code ratings} (kept forever) at the coordinates in the headers. Bounded, a dead letter always fits the
- * dead-letter topic's {@code max.message.bytes}, which matches {@code ratings}' (see {@link Topics#RATINGS_DLQ}).
+ * bounded by {@link #MAX_BYTES}, which fits the dead-letter topic's {@code max.message.bytes} (the same as
+ * {@code ratings}'): source headers past {@link #MAX_SOURCE_HEADER_BYTES} are dropped, a key past
+ * {@link #MAX_KEY_BYTES} is cut, and the value keeps what room is left; what was cut is said in {@link #TRUNCATED}
+ * and the {@code *-bytes} headers. The whole original stays in {@code ratings} (kept forever) at the coordinates in
+ * the headers.
  */
 public final class DeadLetter {
     public static final String REASON = "streamrec.dlq.reason";
@@ -28,23 +29,26 @@ public final class DeadLetter {
     public static final String SOURCE_PARTITION = "streamrec.dlq.partition";
     public static final String SOURCE_OFFSET = "streamrec.dlq.offset";
     public static final String SOURCE_TIMESTAMP = "streamrec.dlq.timestamp";
-    /** Present when anything was cut: says what, e.g. "value: first 524288 of 3000111 bytes kept". */
+    /** Present when anything was cut: says what, e.g. "value: first 1031680 of 3000111 bytes kept". */
     public static final String TRUNCATED = "streamrec.dlq.truncated";
     /** The original key's length in bytes, present when the key was cut. */
     public static final String KEY_BYTES = "streamrec.dlq.key-bytes";
     /** The original value's length in bytes, present when the value was cut. */
     public static final String VALUE_BYTES = "streamrec.dlq.value-bytes";
 
+    /**
+     * The most a dead letter weighs (key, value and headers): {@code ratings-dlq}'s limit less a margin for the record
+     * batch's own overhead. Anything the broker accepted whole uncompressed fits whole.
+     */
+    public static final int MAX_BYTES = Topics.RATINGS_MAX_MESSAGE_BYTES - 16 * 1024;
     /** A longer key is cut to this many bytes; a valid key is a user id of at most 19 digits. */
     public static final int MAX_KEY_BYTES = 16 * 1024;
-    /** A longer value is cut to this many bytes; a valid rating is about a hundred bytes. */
-    public static final int MAX_VALUE_BYTES = 512 * 1024;
     /** The source record's headers are kept only if together they are at most this large. */
     public static final int MAX_SOURCE_HEADER_BYTES = 64 * 1024;
     /** A longer reason is cut to this many characters (a parser's message may quote the input). */
     static final int MAX_REASON_CHARS = 1_000;
-    /** The most a dead letter can weigh, headers included, before the record batch's own overhead. */
-    public static final int MAX_BYTES = MAX_KEY_BYTES + MAX_VALUE_BYTES + MAX_SOURCE_HEADER_BYTES + 8 * 1024;
+    /** Room kept for the headers that say what was cut. */
+    private static final int CUT_HEADER_BYTES = 512;
 
     private DeadLetter() {
     }
@@ -56,7 +60,7 @@ public final class DeadLetter {
         int sourceHeaderBytes = 0;
         int sourceHeaders = 0;
         for (Header h : source.headers()) {
-            sourceHeaderBytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
+            sourceHeaderBytes += headerBytes(h);
             sourceHeaders++;
         }
         if (sourceHeaderBytes <= MAX_SOURCE_HEADER_BYTES) {
@@ -71,7 +75,8 @@ public final class DeadLetter {
         headers.add(SOURCE_OFFSET, utf8(Long.toString(source.offset())));
         headers.add(SOURCE_TIMESTAMP, utf8(Long.toString(source.timestamp())));
         byte[] key = cut(source.key(), MAX_KEY_BYTES, "key", KEY_BYTES, headers, truncated);
-        byte[] value = cut(source.value(), MAX_VALUE_BYTES, "value", VALUE_BYTES, headers, truncated);
+        int room = MAX_BYTES - CUT_HEADER_BYTES - headerBytes(headers) - (key == null ? 0 : key.length);
+        byte[] value = cut(source.value(), room, "value", VALUE_BYTES, headers, truncated);
         if (!truncated.isEmpty()) {
             headers.add(TRUNCATED, utf8(truncated.toString()));
         }
@@ -110,6 +115,18 @@ public final class DeadLetter {
         }
         truncated.append(what).append(": first ").append(max).append(" of ").append(bytes.length).append(" bytes kept");
         return Arrays.copyOf(bytes, max);
+    }
+
+    private static int headerBytes(Headers headers) {
+        int bytes = 0;
+        for (Header h : headers) {
+            bytes += headerBytes(h);
+        }
+        return bytes;
+    }
+
+    private static int headerBytes(Header h) {
+        return h.key().getBytes(StandardCharsets.UTF_8).length + (h.value() == null ? 0 : h.value().length);
     }
 
     /** A header's value as text, or null when absent. */

@@ -36,7 +36,7 @@ public final class Topics {
 
     public static final Topic<byte[], byte[]> RATINGS_DLQ = new Topic<>("ratings-dlq",
             Serdes.ByteArray(), Serdes.ByteArray(), 1, Topic.Cleanup.DELETE, RATINGS_LOG,
-            "Invalid ratings, original key and value bytes (cut past 512 KiB, said so in a header), reason and source"
+            "Invalid ratings, original key and value bytes (cut to fit 1 MiB, said so in a header), reason and source"
                     + " partition/offset in headers.");
 
     public static final Topic<String, Movie> MOVIES = new Topic<>("movies",

@@ -70,7 +70,7 @@ class StreamingTrainerPoisonPillTest {
         assertThat(letters).extracting(r -> DeadLetter.header(r.headers(), DeadLetter.VALUE_BYTES))
                 .containsExactlyInAnyOrder("1048400", "3000000");
         assertThat(letters).allSatisfy(r -> {
-            assertThat(r.value()).hasSize(DeadLetter.MAX_VALUE_BYTES);
+            assertThat(r.value().length).isBetween(DeadLetter.MAX_BYTES - 2_048, DeadLetter.MAX_BYTES);
             assertThat(DeadLetter.header(r.headers(), DeadLetter.TRUNCATED)).contains("bytes kept");
             assertThat(DeadLetter.header(r.headers(), DeadLetter.REASON)).isNotBlank().hasSizeLessThan(1_100);
         });
