@@ -1,24 +1,17 @@
 package io.streamrec.stream;
 
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.Topics;
 import io.streamrec.evaluate.CurvePoint;
 import io.streamrec.evaluate.PrequentialEvaluator;
 import io.streamrec.kafka.TopicAdmin;
-import io.streamrec.snapshot.ChangedRows;
-import io.streamrec.snapshot.Checkpoint;
 import io.streamrec.snapshot.ModelRestorer;
-import io.streamrec.snapshot.ServedRows;
-import io.streamrec.snapshot.ServingSnapshot;
-import io.streamrec.snapshot.SinceLastSnapshot;
-import io.streamrec.snapshot.SnapshotCapture;
-import io.streamrec.snapshot.PublisherHealth;
 import io.streamrec.snapshot.SnapshotPublisher;
 import io.streamrec.train.Engines;
 import io.streamrec.train.OnlineTrainer;
 import io.streamrec.train.ReplayBudget;
-import io.streamrec.train.Table;
 import io.streamrec.train.TrainingListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +25,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,25 +54,14 @@ public final class StreamingTrainer implements AutoCloseable {
     private final StreamingConfig config;
     private final OnlineTrainer trainer;
     private final PrequentialEvaluator evaluator;
-    private final ChangedRows changedSinceServing = new ChangedRows();
-    private final ChangedRows changedSinceCheckpoint = new ChangedRows();
-    private final ServedRows servedUsers;
-    private final ServedRows servedItems;
-    private final SinceLastSnapshot sinceServing;
-    private final SinceLastSnapshot sinceCheckpoint;
-    private final SnapshotPublisher servingPublisher;
-    private final SnapshotPublisher checkpointPublisher;
+    private final Publications publications;
     private final RatingIntake intake;
     private final TrainerMetrics metrics;
     private final BlockingQueue<IntakeBatch> full;
     private final BlockingQueue<IntakeBatch> empty;
-    private final ExecutorService serving = Executors.newSingleThreadExecutor(r -> new Thread(r, "serving-publisher"));
-    private final ExecutorService checkpointing = Executors.newSingleThreadExecutor(r -> new Thread(r, "checkpoint-publisher"));
     private final Thread intakeThread;
     private final Thread trainThread;
     private final ModelRestorer.Restored restored;
-    /** Per partition, the offset the last committed checkpoint ended at: what a (re)assigned partition resumes at. */
-    private final Map<Integer, Long> committedTo = new ConcurrentHashMap<>();
     /** Per partition, the first offset not yet trained (past the last trained batch); read by the lag probe. */
     private final Map<Integer, Long> trainedTo = new ConcurrentHashMap<>();
     private final LagProbe lagProbe;
@@ -94,17 +73,7 @@ public final class StreamingTrainer implements AutoCloseable {
     /** The largest consumer lag a replay step was taken at (the design says at most one batch). */
     private volatile long largestLagAtReplay;
     private volatile Throwable failure;
-    private volatile long servedVersion;
-    private volatile long committedCheckpoint;
     private volatile boolean intakeFinished;
-    /** Training thread only: the last serving version and checkpoint captured, and what is being committed. */
-    private long servingVersion;
-    private long checkpointNumber;
-    private Future<?> servingInFlight;
-    private Future<?> checkpointInFlight;
-    /** The first serving snapshot after a start serves every row: what a lost run served may differ. */
-    private boolean refreshDue = true;
-    private long lastRefreshNanos = System.nanoTime();
 
     /** Wires the parts; {@link #start} builds them (restoring the model) and starts the threads. */
     private StreamingTrainer(Settings settings, StreamingConfig config, OnlineTrainer trainer,
@@ -112,23 +81,9 @@ public final class StreamingTrainer implements AutoCloseable {
                              ModelRestorer.Restored restored, MeterRegistry registry) {
         this.config = config;
         this.trainer = trainer;
-        this.servingPublisher = servingPublisher;
-        this.checkpointPublisher = checkpointPublisher;
         this.restored = restored;
-        this.servingVersion = restored.servingVersion();
-        this.servedVersion = servingVersion;
-        this.checkpointNumber = restored.version();
-        this.committedCheckpoint = checkpointNumber;
-        this.committedTo.putAll(restored.trainedUpTo());
-        int width = trainer.engine().layout().width();
-        this.servedUsers = new ServedRows(Table.USERS, width);
-        this.servedItems = new ServedRows(Table.ITEMS, width);
         this.evaluator = new PrequentialEvaluator(config.prequential(), config.trainer().seed())
                 .onWindow(p -> trainer.schedule().onMetric(p.primaryMetric()));
-        this.sinceServing = new SinceLastSnapshot(config.snapshotEveryEvents(), config.snapshotEveryMs(),
-                restored.trainedUpTo());
-        this.sinceCheckpoint = new SinceLastSnapshot(config.checkpointEveryEvents(), config.checkpointEveryMs(),
-                restored.trainedUpTo());
         this.full = new ArrayBlockingQueue<>(config.maxInFlightBatches());
         this.empty = new ArrayBlockingQueue<>(config.maxInFlightBatches() + 1);
         for (int i = 0; i <= config.maxInFlightBatches(); i++) {
@@ -137,10 +92,11 @@ public final class StreamingTrainer implements AutoCloseable {
         this.lagProbe = new LagProbe(settings, config.groupId() + "-lag", this::untrainedFrom);
         this.metrics = new TrainerMetrics(registry, evaluator, lagProbe::lag,
                 List.of(servingPublisher.health(), checkpointPublisher.health()));
+        this.publications = new Publications(config, trainer, evaluator, metrics, servingPublisher, checkpointPublisher,
+                restored, this::assignedPartitions, this::groupMetadata);
         this.intake = new RatingIntake(settings, config, full, empty, new Coordinator(), metrics);
-        metrics.restored(servingVersion, checkpointNumber);
-        trainer.addListener(metrics).addListener(evaluator).addListener(changedSinceServing)
-                .addListener(changedSinceCheckpoint).addListener(sinceServing).addListener(sinceCheckpoint);
+        trainer.addListener(metrics).addListener(evaluator);
+        publications.listeners().forEach(trainer::addListener);
         this.intakeThread = new Thread(() -> {
             try {
                 intake.run();
@@ -176,7 +132,7 @@ public final class StreamingTrainer implements AutoCloseable {
                             + " every {} ms; resuming at checkpoint {} (serving v{}, {} events trained)",
                     config.trainer().model().id(), trainer.engine().description(), config.trainer().batchSize(),
                     config.trainer().batchMaxWaitMs(), config.snapshotEveryMs(), config.checkpointEveryMs(),
-                    t.checkpointNumber, t.servingVersion, trainer.eventsTrained());
+                    restored.version(), restored.servingVersion(), trainer.eventsTrained());
             t.trainThread.start();
             t.intakeThread.start();
             t.lagProbe.start();
@@ -187,6 +143,14 @@ public final class StreamingTrainer implements AutoCloseable {
             trainer.close();
             throw e;
         }
+    }
+
+    private Map<Integer, Long> assignedPartitions() {
+        return intake.startPositions;
+    }
+
+    private ConsumerGroupMetadata groupMetadata() {
+        return intake.groupMetadata();
     }
 
     /** Per assigned partition, the first offset not yet trained. */
@@ -201,12 +165,7 @@ public final class StreamingTrainer implements AutoCloseable {
      * while it retries), or a trainer that stopped on a failure. Empty while healthy.
      */
     public Map<String, String> problems() {
-        Map<String, String> problems = new LinkedHashMap<>();
-        for (PublisherHealth p : List.of(servingPublisher.health(), checkpointPublisher.health())) {
-            if (p.failing()) {
-                problems.put(p.kind(), p.lastError());
-            }
-        }
+        Map<String, String> problems = new LinkedHashMap<>(publications.failing());
         Throwable f = failure();
         if (f != null) {
             problems.put("stopped", f.toString());
@@ -216,12 +175,12 @@ public final class StreamingTrainer implements AutoCloseable {
 
     /** The version of the last committed serving snapshot. */
     public long snapshotVersion() {
-        return servedVersion;
+        return publications.servedVersion();
     }
 
     /** The number of the last committed checkpoint. */
     public long checkpointNumber() {
-        return committedCheckpoint;
+        return publications.committedCheckpoint();
     }
 
     public long eventsTrained() {
@@ -287,13 +246,10 @@ public final class StreamingTrainer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         lagProbe.close();
-        serving.shutdown();
-        checkpointing.shutdown();
-        servingPublisher.close();
-        checkpointPublisher.close();
+        publications.close();
         trainer.close();
-        log.info("trainer stopped at checkpoint {} (serving v{}) after {} events", committedCheckpoint, servedVersion,
-                trainer.eventsTrained());
+        log.info("trainer stopped at checkpoint {} (serving v{}) after {} events", checkpointNumber(),
+                snapshotVersion(), trainer.eventsTrained());
     }
 
     /**
@@ -325,19 +281,14 @@ public final class StreamingTrainer implements AutoCloseable {
                 }
                 CompletableFuture<Void> request = checkpointRequest.get();
                 if (request != null && full.isEmpty()) {
-                    checkpointNow();
+                    publications.publishEverything();
                     checkpointRequest.set(null);
                     request.complete(null);
                     continue;
                 }
-                if (sinceServing.due() && done(servingInFlight)) {
-                    publishServing();
-                }
-                if (sinceCheckpoint.due() && done(checkpointInFlight)) {
-                    publishCheckpoint();
-                }
+                publications.publishDue();
             }
-            awaitPublished();
+            publications.awaitPublished();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
@@ -361,110 +312,9 @@ public final class StreamingTrainer implements AutoCloseable {
             trainer.train(batch.prepared);
             metrics.ingested(batch.oldestProduceTime);
         }
-        sinceServing.consumed(batch.records, batch.nextOffsets, List.of());
+        publications.consumed(batch);
         trainedTo.putAll(batch.nextOffsets);
-        sinceCheckpoint.consumed(batch.records, batch.nextOffsets, batch.deadLetters);
         empty.add(batch);
-    }
-
-    private static boolean done(Future<?> publication) throws ExecutionException, InterruptedException {
-        if (publication == null) {
-            return true;
-        }
-        if (publication.isDone()) {
-            publication.get(); // a failed publication stops the trainer here
-            return true;
-        }
-        return false;
-    }
-
-    /** Everything trained so far served and checkpointed, committed before returning (rebalance, shutdown). */
-    private void checkpointNow() throws InterruptedException, ExecutionException {
-        awaitPublished();
-        if (sinceServing.anythingConsumed() || changedSinceServing.pendingUsers() + changedSinceServing.pendingItems() > 0) {
-            publishServing();
-        }
-        if (sinceCheckpoint.anythingConsumed() || changedSinceCheckpoint.pendingUsers() + changedSinceCheckpoint.pendingItems() > 0) {
-            publishCheckpoint();
-        }
-        awaitPublished();
-    }
-
-    private void awaitPublished() throws InterruptedException, ExecutionException {
-        if (servingInFlight != null) {
-            servingInFlight.get();
-            servingInFlight = null;
-        }
-        if (checkpointInFlight != null) {
-            checkpointInFlight.get();
-            checkpointInFlight = null;
-        }
-    }
-
-    /** Every partition the model has seen, idle ones included (from = to), so the latest manifest alone says how far. */
-    private SinceLastSnapshot.Covered cover(SinceLastSnapshot since) {
-        intake.startPositions.forEach(since::assigned);
-        return since.take();
-    }
-
-    /** Captures and submits the next serving snapshot. */
-    private void publishServing() {
-        SinceLastSnapshot.Covered covered = cover(sinceServing);
-        boolean refresh = refreshDue || System.nanoTime() - lastRefreshNanos >= config.servingRefreshMs() * 1_000_000L;
-        if (refresh) {
-            refreshDue = false;
-            lastRefreshNanos = System.nanoTime();
-        }
-        ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changedSinceServing, servedUsers, servedItems,
-                ++servingVersion, covered, manifestMetrics(covered), config.servingMinChange(), refresh);
-        servingInFlight = serving.submit(() -> {
-            long start = System.nanoTime();
-            servingPublisher.publish(snapshot);
-            servedVersion = snapshot.manifest().version();
-            long bytes = snapshot.rows().stream().mapToLong(r -> r.valueBytes()).sum();
-            metrics.served(snapshot.manifest().version(), System.nanoTime() - start, snapshot.manifest().userRows(),
-                    snapshot.manifest().itemRows(), bytes);
-            return null;
-        });
-    }
-
-    /** Captures and submits the next checkpoint; its offsets become the group's committed position. */
-    private void publishCheckpoint() {
-        SinceLastSnapshot.Covered covered = cover(sinceCheckpoint);
-        Checkpoint checkpoint = SnapshotCapture.checkpoint(trainer, changedSinceCheckpoint, ++checkpointNumber,
-                covered, manifestMetrics(covered));
-        var group = intake.groupMetadata();
-        checkpointInFlight = checkpointing.submit(() -> {
-            long start = System.nanoTime();
-            checkpointPublisher.publish(checkpoint, group);
-            committedTo.putAll(covered.to());
-            committedCheckpoint = checkpoint.manifest().version();
-            long bytes = checkpoint.rows().stream().mapToLong(r -> r.valueBytes()).sum();
-            metrics.checkpointed(checkpoint.manifest().version(), System.nanoTime() - start,
-                    checkpoint.manifest().userRows() + checkpoint.manifest().itemRows(), bytes);
-            log.debug("checkpoint {} committed: {} events, {} user rows, {} item rows, {} dead letters in {} ms",
-                    checkpoint.manifest().version(), checkpoint.manifest().eventsTrained(),
-                    checkpoint.manifest().userRows(), checkpoint.manifest().itemRows(), checkpoint.deadLetters().size(),
-                    (System.nanoTime() - start) / 1_000_000);
-            return null;
-        });
-    }
-
-    private Map<String, Double> manifestMetrics(SinceLastSnapshot.Covered covered) {
-        CurvePoint p = evaluator.current(trainer.eventsTrained());
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("hr10", p.hitRate());
-        m.put("ndcg10", p.ndcg());
-        m.put("popularityHr10", p.popularityHitRate());
-        m.put("recentPopularityHr10", p.recentHitRate());
-        m.put("fullRecall10", p.fullRecall());
-        m.put("rmse", p.rmse());
-        m.put("mae", p.mae());
-        m.put("loss", covered.meanLoss());
-        m.put("learningRate", (double) trainer.schedule().current());
-        m.put("positivesReplayed", (double) trainer.positivesReplayed());
-        m.replaceAll((k, v) -> v == null || v.isNaN() || v.isInfinite() ? null : v);
-        return m;
     }
 
     /** Called on the intake thread from inside poll(). */
@@ -502,7 +352,7 @@ public final class StreamingTrainer implements AutoCloseable {
 
         @Override
         public void verifyPosition(int partition, long position) {
-            Long expected = committedTo.get(partition);
+            Long expected = publications.committedTo(partition);
             if (expected != null && expected != position) {
                 throw new IllegalStateException("ratings-" + partition + " resumes at offset " + position
                         + " but the model was checkpointed up to " + expected + ": another trainer has committed offsets"
