@@ -18,6 +18,8 @@ import io.streamrec.dataset.RatingLog;
 import io.streamrec.dataset.source.RatingSource;
 import io.streamrec.replay.Replayer;
 import io.streamrec.score.ScorerApp;
+import io.streamrec.score.state.ScorerConfig;
+import io.streamrec.stream.StreamingConfig;
 import io.streamrec.stream.StreamingTrainer;
 
 import java.io.IOException;
@@ -78,6 +80,13 @@ public final class Demo {
     }
 
     private int run(long jvmStart, Path work) throws Exception {
+        // Everything the user can get wrong is checked before anything starts: settings, the watched users, the data.
+        StreamingConfig.from(base);
+        ScorerConfig.from(base);
+        List<Long> chosenUsers = users(base);
+        DemoSource source = DemoSource.find(base, out);
+        RatingLog log = source.ratings();
+        WatchedUsers watched = new WatchedUsers(WatchedUsers.choose(log, chosenUsers, 3), WatchedUsers.byId(source.movies()));
         int brokerPort = freeOrAny(base.integer("broker.port"));
         out.println("demo: starting Kafka...");
         try (KafkaCluster broker = KafkaCluster.start(ClusterSpec.from(base).withDataDir(work.resolve("kafka"))
@@ -88,9 +97,6 @@ public final class Demo {
                     .with("metrics.port", freeOrAny(base.integer("metrics.port")))
                     .with("scorer.http.port", freeOrAny(base.integer("scorer.http.port")))
                     .with("trainer.prequential-sample-rate", 1.0);
-            DemoSource source = DemoSource.find(s, out);
-            RatingLog log = source.ratings();
-            WatchedUsers watched = new WatchedUsers(WatchedUsers.choose(log, users(s), 3), WatchedUsers.byId(source.movies()));
             try (Metrics metrics = Metrics.start(s, "streamrec-demo")) {
                 StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
                 ScorerApp scorer = ScorerApp.start(s, metrics);
@@ -263,7 +269,14 @@ public final class Demo {
 
     private static List<Long> users(Settings s) {
         String list = s.optionalText("demo.users");
-        return list == null ? List.of() : Arrays.stream(list.split("[,\\s]+")).map(Long::parseLong).toList();
+        if (list == null) {
+            return List.of();
+        }
+        try {
+            return Arrays.stream(list.split("[,\\s]+")).map(Long::parseLong).toList();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("demo.users=" + list + ": user ids are whole numbers, comma-separated");
+        }
     }
 
     /** The port if it is free, else 0 (any free port): the demo must start on a busy laptop. */

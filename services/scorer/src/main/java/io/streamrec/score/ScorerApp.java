@@ -70,10 +70,12 @@ public final class ScorerApp implements AutoCloseable {
      * binds the HTTP server, then starts Kafka Streams; returns
      * once the global state (item factors, manifest, catalogue) is loaded.
      *
-     * @throws IllegalArgumentException for bad settings
+     * @throws IllegalArgumentException  for bad settings
+     * @throws io.streamrec.kafka.KafkaUnreachableException when no broker answers
      */
     public static ScorerApp start(Settings settings, Metrics metrics) {
         ScorerConfig config = ScorerConfig.from(settings);
+        TopicAdmin.requireBroker(settings);
         // The scorer's own topic, like Kafka Streams' changelogs: created whatever topics.create says.
         try (Admin admin = KafkaClients.newAdmin(settings, config.applicationId() + "-admin")) {
             TopicAdmin.prepare(settings, admin, Topics.ALL);
