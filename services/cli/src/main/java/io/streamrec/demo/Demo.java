@@ -70,7 +70,10 @@ public final class Demo {
 
     public int run() throws Exception {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        Path work = Files.createTempDirectory("streamrec-demo-");
+        // The broker's and the scorer's state for this run, deleted at the end. Beside the output, not in the OS temp
+        // directory: Kafka Streams warns (rightly) that a state directory there can be cleared under a running scorer.
+        Path output = Files.createDirectories(Path.of(base.text("demo.output-dir")));
+        Path work = Files.createTempDirectory(output, "run-");
         try {
             return run(jvmStart, work);
         } finally {

@@ -157,10 +157,12 @@ public final class ScorerApp implements AutoCloseable {
         // topic here: routing bad ratings to ratings-dlq is the trainer's job, done once and transactionally.
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
-        // Deprecated in 4.3 only because 5.0 makes it the default; until then the global thread needs it. Kafka
-        // 4.3.1 still logs once that it is off: its partition assignor rebuilds a StreamsConfig from the consumer's
-        // settings, which do not carry it. The global thread does get it.
+        // Deprecated in 4.3 only because 5.0 makes it the default; until then the global thread needs it. Given to
+        // the main consumer too: Kafka 4.3.1's partition assignor rebuilds a StreamsConfig from the main consumer's
+        // settings, and without it there warns at every start that the global thread has no handler (the consumer
+        // itself only notes the key at INFO as unused).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         p.putAll(KafkaClients.streams(settings, config.applicationId()));
         return p;
     }
