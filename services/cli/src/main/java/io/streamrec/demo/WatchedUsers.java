@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The users the dashboard follows: those whose ratings are spread furthest across the replay, so their lists
- * change while the demo runs; what each has rated so far, updated as the replay sends.
+ * change while the demo runs; what each has rated so far, counted from the ratings topic (the replay's ratings
+ * and any produced from outside).
  */
 final class WatchedUsers {
     private final List<Long> users;
@@ -50,8 +51,8 @@ final class WatchedUsers {
         return users;
     }
 
-    /** Called for every rating the replay sends. */
-    void sent(long user, long movie, float stars) {
+    /** Called for every valid rating of a watched user on the ratings topic. */
+    void onRating(long user, long movie, float stars) {
         int[] c = counts.get(user);
         if (c != null) {
             c[0]++;
