@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -135,6 +136,29 @@ class FriendlyFailuresTest {
         assertThat(process.waitFor()).as(stderr).isEqualTo(ExitCode.USAGE.code);
         assertThat(stderr).contains("streamrec train: unknown environment variable STREAMREC_TRAINER_BATCHSIZE"
                 + " (did you mean STREAMREC_TRAINER_BATCH_SIZE?)").doesNotContain("\tat ");
+    }
+
+    /**
+     * The first run's disk: libtorch (about 430 MB unpacked) is DJL's to unpack when its engine first runs, and the
+     * default mf model on a CPU trains on the java engine, so an evaluation leaves DJL's cache empty.
+     */
+    @Test
+    void theJavaEngineNeverUnpacksLibtorch() throws Exception {
+        Path djlCache = Files.createDirectories(tmp.resolve("djl"));
+        ProcessBuilder java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "evaluate", "--synthetic", "300",
+                "200", "4000", "--protocol", "prequential", "--out", tmp.resolve("eval").toString())
+                .redirectErrorStream(true);
+        java.environment().put("DJL_CACHE_DIR", djlCache.toString());
+        java.environment().put("ENGINE_CACHE_DIR", djlCache.toString());
+        Process process = java.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor()).as(output).isZero();
+        assertThat(output).contains("engine java");
+        try (var unpacked = Files.list(djlCache)) {
+            assertThat(unpacked).as("DJL's cache").isEmpty();
+        }
     }
 
     private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String body) throws IOException {
