@@ -215,8 +215,8 @@ public final class Settings {
         List<String> variables = new ArrayList<>(NOT_SETTINGS);
         known.forEach(k -> variables.add(envName(k)));
         throw new IllegalArgumentException("unknown environment variable " + variable + didYouMean(variables, variable)
-                + "; a setting's variable is " + ENV_PREFIX + " and its key in upper case with '.' and '-' as '_', every"
-                + " key is listed in config/streamrec.properties, and " + ENV_PREFIX + "KAFKA_* passes to Kafka");
+                + "; a setting's variable is " + ENV_PREFIX + " + its key in upper case with '.' and '-' as '_' (every"
+                + " key is in config/streamrec.properties), and " + ENV_PREFIX + "KAFKA_* passes to Kafka");
     }
 
     /** The environment variable that sets a key. */
