@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -57,7 +58,7 @@ final class WatchedUsers {
         if (c != null) {
             c[0]++;
             Movie m = movies.get(movie);
-            last.put(user, String.format("%s %.1f", m == null ? "movie " + movie : m.title(), stars));
+            last.put(user, String.format(Locale.ROOT, "%s %.1f", m == null ? "movie " + movie : m.title(), stars));
         }
     }
 
