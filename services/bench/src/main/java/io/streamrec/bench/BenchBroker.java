@@ -5,6 +5,7 @@ import io.streamrec.files.Directories;
 import io.streamrec.broker.ClusterSpec;
 import io.streamrec.broker.KafkaCluster;
 import io.streamrec.config.Settings;
+import io.streamrec.kafka.TopicAdmin;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,10 +23,13 @@ final class BenchBroker {
     /**
      * Runs the body against the given broker when the user named one and {@code mayUseGiven}, else against a fresh
      * embedded broker whose data is deleted afterwards.
+     *
+     * @throws io.streamrec.kafka.KafkaUnreachableException when the named broker is not there
      */
     static void run(SettingsOptions options, Settings s, PrintWriter out, boolean mayUseGiven, Body body) throws Exception {
         boolean given = options.namesBroker();
         if (given && mayUseGiven) {
+            TopicAdmin.requireBroker(s);
             out.println("broker: " + s.text("kafka.bootstrap.servers"));
             body.run(s);
             return;

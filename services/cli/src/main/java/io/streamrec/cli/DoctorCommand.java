@@ -5,6 +5,8 @@ import io.streamrec.config.Settings;
 import io.streamrec.contract.Topic;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
+import io.streamrec.kafka.KafkaUnreachableException;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.train.Engines;
 import io.streamrec.train.TrainerConfig;
 import io.streamrec.train.djl.TorchRuntime;
@@ -98,6 +100,14 @@ public final class DoctorCommand implements java.util.concurrent.Callable<Intege
     private void kafka(PrintWriter out, Settings s) {
         String bootstrap = s.text("kafka.bootstrap.servers");
         out.println("\nkafka at " + bootstrap);
+        try {
+            TopicAdmin.requireBroker(s);
+        } catch (KafkaUnreachableException e) {
+            problems++;
+            out.println("  PROBLEM: " + e.getMessage() + "; start one with ./streamrec broker, or point"
+                    + " --bootstrap-server / kafka.bootstrap.servers at yours");
+            return;
+        }
         Properties p = KafkaClients.admin(s, "streamrec-doctor");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");

@@ -2,16 +2,24 @@ package io.streamrec.cli;
 
 import io.streamrec.config.SettingsOptions;
 import io.streamrec.config.Settings;
+import io.streamrec.evaluate.CurvePoint;
 import io.streamrec.evaluate.Evaluation;
 import io.streamrec.evaluate.EvaluationConfig;
 import io.streamrec.dataset.RatingLog;
 import io.streamrec.dataset.source.RatingSource;
 import io.streamrec.dataset.source.RatingSources;
+import io.streamrec.report.RunReport;
+import io.streamrec.train.Objective;
 import io.streamrec.train.TrainerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -26,7 +34,8 @@ import java.util.stream.Collectors;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
         description = {"Evaluates a model on MovieLens or a synthetic stream, without Kafka.",
                 "prequential: test-then-train in event order (HR@10, NDCG@10 against 99 sampled unrated items; "
-                        + "full-catalogue recall@10 on a sample; RMSE/MAE in explicit mode), curves as CSV and PNG.",
+                        + "full-catalogue recall@10 on a sample; RMSE/MAE in explicit mode); the learning curve as CSV "
+                        + "and PNG, and an HTML report with the curve and this summary (--out).",
                 "leave-latest-out: the NCF protocol (HR@10, NDCG@10, full-ranking recall@10).",
                 "random-split: 80/20 RMSE and MAE in explicit mode.",
                 "All-time and recent-window popularity are ranked on the same candidates in the same run."})
@@ -85,8 +94,47 @@ public final class EvaluateCommand implements Callable<Integer> {
 
         RatingSource ratings = RatingSources.fromSettings(s, System.err);
         RatingLog log = RatingLog.collect(ratings.ratings());
-        new Evaluation(trainer, EvaluationConfig.from(s), s.integer("evaluate.full-ranking-users"), System.out)
-                .run(log, ratings.name(), chosen, out);
-        return 0;
+        // The report goes to the terminal as it is written, and into the HTML page afterwards.
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        PrintStream both = new PrintStream(new TeeOutputStream(System.out, report), true, StandardCharsets.UTF_8);
+        List<CurvePoint> curve = new Evaluation(trainer, EvaluationConfig.from(s), s.integer("evaluate.full-ranking-users"), both)
+                .run(log, ratings.name(), chosen);
+        if (!curve.isEmpty()) {
+            String title = "prequential " + trainer.model().id() + ", " + trainer.objective().name().toLowerCase(Locale.ROOT)
+                    + ", " + ratings.name();
+            RunReport.Written files = new RunReport(title, report.toString(StandardCharsets.UTF_8), curve,
+                    trainer.objective() == Objective.EXPLICIT).write(out, "prequential");
+            System.out.println("  learning curve: " + files.png() + " (data " + files.csv() + "); report " + files.html());
+        }
+        return ExitCode.OK.code;
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
     }
 }

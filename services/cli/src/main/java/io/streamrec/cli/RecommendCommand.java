@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,15 +33,15 @@ import java.util.concurrent.Callable;
 @Command(name = "recommend", mixinStandardHelpOptions = true,
         description = {"Asks a running scorer (./streamrec score) for a user's recommendations and prints them with "
                 + "titles and genres, beside the movies the user rated highest.",
-                "Any scorer instance answers for any user. Exits 1 when the scorer knows nothing of the user, 2 when "
-                        + "it cannot be reached."})
+                "Any scorer instance answers for any user. Exits 1 when the scorer has no list for the user, 4 when "
+                        + "no scorer answers, 5 when it answers with an error."})
 public final class RecommendCommand implements Callable<Integer> {
     private static final int COLUMN = 56;
 
     @Mixin
     SettingsOptions settings;
 
-    @Parameters(paramLabel = "USER", description = "The user id.")
+    @Parameters(paramLabel = "USER", description = "The user id, a positive whole number.")
     long user;
 
     @Option(names = "--url", paramLabel = "URL",
@@ -53,6 +55,9 @@ public final class RecommendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (user <= 0) {
+            throw new ParameterException(spec.commandLine(), "USER must be a positive whole number, not " + user);
+        }
         Settings s = settings.load();
         String base = url != null ? url.replaceAll("/+$", "")
                 : "http://" + s.text("scorer.http.host") + ":" + s.text("scorer.http.port");
@@ -61,13 +66,21 @@ public final class RecommendCommand implements Callable<Integer> {
         HttpResponse<String> recs;
         try {
             recs = get(base + "/users/" + user + "/recommendations");
-        } catch (ConnectException e) {
-            err.println("streamrec recommend: cannot reach a scorer at " + base + " (is ./streamrec score running? --url)");
-            return 2;
+        } catch (ConnectException | HttpTimeoutException e) {
+            err.println("streamrec recommend: no scorer answered at " + base + " (" + (e instanceof ConnectException
+                    ? "connection refused" : "no answer in time") + "). Start one with ./streamrec score (or"
+                    + " ./streamrec demo --keep-running), or name yours with --url.");
+            return ExitCode.SCORER_UNREACHABLE.code;
+        }
+        if (recs.statusCode() == 404) {
+            err.println("streamrec recommend: the scorer at " + base + " has no list for user " + user + ": "
+                    + errorOf(recs.body()));
+            return ExitCode.FAILED.code;
         }
         if (recs.statusCode() != 200) {
-            err.println("streamrec recommend: " + base + " answered " + recs.statusCode() + ": " + errorOf(recs.body()));
-            return recs.statusCode() == 404 ? 1 : 2;
+            err.println("streamrec recommend: the scorer at " + base + " answered HTTP " + recs.statusCode() + ": "
+                    + errorOf(recs.body()));
+            return ExitCode.SCORER_ERROR.code;
         }
         JsonNode list = JsonSchemas.MAPPER.readTree(recs.body());
         JsonNode rated = JsonSchemas.MAPPER.readTree(get(base + "/users/" + user + "/ratings").body()).path("ratings");
@@ -102,7 +115,7 @@ public final class RecommendCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return 0;
+        return ExitCode.OK.code;
     }
 
     private JsonNode movie(String base, long movieId) throws IOException, InterruptedException {

@@ -72,16 +72,12 @@ public final class ReplayCommand implements Callable<Integer> {
                     .replay(replaySource, pacing, s.flag("replay.progress") && ProgressBar.terminalAttached());
             spec.commandLine().getOut().print(summary.report());
             spec.commandLine().getOut().flush();
-            return 0;
+            return ExitCode.OK.code;
         } catch (ReplayFailedException e) {
             spec.commandLine().getOut().print(e.summary().report());
             spec.commandLine().getOut().flush();
             spec.commandLine().getErr().println("streamrec replay: " + e.getMessage());
-            return 1;
-        } catch (IllegalStateException e) {
-            spec.commandLine().getErr().println("streamrec replay: " + e.getMessage()
-                    + " (is a broker running at " + s.text("kafka.bootstrap.servers") + "? ./streamrec broker starts one)");
-            return 1;
+            return ExitCode.FAILED.code;
         }
     }
 }

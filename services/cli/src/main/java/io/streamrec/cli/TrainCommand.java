@@ -7,8 +7,11 @@ import io.streamrec.metrics.Metrics;
 import io.streamrec.stream.StreamingTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +39,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics-port", description = "Prometheus endpoint port, 0 for any, -1 for none (metrics.port).")
     Integer metricsPort;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, Object> flags = new LinkedHashMap<>();
@@ -44,11 +50,12 @@ public final class TrainCommand implements Callable<Integer> {
         flags.put("trainer.device", device);
         flags.put("metrics.port", metricsPort);
         Settings s = settings.load(flags);
+        PrintWriter out = spec.commandLine().getOut();
         try (Metrics metrics = Metrics.start(s, "streamrec-trainer")) {
             StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
             metrics.healthCheck("trainer", trainer::problems);
             Runtime.getRuntime().addShutdownHook(new Thread(trainer::close, "trainer-shutdown"));
-            System.out.printf("training %s on %s from %s; metrics at %s%n", s.text("trainer.model"),
+            out.printf("training %s on %s from %s; metrics at %s%n", s.text("trainer.model"),
                     trainer.engineDescription(), s.text("kafka.bootstrap.servers"),
                     metrics.port() < 0 ? "(off)" : "http://" + s.text("metrics.host") + ":" + metrics.port() + "/metrics");
             long lastEvents = trainer.eventsTrained();
@@ -58,17 +65,18 @@ public final class TrainCommand implements Callable<Integer> {
                 long events = trainer.eventsTrained();
                 long now = System.nanoTime();
                 CurvePoint p = trainer.prequential();
-                System.out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %.3f (popularity %.3f)%n",
+                out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %.3f (popularity %.3f)%n",
                         trainer.snapshotVersion(), events, (events - lastEvents) / ((now - lastNanos) / 1e9),
                         p.hitRate(), p.popularityHitRate());
+                out.flush();
                 lastEvents = events;
                 lastNanos = now;
             }
             if (trainer.failure() != null) {
-                System.err.println("streamrec train: " + trainer.failure().getMessage());
-                return 1;
+                spec.commandLine().getErr().println("streamrec train: " + trainer.failure().getMessage());
+                return ExitCode.FAILED.code;
             }
-            return 0;
+            return ExitCode.OK.code;
         }
     }
 }

@@ -9,7 +9,6 @@ import io.streamrec.broker.ClusterSpec;
 import io.streamrec.broker.KafkaCluster;
 import io.streamrec.config.Settings;
 import io.streamrec.evaluate.CurvePoint;
-import io.streamrec.evaluate.LearningCurve;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.dataset.movielens.BadRows;
 import io.streamrec.replay.Pacing;
@@ -17,7 +16,11 @@ import io.streamrec.dataset.RatingCursor;
 import io.streamrec.dataset.RatingLog;
 import io.streamrec.dataset.source.RatingSource;
 import io.streamrec.replay.Replayer;
+import io.streamrec.report.RunReport;
 import io.streamrec.score.ScorerApp;
+import io.streamrec.score.state.ScorerConfig;
+import io.streamrec.score.state.ScorerMetrics;
+import io.streamrec.stream.StreamingConfig;
 import io.streamrec.stream.StreamingTrainer;
 
 import java.io.IOException;
@@ -28,13 +31,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * {@code ./streamrec demo}: the whole system in one process on a laptop. An embedded broker, the streaming
@@ -44,13 +47,24 @@ import java.util.concurrent.atomic.AtomicReference;
  * and scored like the replay's.
  */
 public final class Demo {
+    /** How many of the latest warnings the dashboard keeps. */
+    private static final int WARNINGS_SHOWN = 3;
+
     private final Settings base;
     private final PrintStream out;
-    private final boolean terminal;
+    private final Supplier<TerminalSize> terminal;
     private volatile boolean stopping;
     private final CountDownLatch finished = new CountDownLatch(1);
+    private long latencyCount;
+    private long latencyMovedAt;
 
+    /** @param terminal whether {@code out} is a terminal, to be redrawn in place at its size */
     public Demo(Settings settings, PrintStream out, boolean terminal) {
+        this(settings, out, terminal ? TerminalSize::query : null);
+    }
+
+    /** @param terminal the terminal's size, asked before each frame; null when {@code out} is no terminal */
+    Demo(Settings settings, PrintStream out, Supplier<TerminalSize> terminal) {
         this.base = settings;
         this.out = out;
         this.terminal = terminal;
@@ -67,19 +81,39 @@ public final class Demo {
     }
 
     public int run() throws Exception {
-        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        Path work = Files.createTempDirectory("streamrec-demo-");
         try {
-            return run(jvmStart, work);
+            long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+            // Everything the user can get wrong is checked before anything starts: settings, watched users, the data.
+            StreamingConfig.from(base);
+            ScorerConfig.from(base);
+            List<Long> chosenUsers = users(base);
+            DemoSource source = DemoSource.find(base, out);
+            WatchedUsers watched = new WatchedUsers(WatchedUsers.choose(source.ratings(), chosenUsers, 3),
+                    WatchedUsers.byId(source.movies()));
+            Path output = Files.createDirectories(Path.of(base.text("demo.output-dir")));
+            // The broker's and the scorer's state for this run, deleted at the end. Beside the output, not in the OS
+            // temp directory: Kafka Streams warns (rightly) that state there can be cleared under a running scorer.
+            Path work = Files.createTempDirectory(output, "run-");
+            LogRedirect logs = null;
+            try {
+                if (terminal != null) {
+                    logs = new LogRedirect(output.resolve("demo.log"), WARNINGS_SHOWN);
+                }
+                return run(jvmStart, work, source, watched, logs);
+            } finally {
+                if (logs != null) {
+                    logs.close();
+                }
+                Directories.deleteRecursively(work);
+            }
         } finally {
-            Directories.deleteRecursively(work);
             finished.countDown();
         }
     }
 
-    private int run(long jvmStart, Path work) throws Exception {
+    private int run(long jvmStart, Path work, DemoSource source, WatchedUsers watched, LogRedirect logs) throws Exception {
         int brokerPort = freeOrAny(base.integer("broker.port"));
-        out.println("demo: starting Kafka...");
+        out.println("demo: starting Kafka..." + (logs == null ? "" : " (logs go to " + logs.file() + ")"));
         try (KafkaCluster broker = KafkaCluster.start(ClusterSpec.from(base).withDataDir(work.resolve("kafka"))
                 .withPort(brokerPort).withNodes(1))) {
             Settings s = base.with("kafka.bootstrap.servers", broker.bootstrapServers())
@@ -88,22 +122,18 @@ public final class Demo {
                     .with("metrics.port", freeOrAny(base.integer("metrics.port")))
                     .with("scorer.http.port", freeOrAny(base.integer("scorer.http.port")))
                     .with("trainer.prequential-sample-rate", 1.0);
-            DemoSource source = DemoSource.find(s, out);
-            RatingLog log = source.ratings();
-            WatchedUsers watched = new WatchedUsers(WatchedUsers.choose(log, users(s), 3), WatchedUsers.byId(source.movies()));
             try (Metrics metrics = Metrics.start(s, "streamrec-demo")) {
                 StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
                 metrics.healthCheck("trainer", trainer::problems);
                 ScorerApp scorer = ScorerApp.start(s, metrics);
-                RecommendationWatch recommendations = new RecommendationWatch(s, new HashSet<>(watched.users()));
-                String addresses = String.format("Kafka %s   metrics http://%s:%d/metrics   lists http://%s:%d/users/{id}/recommendations",
-                        broker.bootstrapServers(), s.text("metrics.host"), metrics.port(), s.text("scorer.http.host"),
-                        scorer.httpPort());
+                TopicWatch topics = new TopicWatch(s, watched);
+                Addresses addresses = new Addresses(broker.bootstrapServers(),
+                        "http://" + s.text("scorer.http.host") + ":" + scorer.httpPort(),
+                        metrics.port() < 0 ? "off" : s.text("metrics.host") + ":" + metrics.port());
                 try {
-                    return replayAndWatch(s, source, watched, trainer, scorer, recommendations, metrics.registry(),
-                            addresses, jvmStart);
+                    return replayAndWatch(s, source, watched, trainer, topics, metrics.registry(), addresses, jvmStart, logs);
                 } finally {
-                    recommendations.close();
+                    topics.close();
                     scorer.close();
                     trainer.close();
                 }
@@ -111,9 +141,12 @@ public final class Demo {
         }
     }
 
+    private record Addresses(String kafka, String lists, String metrics) {
+    }
+
     private int replayAndWatch(Settings s, DemoSource source, WatchedUsers watched, StreamingTrainer trainer,
-                               ScorerApp scorer, RecommendationWatch recommendations, MeterRegistry registry,
-                               String addresses, long jvmStart) throws Exception {
+                               TopicWatch topics, MeterRegistry registry, Addresses addresses, long jvmStart,
+                               LogRedirect logs) throws Exception {
         RatingLog log = source.ratings();
         int users = log.distinctUsers();
         AtomicLong sent = new AtomicLong();
@@ -121,7 +154,7 @@ public final class Demo {
         Pacing pacing = s.decimal("demo.speedup") > 0 ? Pacing.speedup(s.decimal("demo.speedup"))
                 : s.decimal("demo.rate") > 0 ? Pacing.rate(s.decimal("demo.rate")) : Pacing.max();
         RatingSource replaySource = new RatingSource(source.description(), source.dataset(), source.movies(),
-                new WatchingCursor(log, watched, sent), BadRows.none());
+                new CountingCursor(log, sent), BadRows.none());
         Thread replay = new Thread(() -> {
             try {
                 new Replayer(s, new PrintStream(PrintStream.nullOutputStream()), registry).replay(replaySource, pacing, false);
@@ -133,7 +166,6 @@ public final class Demo {
         }, "demo-replay");
         replay.start();
 
-        Dashboard dashboard = new Dashboard(out, terminal);
         boolean keepRunning = s.flag("demo.keep-running");
         long lastSent = 0;
         long lastTrained = 0;
@@ -141,115 +173,142 @@ public final class Demo {
         long replayEndedAt = 0;
         long caughtUpAt = 0;
         Dashboard.Frame frame = null;
-        while (!stopping) {
-            Thread.sleep(1000);
-            long now = System.nanoTime();
-            if (replayFailure.get() != null) {
-                out.println("demo: the replay failed: " + replayFailure.get().getMessage());
-                return 1;
+        try (Dashboard dashboard = new Dashboard(out, terminal)) {
+            while (!stopping) {
+                Thread.sleep(1000);
+                long now = System.nanoTime();
+                if (replayFailure.get() != null) {
+                    return failed(dashboard, "the replay failed: " + replayFailure.get().getMessage());
+                }
+                if (!trainer.isRunning()) {
+                    return failed(dashboard, "the trainer stopped: " + trainer.failure());
+                }
+                long trained = trainer.eventsTrained();
+                if (!replay.isAlive() && replayEndedAt == 0) {
+                    replayEndedAt = now;
+                }
+                // Caught up: everything sent is trained (or dead-lettered) and every user who rated has a list.
+                boolean caughtUp = replayEndedAt != 0
+                        && trained + count(registry, "streamrec.trainer.events.invalid") >= sent.get()
+                        && topics.usersWithList() >= users;
+                if (caughtUp && caughtUpAt == 0) {
+                    caughtUpAt = now;
+                }
+                String state = replayEndedAt == 0 ? "replaying, Ctrl-C stops"
+                        : keepRunning ? "replay done; taking ratings, Ctrl-C stops"
+                        : caughtUp ? "done" : "replay done; catching up";
+                double dt = (now - lastTick) / 1e9;
+                frame = frame(source, addresses, jvmStart, now, sent.get(), log.size(), (sent.get() - lastSent) / dt,
+                        trained, (trained - lastTrained) / dt, trainer, topics, registry, watched, state);
+                dashboard.show(frame, logs == null ? null : new Dashboard.Log(logs.file(), logs.warnings(), logs.recentWarnings()));
+                lastSent = sent.get();
+                lastTrained = trained;
+                lastTick = now;
+                boolean settled = caughtUpAt != 0 && now - caughtUpAt > 2_000_000_000L;
+                boolean gaveUpWaiting = replayEndedAt != 0 && now - replayEndedAt > 60_000_000_000L;
+                if (!keepRunning && (settled || gaveUpWaiting)) {
+                    break;
+                }
             }
-            if (!trainer.isRunning()) {
-                out.println("demo: the trainer stopped: " + trainer.failure());
-                return 1;
-            }
-            long trained = trainer.eventsTrained();
-            if (!replay.isAlive() && replayEndedAt == 0) {
-                replayEndedAt = now;
-            }
-            // Caught up: everything sent is trained (or dead-lettered) and every user who rated has a list.
-            boolean caughtUp = replayEndedAt != 0
-                    && trained + count(registry, "streamrec.trainer.events.invalid") >= sent.get()
-                    && recommendations.usersWithList() >= users;
-            if (caughtUp && caughtUpAt == 0) {
-                caughtUpAt = now;
-            }
-            String state = replayEndedAt == 0 ? "replaying (Ctrl-C to stop)"
-                    : keepRunning ? "replay finished; still taking ratings (Ctrl-C to stop)"
-                    : caughtUp ? "done" : "replay finished; catching up";
-            double dt = (now - lastTick) / 1e9;
-            frame = frame(source, addresses, jvmStart, sent.get(), log.size(), (sent.get() - lastSent) / dt, trained,
-                    (trained - lastTrained) / dt, trainer, recommendations, registry, watched, state);
-            dashboard.show(frame);
-            lastSent = sent.get();
-            lastTrained = trained;
-            lastTick = now;
-            boolean settled = caughtUpAt != 0 && now - caughtUpAt > 2_000_000_000L;
-            boolean gaveUpWaiting = replayEndedAt != 0 && now - replayEndedAt > 60_000_000_000L;
-            if (!keepRunning && (settled || gaveUpWaiting)) {
-                break;
+            if (frame != null && terminal == null) {
+                out.print(dashboard.render(frame));
             }
         }
         replay.join(10_000);
-        if (frame != null && !terminal) {
-            out.print(dashboard.render(frame));
-        }
-        return summary(s, source, trainer, recommendations, registry, jvmStart, sent.get(), frame);
+        return summary(s, source, trainer, topics, registry, jvmStart, sent.get(), frame, logs);
     }
 
-    private int summary(Settings s, DemoSource source, StreamingTrainer trainer, RecommendationWatch recommendations,
-                        MeterRegistry registry, long jvmStart, long sent, Dashboard.Frame last) {
-        Path dir = Path.of(s.text("demo.output-dir"));
-        List<CurvePoint> curve = trainer.evaluator().curve();
-        Path png = dir.resolve("learning-curve.png");
-        Path csv = dir.resolve("learning-curve.csv");
-        LearningCurve.writeCsv(curve, csv);
-        LearningCurve.writeChart(curve, "streamrec demo: prequential quality, " + (source.synthetic() ? "synthetic stream" : "MovieLens"),
-                false, png);
+    private int failed(Dashboard dashboard, String why) {
+        dashboard.close();
+        out.println("demo: " + why);
+        return 1;
+    }
+
+    private int summary(Settings s, DemoSource source, StreamingTrainer trainer, TopicWatch topics,
+                        MeterRegistry registry, long jvmStart, long sent, Dashboard.Frame last, LogRedirect logs) {
         var summary = trainer.evaluator().summary();
+        // Lines a 80-column terminal holds, but for a long data path.
+        StringBuilder text = new StringBuilder();
+        text.append("  data             ").append(source.description()).append('\n');
+        text.append(String.format(Locale.ROOT, "  replayed         %,d ratings; trained %,d; dead letters %,d%n", sent,
+                trainer.eventsTrained(), count(registry, "streamrec.trainer.events.invalid")));
+        text.append(String.format(Locale.ROOT, "  snapshots        %d (model v%d)%n", trainer.snapshotVersion(),
+                trainer.snapshotVersion()));
+        text.append(String.format(Locale.ROOT, "  HR@10            model %.3f, %.2fx recent popularity's %.3f (all-time %.3f)%n",
+                summary.hitRate(), summary.hitRate() / summary.recentPopularityHitRate(),
+                summary.recentPopularityHitRate(), summary.popularityHitRate()));
+        text.append(String.format(Locale.ROOT, "                   prequential, over %,d ratings; NDCG@10 %.3f%n",
+                summary.ranked(), summary.ndcg()));
+        text.append(String.format(Locale.ROOT, "  continual        %,d past ratings trained again (%.1f per rating)%n",
+                trainer.positivesReplayed(), trainer.positivesReplayed() / (double) Math.max(1, trainer.eventsTrained())));
+        if (last != null) {
+            text.append(String.format(Locale.ROOT, "  freshness        rating -> list p50 %s, p99 %s (last 15 s)%n",
+                    Dashboard.duration(last.latencyP50()), Dashboard.duration(last.latencyP99())));
+        }
+        text.append(String.format(Locale.ROOT, "  recommendations  %,d users have a list (%,d records)%n",
+                topics.usersWithList(), topics.records()));
+        if (topics.firstArrivalMillis() > 0) {
+            text.append(String.format(Locale.ROOT, "  first list       %.1f s after the command started%n",
+                    (topics.firstArrivalMillis() - jvmStart) / 1000.0));
+        }
+        RunReport.Written files = new RunReport("streamrec demo: prequential quality, "
+                + (source.synthetic() ? "synthetic stream" : "MovieLens"), text.toString(),
+                trainer.evaluator().curve(), false).write(Path.of(s.text("demo.output-dir")), "learning-curve");
         out.println();
         out.println("summary");
-        out.println("  data            " + source.description());
-        out.printf(Locale.ROOT, "  replayed        %,d ratings; trained %,d; dead letters %,d%n", sent, trainer.eventsTrained(),
-                count(registry, "streamrec.trainer.events.invalid"));
-        out.printf(Locale.ROOT, "  snapshots       %d (model v%d)%n", trainer.snapshotVersion(), trainer.snapshotVersion());
-        out.printf(Locale.ROOT, "  prequential     HR@10 %.3f (NDCG@10 %.3f) over %,d ratings: %.2fx recent popularity's %.3f"
-                        + " (all-time popularity %.3f)%n", summary.hitRate(), summary.ndcg(), summary.ranked(),
-                summary.hitRate() / summary.recentPopularityHitRate(), summary.recentPopularityHitRate(),
-                summary.popularityHitRate());
-        out.printf(Locale.ROOT, "  continual       %,d past ratings trained again between fresh ones (%.1f per rating)%n",
-                trainer.positivesReplayed(), trainer.positivesReplayed() / (double) Math.max(1, trainer.eventsTrained()));
-        if (last != null) {
-            out.printf(Locale.ROOT, "  freshness       rating -> recommendation p50 %.1f ms, p99 %.1f ms (last 15 s)%n",
-                    last.latencyP50() * 1000, last.latencyP99() * 1000);
+        out.print(text);
+        out.println("  learning curve   " + files.png() + " (data " + files.csv().getFileName() + ")");
+        out.println("  report           " + files.html());
+        if (logs != null) {
+            out.printf(Locale.ROOT, "  log              %s (%,d warnings)%n", logs.file(), logs.warnings());
         }
-        out.printf(Locale.ROOT, "  recommendations %,d users have a list (%,d records)%n", recommendations.usersWithList(),
-                recommendations.records());
-        if (recommendations.firstArrivalMillis() > 0) {
-            out.printf(Locale.ROOT, "  first list      %.1f s after the command started%n",
-                    (recommendations.firstArrivalMillis() - jvmStart) / 1000.0);
-        }
-        out.println("  learning curve  " + png.toAbsolutePath() + " (data: " + csv.toAbsolutePath() + ")");
         return 0;
     }
 
-    private Dashboard.Frame frame(DemoSource source, String addresses, long jvmStart, long sent, long total,
+    private Dashboard.Frame frame(DemoSource source, Addresses addresses, long jvmStart, long now, long sent, long total,
                                   double sendRate, long trained, double trainRate, StreamingTrainer trainer,
-                                  RecommendationWatch recommendations, MeterRegistry registry, WatchedUsers watched,
-                                  String state) {
+                                  TopicWatch topics, MeterRegistry registry, WatchedUsers watched, String state) {
         CurvePoint p = trainer.prequential();
-        Timer latency = registry.find("streamrec.scorer.rating.latency").timer();
-        double p50 = Double.NaN;
-        double p99 = Double.NaN;
-        if (latency != null && latency.count() > 0) {
-            for (ValueAtPercentile v : latency.takeSnapshot().percentileValues()) {
-                if (v.percentile() == 0.5) {
-                    p50 = v.value(TimeUnit.SECONDS);
-                } else if (v.percentile() == 0.99) {
-                    p99 = v.value(TimeUnit.SECONDS);
-                }
-            }
-        }
+        double[] latency = latency(registry, now);
         double rescored = registry.find("streamrec.scorer.rescored").counters().stream().mapToDouble(Counter::count).sum();
         List<Dashboard.UserView> users = new ArrayList<>();
         for (long u : watched.users()) {
-            users.add(new Dashboard.UserView(u, watched.rated(u), watched.lastRated(u), recommendations.latest(u)));
+            users.add(new Dashboard.UserView(u, watched.rated(u), watched.lastRated(u), topics.latest(u)));
         }
-        long first = recommendations.firstArrivalMillis();
-        return new Dashboard.Frame(source.description(), addresses, (System.currentTimeMillis() - jvmStart) / 1000.0,
-                first < 0 ? -1 : (first - jvmStart) / 1000.0, sent, total, sendRate, trained, trainRate,
-                count(registry, "streamrec.trainer.events.invalid"), trainer.snapshotVersion(),
-                snapshotAge(registry), p.hitRate(), p.ndcg(), p.popularityHitRate(), p.recentHitRate(), p50, p99,
-                (long) rescored, recommendations.usersWithList(), users, state);
+        long first = topics.firstArrivalMillis();
+        return new Dashboard.Frame(state, (System.currentTimeMillis() - jvmStart) / 1000.0, source.description(),
+                addresses.kafka(), addresses.lists(), addresses.metrics(), sent, total, sendRate, trained, trainRate,
+                count(registry, "streamrec.trainer.events.invalid"), trainer.snapshotVersion(), snapshotAge(registry),
+                first < 0 ? Double.NaN : (first - jvmStart) / 1000.0, p.hitRate(), p.recentHitRate(),
+                p.popularityHitRate(), trainer.positivesReplayed(), latency[0], latency[1], (long) rescored,
+                topics.usersWithList(), users);
+    }
+
+    /**
+     * Rating-to-list p50 and p99 over the scorer's window ({@link ScorerMetrics#LATENCY_WINDOW}); NaN, shown as "-",
+     * when no rating was scored in it: the window's percentiles read 0 then, which would claim instant lists.
+     */
+    private double[] latency(MeterRegistry registry, long now) {
+        double[] p50p99 = {Double.NaN, Double.NaN};
+        Timer timer = registry.find("streamrec.scorer.rating.latency").timer();
+        if (timer == null || timer.count() == 0) {
+            return p50p99;
+        }
+        if (timer.count() != latencyCount) {
+            latencyCount = timer.count();
+            latencyMovedAt = now;
+        }
+        if (now - latencyMovedAt > ScorerMetrics.LATENCY_WINDOW.toNanos()) {
+            return p50p99;
+        }
+        for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
+            if (v.percentile() == 0.5) {
+                p50p99[0] = v.value(TimeUnit.SECONDS);
+            } else if (v.percentile() == 0.99) {
+                p50p99[1] = v.value(TimeUnit.SECONDS);
+            }
+        }
+        return p50p99;
     }
 
     private static double snapshotAge(MeterRegistry registry) {
@@ -264,7 +323,14 @@ public final class Demo {
 
     private static List<Long> users(Settings s) {
         String list = s.optionalText("demo.users");
-        return list == null ? List.of() : Arrays.stream(list.split("[,\\s]+")).map(Long::parseLong).toList();
+        if (list == null) {
+            return List.of();
+        }
+        try {
+            return Arrays.stream(list.split("[,\\s]+")).map(Long::parseLong).toList();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("demo.users=" + list + ": user ids are whole numbers, comma-separated");
+        }
     }
 
     /** The port if it is free, else 0 (any free port): the demo must start on a busy laptop. */
@@ -280,17 +346,14 @@ public final class Demo {
         }
     }
 
-
-    /** Replays the log in order, telling the dashboard about the watched users; ends early when the demo stops. */
-    private final class WatchingCursor implements RatingCursor {
+    /** Replays the log in order, counting what it hands to the replayer; ends early when the demo stops. */
+    private final class CountingCursor implements RatingCursor {
         private final RatingLog log;
-        private final WatchedUsers watched;
         private final AtomicLong sent;
         private int i = -1;
 
-        WatchingCursor(RatingLog log, WatchedUsers watched, AtomicLong sent) {
+        CountingCursor(RatingLog log, AtomicLong sent) {
             this.log = log;
-            this.watched = watched;
             this.sent = sent;
         }
 
@@ -300,7 +363,6 @@ public final class Demo {
                 return false;
             }
             i++;
-            watched.sent(log.userId(i), log.movieId(i), log.rating(i));
             sent.incrementAndGet();
             return true;
         }

@@ -29,7 +29,12 @@ record DemoSource(String description, String dataset, RatingLog ratings, List<Mo
     static DemoSource find(Settings settings, PrintStream log) {
         String dir = settings.optionalText("demo.data");
         if (dir != null) {
-            MovieLensData data = MovieLens.read(Path.of(dir));
+            MovieLensData data;
+            try {
+                data = MovieLens.read(Path.of(dir));
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                throw new IllegalArgumentException("--data " + dir + " (demo.data): " + e.getMessage(), e);
+            }
             return new DemoSource("MovieLens from " + data.dir() + " (" + data.layout().description + ")",
                     data.name(), data.ratings(), data.movies(), false);
         }

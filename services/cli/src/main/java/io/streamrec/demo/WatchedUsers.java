@@ -8,12 +8,14 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The users the dashboard follows: those whose ratings are spread furthest across the replay, so their lists
- * change while the demo runs; what each has rated so far, updated as the replay sends.
+ * change while the demo runs; what each has rated so far, counted from the ratings topic (the replay's ratings
+ * and any produced from outside).
  */
 final class WatchedUsers {
     private final List<Long> users;
@@ -50,13 +52,13 @@ final class WatchedUsers {
         return users;
     }
 
-    /** Called for every rating the replay sends. */
-    void sent(long user, long movie, float stars) {
+    /** Called for every valid rating of a watched user on the ratings topic. */
+    void onRating(long user, long movie, float stars) {
         int[] c = counts.get(user);
         if (c != null) {
             c[0]++;
             Movie m = movies.get(movie);
-            last.put(user, String.format("%s %.1f", m == null ? "movie " + movie : m.title(), stars));
+            last.put(user, String.format(Locale.ROOT, "%s %.1f", m == null ? "movie " + movie : m.title(), stars));
         }
     }
 

@@ -6,11 +6,16 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -28,6 +33,12 @@ public final class Settings {
     private static final String KAFKA_PREFIX = "kafka.";
     private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|jaas|token|credential|api[._-]?key).*");
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{([^}]+)}");
+    /**
+     * Variables under {@value #ENV_PREFIX} that are not settings: the two that choose layers, and the launchers' own
+     * (./streamrec and docker/entrypoint.sh pass JVM options; ./streamrec passes Maven options to its build).
+     */
+    private static final Set<String> NOT_SETTINGS = Set.of(ENV_PREFIX + "PROFILE", ENV_PREFIX + "CONFIG",
+            ENV_PREFIX + "JAVA_OPTS", ENV_PREFIX + "BUILD_ARGS");
     /** Keys that were renamed, old to new: a config written for the old name gets told the new one. */
     private static final Map<String, String> RENAMED = Map.of("replay.data", "data.dir", "replay.dataset", "data.name",
             "replay.synthetic", "data.synthetic", "replay.sample-users", "data.sample-users", "replay.seed", "data.seed");
@@ -182,11 +193,14 @@ public final class Settings {
 
     /**
      * The key an environment variable sets: STREAMREC_ + the key upper-cased with '.' and '-' as '_'. A variable
-     * under STREAMREC_KAFKA_ that matches no known key is a Kafka client setting, underscores read as dots.
+     * under STREAMREC_KAFKA_ that matches no known key is a Kafka client setting, underscores read as dots. Null for
+     * variables that are not streamrec's, or not settings ({@link #NOT_SETTINGS}).
+     *
+     * @throws IllegalArgumentException for any other STREAMREC_ variable, as for an unknown flag: a typo must not
+     *                                  fall back to the default silently
      */
-    static String keyOfEnvironmentVariable(String variable, java.util.Set<String> known) {
-        if (!variable.startsWith(ENV_PREFIX) || variable.equals(ENV_PREFIX + "PROFILE")
-                || variable.equals(ENV_PREFIX + "CONFIG")) {
+    static String keyOfEnvironmentVariable(String variable, Set<String> known) {
+        if (!variable.startsWith(ENV_PREFIX) || NOT_SETTINGS.contains(variable)) {
             return null;
         }
         String name = variable.substring(ENV_PREFIX.length());
@@ -198,7 +212,11 @@ public final class Settings {
         if (name.startsWith("KAFKA_")) {
             return name.toLowerCase(Locale.ROOT).replace('_', '.');
         }
-        return null;
+        List<String> variables = new ArrayList<>(NOT_SETTINGS);
+        known.forEach(k -> variables.add(envName(k)));
+        throw new IllegalArgumentException("unknown environment variable " + variable + didYouMean(variables, variable)
+                + "; a setting's variable is " + ENV_PREFIX + " + its key in upper case with '.' and '-' as '_' (every"
+                + " key is in config/streamrec.properties), and " + ENV_PREFIX + "KAFKA_* passes to Kafka");
     }
 
     /** The environment variable that sets a key. */
@@ -228,18 +246,47 @@ public final class Settings {
 
     private static void requireKnown(Map<String, String> values, String key, String origin) {
         if (!values.containsKey(key) && !key.startsWith(KAFKA_PREFIX)) {
-            String hint = RENAMED.containsKey(key) ? " (renamed " + RENAMED.get(key) + ")"
-                    : values.keySet().stream().filter(k -> similar(k, key)).findFirst()
-                    .map(k -> " (did you mean " + k + "?)").orElse("");
+            String hint = RENAMED.containsKey(key) ? " (renamed " + RENAMED.get(key) + ")" : didYouMean(values.keySet(), key);
             throw new IllegalArgumentException("unknown setting '" + key + "' from " + origin + hint
                     + "; every option is listed in config/streamrec.properties");
         }
     }
 
-    private static boolean similar(String a, String b) {
-        String ta = a.substring(a.lastIndexOf('.') + 1);
-        String tb = b.substring(b.lastIndexOf('.') + 1);
-        return ta.equals(tb) || a.replace("-", "").equalsIgnoreCase(b.replace("-", "").replace("_", ""));
+    /**
+     * " (did you mean X?)" for the known name closest to a mistyped one, or "": names compare in lower case without
+     * separators ('.', '-', '_'), so TRAINER_BATCHSIZE meets trainer.batch-size; up to two letters may differ, or
+     * the last part of a dotted key may match on its own (metrics.prot, trainer.port).
+     */
+    private static String didYouMean(Collection<String> known, String wanted) {
+        String w = bare(wanted);
+        String lastPart = wanted.substring(wanted.lastIndexOf('.') + 1);
+        return known.stream()
+                .filter(k -> editDistance(bare(k), w) <= 2 || k.substring(k.lastIndexOf('.') + 1).equals(lastPart))
+                .min(Comparator.comparingInt(k -> editDistance(bare(k), w)))
+                .map(k -> " (did you mean " + k + "?)").orElse("");
+    }
+
+    private static String bare(String name) {
+        return name.toLowerCase(Locale.ROOT).replaceAll("[._-]", "");
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static void put(Map<String, String> values, Map<String, String> origins, String k, String v, String origin) {

@@ -12,9 +12,15 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,26 +40,34 @@ public final class TopicAdmin {
 
     /** How long a service waits at start for its topics to be created and led. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-    /** How long to wait for any broker to answer before saying there is none. */
+    /** How long a bootstrap address may take to accept a connection. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** How long a broker that accepted a connection may take to answer as Kafka. */
     private static final Duration BROKER_TIMEOUT = Duration.ofSeconds(15);
 
     /**
-     * What every service does at start, the one place {@code topics.create} is read: creates the missing topics
-     * (with {@code topics.replication-factor} replicas) and waits until they are led; when an operator owns the
-     * topics ({@code topics.create=false}), only waits until they are led.
+     * What every service does at start, the one place {@code topics.create} is read: checks that a broker is there
+     * ({@link #requireBroker(Settings)}) before any client exists, creates the missing topics (with
+     * {@code topics.replication-factor} replicas) and waits until they are led; when an operator owns the topics
+     * ({@code topics.create=false}), only waits until they are led.
      *
      * @param clientId names the admin client in the broker's logs
-     * @throws IllegalStateException when a topic cannot be created or never gets leaders
+     * @throws KafkaUnreachableException when no broker answers
+     * @throws IllegalStateException     when a topic cannot be created or never gets leaders
      */
     public static void prepare(Settings settings, String clientId, Collection<Topic<?, ?>> topics) {
+        requireBroker(settings);
         try (Admin admin = KafkaClients.newAdmin(settings, clientId)) {
             prepare(settings, admin, topics);
         }
     }
 
-    /** {@link #prepare(Settings, String, Collection)} with an admin client the caller already holds. */
+    /**
+     * {@link #prepare(Settings, String, Collection)} with an admin client the caller already holds; the caller has
+     * called {@link #requireBroker(Settings)} before creating it.
+     */
     public static void prepare(Settings settings, Admin admin, Collection<Topic<?, ?>> topics) {
-        requireBroker(settings, admin);
+        requireKafkaAnswers(settings, admin);
         if (settings.flag("topics.create")) {
             ensureTopics(admin, topics, settings.integer("topics.replication-factor"), START_TIMEOUT);
         } else {
@@ -62,15 +76,55 @@ public final class TopicAdmin {
     }
 
     /**
-     * Fails fast and plainly when no broker answers: topic creation would otherwise wait out its own minute. The
-     * timeout goes on the call itself, because {@code Admin.close()} waits for calls still pending.
+     * Fails fast and plainly when no broker is there, before any Kafka client exists: a client would keep trying
+     * for a minute and log a warning per attempt. A TCP connection to each bootstrap address in turn answers in
+     * milliseconds (refused), or within {@link #CONNECT_TIMEOUT} for a host that drops packets; the first that
+     * accepts ends the check. Whether what accepted speaks Kafka is checked next, by the first request.
+     *
+     * @throws KafkaUnreachableException when no address accepts a connection, saying why for each
+     * @throws IllegalArgumentException  when an address is not HOST:PORT
      */
-    public static void requireBroker(Settings settings, Admin admin) {
+    public static void requireBroker(Settings settings) {
+        String bootstrap = settings.text("kafka.bootstrap.servers");
+        List<String> failures = new ArrayList<>();
+        IOException last = null;
+        for (String address : bootstrap.split("\\s*,\\s*")) {
+            String host = Utils.getHost(address);
+            Integer port = Utils.getPort(address);
+            if (host == null || port == null) {
+                throw new IllegalArgumentException("kafka.bootstrap.servers=" + bootstrap + ": '" + address
+                        + "' is not HOST:PORT");
+            }
+            InetSocketAddress target = new InetSocketAddress(host, port);
+            if (target.isUnresolved()) {
+                failures.add(bootstrap.contains(",") ? "unknown host " + host : "unknown host");
+                continue;
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(target, (int) CONNECT_TIMEOUT.toMillis());
+                return;
+            } catch (IOException e) {
+                last = e;
+                String why = e instanceof SocketTimeoutException ? "no answer within " + CONNECT_TIMEOUT.toSeconds() + " s"
+                        : e instanceof ConnectException ? "connection refused" : e.getMessage();
+                failures.add(bootstrap.contains(",") ? address + ": " + why : why);
+            }
+        }
+        throw new KafkaUnreachableException(bootstrap, String.join("; ", failures), last);
+    }
+
+    /**
+     * A broker accepted a connection; this waits for it to answer as Kafka (a TLS or SASL mismatch, or another
+     * service on the port, never does). The timeout goes on the call itself, because {@code Admin.close()} waits
+     * for calls still pending.
+     */
+    private static void requireKafkaAnswers(Settings settings, Admin admin) {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) BROKER_TIMEOUT.toMillis())).nodes().get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("no Kafka broker answered at " + settings.text("kafka.bootstrap.servers")
-                    + " within " + BROKER_TIMEOUT.toSeconds() + " s", e);
+            throw new KafkaUnreachableException(settings.text("kafka.bootstrap.servers"), "a connection opened, but"
+                    + " no Kafka answer came within " + BROKER_TIMEOUT.toSeconds() + " s: is it Kafka's port, and do"
+                    + " kafka.security.protocol and its settings match the broker's?", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while contacting Kafka", e);

@@ -48,6 +48,23 @@ class SettingsTest {
     }
 
     @Test
+    void unknownEnvironmentVariablesAreErrorsWithASuggestionLikeFlags() {
+        assertThatThrownBy(() -> Settings.load(null, null, Map.of("STREAMREC_TRAINER_BATCHSIZE", "5"), Map.of()))
+                .hasMessageStartingWith("unknown environment variable STREAMREC_TRAINER_BATCHSIZE"
+                        + " (did you mean STREAMREC_TRAINER_BATCH_SIZE?)");
+        assertThatThrownBy(() -> Settings.load(null, null, Map.of("STREAMREC_METRICS_PROT", "1"), Map.of()))
+                .hasMessageContaining("(did you mean STREAMREC_METRICS_PORT?)");
+        assertThatThrownBy(() -> Settings.load(null, null, Map.of(), Map.of("trainer.batchsize", "5")))
+                .hasMessageContaining("unknown setting 'trainer.batchsize' from flag (did you mean trainer.batch-size?)");
+        // The variables that choose layers, the launchers' own, Kafka's pass-through and other programs' are no settings.
+        Settings s = Settings.load(null, null, Map.of("STREAMREC_PROFILE", "local", "STREAMREC_JAVA_OPTS", "-Xmx1g",
+                "STREAMREC_BUILD_ARGS", "-Pgpu", "STREAMREC_KAFKA_CLIENT_RACK", "a", "STREAMREC_DEMO_DATA", "/data",
+                "PATH", "/bin"), Map.of());
+        assertThat(s.text("demo.data")).isEqualTo("/data");
+        assertThat(s.under("kafka.")).containsEntry("client.rack", "a");
+    }
+
+    @Test
     void typedAccessorsExplainBadValues() {
         Settings s = Settings.defaults().with("metrics.port", "lots");
         assertThatThrownBy(() -> s.integer("metrics.port")).hasMessageContaining("metrics.port=lots").hasMessageContaining("must be an integer");

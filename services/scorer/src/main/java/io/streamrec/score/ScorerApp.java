@@ -72,10 +72,12 @@ public final class ScorerApp implements AutoCloseable {
      * binds the HTTP server, then starts Kafka Streams; returns
      * once the global state (item factors, manifest, catalogue) is loaded.
      *
-     * @throws IllegalArgumentException for bad settings
+     * @throws IllegalArgumentException  for bad settings
+     * @throws io.streamrec.kafka.KafkaUnreachableException when no broker answers
      */
     public static ScorerApp start(Settings settings, Metrics metrics) {
         ScorerConfig config = ScorerConfig.from(settings);
+        TopicAdmin.requireBroker(settings);
         // The scorer's own topic, like Kafka Streams' changelogs: created whatever topics.create says.
         try (Admin admin = KafkaClients.newAdmin(settings, config.applicationId() + "-admin")) {
             TopicAdmin.prepare(settings, admin, Topics.ALL);
@@ -159,10 +161,12 @@ public final class ScorerApp implements AutoCloseable {
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class.getName());
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, SkipRecordsTooLarge.class.getName());
-        // Deprecated in 4.3 only because 5.0 makes it the default; until then the global thread needs it. Kafka
-        // 4.3.1 still logs once that it is off: its partition assignor rebuilds a StreamsConfig from the consumer's
-        // settings, which do not carry it. The global thread does get it.
+        // Deprecated in 4.3 only because 5.0 makes it the default; until then the global thread needs it. Given to
+        // the main consumer too: Kafka 4.3.1's partition assignor rebuilds a StreamsConfig from the main consumer's
+        // settings, and without it there warns at every start that the global thread has no handler (the consumer
+        // itself only notes the key at INFO as unused).
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        p.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         p.putAll(KafkaClients.streams(settings, config.applicationId()));
         return p;
     }

@@ -9,8 +9,8 @@ import io.streamrec.train.ReplayConfig;
 import io.streamrec.train.TrainerConfig;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -37,12 +37,14 @@ public final class Evaluation {
                 : EnumSet.of(Protocol.PREQUENTIAL, Protocol.LEAVE_LATEST_OUT);
     }
 
-    public void run(RatingLog log, String source, Set<Protocol> protocols, Path outputDir) {
+    /** Runs the protocols and prints their report; returns the prequential learning curve (empty when not run). */
+    public List<CurvePoint> run(RatingLog log, String source, Set<Protocol> protocols) {
         out.printf(Locale.ROOT, "data: %s (%,d ratings, %,d users, %,d items)%n", source, log.size(),
                 log.distinctUsers(), log.distinctItems());
         out.println("model: " + trainer.describe() + ", batch " + trainer.batchSize() + "; seed " + trainer.seed());
+        List<CurvePoint> curve = List.of();
         if (protocols.contains(Protocol.PREQUENTIAL)) {
-            prequential(log, outputDir);
+            curve = prequential(log);
         }
         if (protocols.contains(Protocol.LEAVE_LATEST_OUT)) {
             leaveLatestOut(log);
@@ -50,9 +52,10 @@ public final class Evaluation {
         if (protocols.contains(Protocol.RANDOM_SPLIT)) {
             randomSplit(log);
         }
+        return curve;
     }
 
-    private void prequential(RatingLog log, Path outputDir) {
+    private List<CurvePoint> prequential(RatingLog log) {
         try (OnlineTrainer t = new OnlineTrainer(trainer, Engines.create(trainer))) {
             PrequentialEvaluator evaluator = new PrequentialEvaluator(config, trainer.seed())
                     .onWindow(p -> t.schedule().onMetric(p.primaryMetric()));
@@ -91,12 +94,7 @@ public final class Evaluation {
                 out.printf(Locale.ROOT, "  %-28s %8.4f%n", "running mean", s.runningMeanRmse());
                 out.printf(Locale.ROOT, "  %-28s %8.4f%n", "per-event biases", s.biasesRmse());
             }
-            Path csv = outputDir.resolve("prequential.csv");
-            Path png = outputDir.resolve("prequential.png");
-            LearningCurve.writeCsv(evaluator.curve(), csv);
-            LearningCurve.writeChart(evaluator.curve(), "prequential " + trainer.model().id() + ", "
-                    + trainer.objective().name().toLowerCase(Locale.ROOT), trainer.objective() == Objective.EXPLICIT, png);
-            out.println("  learning curve: " + csv + ", " + png);
+            return evaluator.curve();
         }
     }
 

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.ToDoubleFunction;
 
-/** Writes a prequential learning curve as CSV and as a PNG chart. */
+/**
+ * Writes a prequential learning curve as CSV, a row per window; a metric not measured in a window is an empty
+ * cell, never 0. (Charts and reports are drawn by the CLI, so the trainer carries no plotting library.)
+ */
 public final class LearningCurve {
     private LearningCurve() {
     }
@@ -26,28 +28,5 @@ public final class LearningCurve {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + csv, e);
         }
-    }
-
-    /** Ranking curves (model vs baselines) in implicit mode, RMSE/MAE in explicit mode. */
-    public static void writeChart(List<CurvePoint> curve, String title, boolean explicit, Path png) {
-        double[] xs = column(curve, CurvePoint::events);
-        LineChart chart;
-        if (explicit) {
-            chart = new LineChart(title, "ratings trained", "error (stars), moving window")
-                    .add("RMSE", xs, column(curve, CurvePoint::rmse), false)
-                    .add("MAE", xs, column(curve, CurvePoint::mae), true);
-        } else {
-            chart = new LineChart(title, "ratings trained", "metric @10, moving window")
-                    .add("model HR@10", xs, column(curve, CurvePoint::hitRate), false)
-                    .add("model NDCG@10", xs, column(curve, CurvePoint::ndcg), true)
-                    .add("popularity HR@10", xs, column(curve, CurvePoint::popularityHitRate), false)
-                    .add("recent popularity HR@10", xs, column(curve, CurvePoint::recentHitRate), false)
-                    .add("model full-catalogue recall@10", xs, column(curve, CurvePoint::fullRecall), true);
-        }
-        chart.write(png);
-    }
-
-    private static double[] column(List<CurvePoint> curve, ToDoubleFunction<CurvePoint> f) {
-        return curve.stream().mapToDouble(f).toArray();
     }
 }

@@ -22,6 +22,14 @@ import java.util.function.Consumer;
  * same candidates in the same run. Its own random stream keeps training independent of evaluation.
  */
 public final class PrequentialEvaluator implements TrainingListener {
+    /**
+     * Full-catalogue rankings a window needs before its recall is reported. A service ranks one positive in 10,000
+     * against the whole catalogue (trainer.prequential-full-ranking-rate), so a window of the demo held a handful,
+     * all misses, and its curve read a flat 0; below 100 a recall near 0.05 is noise (standard error above 0.02),
+     * so the window reports it as not measured (NaN, an empty CSV cell, no line in a chart).
+     */
+    static final int MIN_FULL_RANKINGS = 100;
+
     private final EvaluationConfig config;
     private final SplittableRandom random;
     /**
@@ -272,9 +280,10 @@ public final class PrequentialEvaluator implements TrainingListener {
 
     private CurvePoint windowPoint(long events, double loss, double learningRate) {
         double rmse = windowSquaredError.size() == 0 ? Double.NaN : Math.sqrt(windowSquaredError.mean());
+        boolean fullMeasured = windowFullHit.size() >= MIN_FULL_RANKINGS;
         return new CurvePoint(events, windowHit.mean(), windowGain.mean(), windowPopularityHit.mean(),
-                windowRecentHit.mean(), windowFullHit.mean(), windowFullGain.mean(), rmse,
-                windowAbsoluteError.mean(), loss, learningRate);
+                windowRecentHit.mean(), fullMeasured ? windowFullHit.mean() : Double.NaN,
+                fullMeasured ? windowFullGain.mean() : Double.NaN, rmse, windowAbsoluteError.mean(), loss, learningRate);
     }
 
     /** The moving-window metrics now, as a curve point at the trainer's event count. */

@@ -38,7 +38,7 @@ public final class ScorerMetrics {
     public enum Input { RATINGS, USER_FACTORS, ITEM_FACTORS, SNAPSHOTS, MOVIES }
 
     public static final String PREFIX = "streamrec.scorer.";
-    static final Duration LATENCY_WINDOW = Duration.ofSeconds(15);
+    public static final Duration LATENCY_WINDOW = Duration.ofSeconds(15);
 
     private final MeterRegistry registry;
     private final Timer latency;

@@ -1,0 +1,184 @@
+package io.streamrec.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a newcomer meets when something is missing or mistyped, as they type it: one line that says what is wrong
+ * and what to do next, an exit code of one meaning, no stack trace, no library warnings, and nothing started.
+ */
+class FriendlyFailuresTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void servicesWithoutABrokerSayHowToStartOne() throws IOException {
+        String nobody = "127.0.0.1:" + closedPort();
+        List<List<String>> commands = List.of(
+                List.of("train", "--bootstrap-server", nobody, "--metrics-port", "-1"),
+                List.of("score", "--bootstrap-server", nobody, "--set", "metrics.port=-1", "--http-port", "0",
+                        "--state-dir", tmp.resolve("scorer").toString()),
+                List.of("replay", "--synthetic", "20", "20", "100", "--quiet", "--bootstrap-server", nobody,
+                        "--set", "metrics.port=-1"));
+        for (List<String> command : commands) {
+            out.getBuffer().setLength(0);
+            err.getBuffer().setLength(0);
+            try (Warnings warnings = Warnings.capture()) {
+                int exit = run(command.toArray(String[]::new));
+
+                assertThat(exit).as(command + ": " + err).isEqualTo(ExitCode.KAFKA_UNREACHABLE.code);
+                assertThat(err.toString().strip()).as(command.get(0))
+                        .startsWith("streamrec " + command.get(0) + ": no Kafka broker at " + nobody + " (connection refused)")
+                        .contains("Start one with ./streamrec broker", "--bootstrap-server HOST:PORT")
+                        .doesNotContain("\tat ", "Exception").hasLineCount(1);
+                assertThat(warnings.lines()).as(command.get(0)).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void aBootstrapAddressWithoutAPortIsAUsageError() {
+        assertThat(run("train", "--bootstrap-server", "localhost", "--metrics-port", "-1")).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).contains("'localhost' is not HOST:PORT");
+    }
+
+    @Test
+    void theDemoChecksItsDataBeforeStartingKafka() {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(demoOut, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = run("demo", "--data", tmp.resolve("nonexistent").toString());
+        } finally {
+            System.setOut(stdout);
+        }
+
+        assertThat(exit).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).startsWith("streamrec demo: --data " + tmp.resolve("nonexistent") + " (demo.data): ")
+                .contains("is not a directory");
+        assertThat(demoOut.toString(StandardCharsets.UTF_8)).doesNotContain("Kafka");
+    }
+
+    @Test
+    void recommendTellsAUsageErrorFromAMissingScorerFromARefusal() throws IOException {
+        assertThat(run("recommend", "notanumber")).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).startsWith("streamrec recommend: USER must be a whole number, not 'notanumber'")
+                .contains("Usage: streamrec recommend", "Try 'streamrec recommend --help'").doesNotContain("long");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("recommend", "0")).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).startsWith("streamrec recommend: USER must be a positive whole number, not 0");
+
+        err.getBuffer().setLength(0);
+        String nobody = "http://127.0.0.1:" + closedPort();
+        assertThat(run("recommend", "414", "--url", nobody)).isEqualTo(ExitCode.SCORER_UNREACHABLE.code);
+        assertThat(err.toString()).startsWith("streamrec recommend: no scorer answered at " + nobody + " (connection refused)")
+                .contains("./streamrec score");
+
+        HttpServer scorer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        scorer.createContext("/users/414/", exchange -> respond(exchange, 400, "{\"error\":\"the scorer is not ready\"}"));
+        scorer.createContext("/users/415/", exchange -> respond(exchange, 404, "{\"error\":\"no such user\"}"));
+        scorer.start();
+        try {
+            String url = "http://127.0.0.1:" + scorer.getAddress().getPort();
+            err.getBuffer().setLength(0);
+            assertThat(run("recommend", "414", "--url", url)).isEqualTo(ExitCode.SCORER_ERROR.code);
+            assertThat(err.toString()).contains("answered HTTP 400: the scorer is not ready");
+
+            err.getBuffer().setLength(0);
+            assertThat(run("recommend", "415", "--url", url)).isEqualTo(ExitCode.FAILED.code);
+            assertThat(err.toString()).contains("has no list for user 415: no such user");
+        } finally {
+            scorer.stop(0);
+        }
+    }
+
+    @Test
+    void everyCommandsHelpListsTheExitCodes() {
+        for (String command : List.of("recommend", "train", "demo")) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--help")).isZero();
+            assertThat(out.toString()).as(command).contains("Exit codes:")
+                    .containsPattern("3\\s+No Kafka broker answered").containsPattern("4\\s+No scorer answered");
+        }
+    }
+
+    /** The environment is read once per process, so this one runs the command in a JVM of its own. */
+    @Test
+    void aMistypedEnvironmentVariableIsAnErrorWithASuggestion() throws Exception {
+        ProcessBuilder java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        java.environment().put("STREAMREC_TRAINER_BATCHSIZE", "5");
+        Process process = java.start();
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor()).as(stderr).isEqualTo(ExitCode.USAGE.code);
+        assertThat(stderr).contains("streamrec train: unknown environment variable STREAMREC_TRAINER_BATCHSIZE"
+                + " (did you mean STREAMREC_TRAINER_BATCH_SIZE?)").doesNotContain("\tat ");
+    }
+
+    /**
+     * The first run's disk: libtorch (about 430 MB unpacked) is DJL's to unpack when its engine first runs, and the
+     * default mf model on a CPU trains on the java engine, so an evaluation leaves DJL's cache empty.
+     */
+    @Test
+    void theJavaEngineNeverUnpacksLibtorch() throws Exception {
+        Path djlCache = Files.createDirectories(tmp.resolve("djl"));
+        ProcessBuilder java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "evaluate", "--synthetic", "300",
+                "200", "4000", "--protocol", "prequential", "--out", tmp.resolve("eval").toString())
+                .redirectErrorStream(true);
+        java.environment().put("DJL_CACHE_DIR", djlCache.toString());
+        java.environment().put("ENGINE_CACHE_DIR", djlCache.toString());
+        Process process = java.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor()).as(output).isZero();
+        assertThat(output).contains("engine java");
+        try (var unpacked = Files.list(djlCache)) {
+            assertThat(unpacked).as("DJL's cache").isEmpty();
+        }
+    }
+
+    private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    /** A port nothing listens on: bound once by this test and released. */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private int run(String... args) {
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+}

@@ -1,0 +1,57 @@
+package io.streamrec.report;
+
+import io.streamrec.evaluate.CurvePoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The files a run leaves: CSV data, a PNG chart of the model against both baselines, an HTML page with both. */
+class RunReportTest {
+    private static final double NOT_MEASURED = Double.NaN;
+
+    @Test
+    void writesTheCurveTheChartAndAPageWithTheSummary(@TempDir Path dir) throws Exception {
+        List<CurvePoint> curve = List.of(
+                point(10_000, 0.45, 0.35, 0.30, NOT_MEASURED),
+                point(20_000, 0.55, 0.40, 0.32, NOT_MEASURED),
+                point(30_000, 0.62, 0.44, 0.33, NOT_MEASURED));
+        RunReport.Written files = new RunReport("a <test> run", "  HR@10  model 0.620 & more\n", curve, false)
+                .write(dir, "learning-curve");
+
+        assertThat(Files.readAllLines(files.csv())).hasSize(4);
+        BufferedImage chart = ImageIO.read(files.png().toFile());
+        assertThat(chart.getWidth()).isGreaterThan(800);
+        String html = Files.readString(files.html());
+        assertThat(html).contains("<title>a &lt;test&gt; run</title>", "HR@10  model 0.620 &amp; more",
+                "href=\"learning-curve.csv\"");
+        String inline = html.substring(html.indexOf("base64,") + 7, html.indexOf('"', html.indexOf("base64,")));
+        assertThat(ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(inline)))).isNotNull();
+    }
+
+    @Test
+    void theModelIsDrawnAgainstBothBaselinesAndAnUnmeasuredMetricNotAtAll() {
+        List<CurvePoint> unmeasured = List.of(point(10_000, 0.45, 0.35, 0.30, NOT_MEASURED),
+                point(20_000, 0.55, 0.40, 0.32, NOT_MEASURED));
+        assertThat(LearningCurveChart.lines(unmeasured, false)).containsExactly("model HR@10", "model NDCG@10",
+                "recent popularity HR@10", "all-time popularity HR@10");
+
+        List<CurvePoint> measuredOnce = List.of(point(10_000, 0.45, 0.35, 0.30, NOT_MEASURED),
+                point(20_000, 0.55, 0.40, 0.32, 0.06));
+        assertThat(LearningCurveChart.lines(measuredOnce, false)).contains("model full-catalogue recall@10");
+        assertThat(LearningCurveChart.lines(measuredOnce, true)).as("no star ratings were scored").isEmpty();
+    }
+
+    private static CurvePoint point(long events, double hr, double recent, double allTime, double fullRecall) {
+        return new CurvePoint(events, hr, hr * 0.6, allTime, recent, fullRecall, fullRecall, Double.NaN, Double.NaN,
+                0.4, 0.3);
+    }
+}
