@@ -151,7 +151,8 @@ final class RescoreQueue {
     }
 
     /**
-     * Removes and returns, in queue order, up to {@code max} users who are due.
+     * Removes and returns, in queue order, up to {@code max} users who are due. They stay in the store until
+     * {@link #done}, so a task that closes while their lists are being computed leaves them to its next owner.
      *
      * @param seenRatings a user's ratings the scorer has seen (asked only of snapshot-triggered users)
      */
@@ -166,11 +167,17 @@ final class RescoreQueue {
             if (isDue(w, gate, snapshotWait ? seenRatings.applyAsInt(e.getKey()) : Integer.MAX_VALUE)) {
                 due.add(Map.entry(e.getKey(), w));
                 it.remove();
-                store.delete(e.getKey());
             }
         }
         metrics.pendingChanged(-due.size());
         return due;
+    }
+
+    /** A taken user's list was sent (or superseded): forgets them in the store too, unless they queued again since. */
+    void done(String user) {
+        if (!waiting.containsKey(user)) {
+            store.delete(user);
+        }
     }
 
     /** Forgets the in-memory index when the task closes (the store stays, for whoever takes the task). */
