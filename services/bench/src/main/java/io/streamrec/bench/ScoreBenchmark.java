@@ -149,20 +149,14 @@ public final class ScoreBenchmark {
                             "scorer p50/p99/p99.9", "p99 x", "lists / ratings", "scorer kept up with");
                     out.flush();
                     for (int rate : rates) {
-                        Histogram kafka = baseline(s, producer, scratch.name(), rate, measured, warmUp);
-                        double[] before = paths(metrics);
-                        long cpuBefore = scorerCpuNanos();
-                        Phase scored = latency(producer, lists, rate, measured, warmUp);
-                        double cpuPerRating = (scorerCpuNanos() - cpuBefore) / 1e3 / scored.reflected;
-                        out.printf("  %,8d/s | %-26s | %-26s | %7.1fx | %-19s | %,.0f ratings/s%s%n", rate,
-                                percentiles(kafka), percentiles(scored.histogram),
-                                ms(scored.histogram, 99) / Math.max(0.001, ms(kafka, 99)),
-                                String.format("%,d / %,d", scored.delivered, scored.sent), scored.reflectedRate,
-                                scored.achievedRate < rate * 0.95
-                                        ? String.format("  (sent at only %,.0f/s)", scored.achievedRate) : "");
-                        out.printf("  %10s   lists ranked by: %s; scorer threads' CPU %.0f µs per rating = %,.0f ratings/s "
-                                + "per core%n", "", pathsSince(metrics, before), cpuPerRating, 1e6 / cpuPerRating);
-                        out.flush();
+                        ratePhase(s, app, producer, lists, metrics, scratch.name(), rate, 0, measured, warmUp);
+                    }
+                    int snapshotUsers = settings.integer("bench.score.snapshot-users");
+                    if (snapshotUsers > 0) {
+                        out.printf("  while snapshots of %,d users each arrive every second (continual training):%n",
+                                snapshotUsers);
+                        ratePhase(s, app, producer, lists, metrics, scratch.name(), rates[0], snapshotUsers, measured,
+                                warmUp);
                     }
                     io.micrometer.core.instrument.Timer t = metrics.registry().find(ScorerMetrics.PREFIX + "rating.latency").timer();
                     if (t != null) {
@@ -181,6 +175,68 @@ public final class ScoreBenchmark {
             Directories.deleteRecursively(stateDir);
         }
         out.flush();
+    }
+
+    /**
+     * One row of the latency table: Kafka alone, then the scorer at the rate; with {@code snapshotUsers} &gt; 0, a
+     * snapshot of that many random users' rows is committed every second meanwhile, as a continually training
+     * trainer does, and the rescoring of those users runs beside the ratings.
+     */
+    private void ratePhase(Settings s, String app, KafkaProducer<byte[], byte[]> producer, ListWatcher lists,
+                           Metrics metrics, String scratch, int rate, int snapshotUsers, Duration measured,
+                           Duration warmUp) throws InterruptedException {
+        Histogram kafka = baseline(s, producer, scratch, rate, measured, warmUp);
+        double[] before = paths(metrics);
+        double snapshotRescoredBefore = metrics.registry().find(ScorerMetrics.PREFIX + "rescored").tag("trigger", "snapshot")
+                .counter().count();
+        long cpuBefore = scorerCpuNanos();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread snapshots = new Thread(() -> publishSnapshots(s, app, snapshotUsers, stop), "bench-score-snapshots");
+        long started = System.nanoTime();
+        if (snapshotUsers > 0) {
+            snapshots.start();
+        }
+        Phase scored;
+        try {
+            scored = latency(producer, lists, rate, measured, warmUp);
+        } finally {
+            stop.set(true);
+            if (snapshotUsers > 0) {
+                snapshots.join();
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double cpuPerRating = (scorerCpuNanos() - cpuBefore) / 1e3 / scored.reflected;
+        out.printf("  %,8d/s | %-26s | %-26s | %7.1fx | %-19s | %,.0f ratings/s%s%n", rate,
+                percentiles(kafka), percentiles(scored.histogram),
+                ms(scored.histogram, 99) / Math.max(0.001, ms(kafka, 99)),
+                String.format("%,d / %,d", scored.delivered, scored.sent), scored.reflectedRate,
+                scored.achievedRate < rate * 0.95 ? String.format("  (sent at only %,.0f/s)", scored.achievedRate) : "");
+        out.printf("  %10s   lists ranked by: %s; scorer threads' CPU %.0f µs per list%s%n", "",
+                pathsSince(metrics, before), cpuPerRating, snapshotUsers > 0 ? String.format(
+                        " (ratings' and snapshots'); snapshot-triggered lists %,.0f/s", (metrics.registry()
+                                .find(ScorerMetrics.PREFIX + "rescored").tag("trigger", "snapshot").counter().count()
+                                - snapshotRescoredBefore) / seconds)
+                        : String.format(" = %,.0f ratings/s per core", 1e6 / cpuPerRating));
+        out.flush();
+    }
+
+    /** Commits a snapshot of {@code users} random users' rows every second until stopped (versions from 3 on). */
+    private void publishSnapshots(Settings s, String app, int count, AtomicBoolean stop) {
+        SplittableRandom random = new SplittableRandom(SEED + 2);
+        try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
+            for (long version = 3; !stop.get(); version++) {
+                long due = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                tx.beginTransaction();
+                for (int i = 0; i < count; i++) {
+                    tx.send(new ProducerRecord<>(Topics.USER_FACTORS.name(), key(1 + random.nextInt(users)),
+                            new FactorRow(version, 0, model.user(random), new float[0]).encode()));
+                }
+                tx.send(manifestRecord(version, 0, count));
+                tx.commitTransaction();
+                LockSupport.parkNanos(Math.max(0, due - System.nanoTime()));
+            }
+        }
     }
 
     /** Item rows, the catalogue and manifest v1, in one transaction like the trainer's. */

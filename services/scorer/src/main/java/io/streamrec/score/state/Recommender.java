@@ -108,7 +108,7 @@ public final class Recommender {
                 continue;
             }
             CandidateIndex index = state.items.index();
-            if (index != null && retrieve(spec, table, index, u, batch)) {
+            if (index != null && index.covers(table) && retrieve(spec, table, index, u, batch)) {
                 out[i] = list(spec, table, u, source, batch, nowMs);
                 continue;
             }
