@@ -50,7 +50,8 @@ import java.util.concurrent.Future;
  *       {@code scorer.rescore.round-ms} per round so ratings are not held up long. With
  *       {@code scorer.rescore.threads} (the default), the stream thread only reads the batch's state and hands it
  *       to a rescoring thread, and sends the lists in a later round once computed: a list a rating made stale
- *       meanwhile (its own list went out at once) is dropped, so the topic never goes back to an older list. A row of snapshot v waits until v
+ *       meanwhile (its own list went out at once) is dropped, so the topic never goes back to a list that may hold
+ *       an item the user has rated since. A user is in one hand-over at a time. A row of snapshot v waits until v
  *       is complete on this instance ({@link ItemModel}) and until the scorer has seen as many ratings of the user as
  *       the row counts, so a list is never ranked by new user factors against old item factors, nor left holding an
  *       item the row learnt from but the scorer has not excluded yet; after {@code scorer.rescore.grace-ms} it goes
@@ -93,10 +94,14 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
     private long lastBacklogAt = Long.MIN_VALUE / 2;
     /** Batches handed to the rescoring threads, oldest first. */
     private final ArrayDeque<Handover> handedOver = new ArrayDeque<>();
-    /** Per user in a hand-over, the latest one's number; a user whose list was made stale since has no entry. */
-    private final Map<String, Long> latestHandover = new HashMap<>();
+    /** Per user in a hand-over, the latest one's number and wait; a user whose list was made stale since has none. */
+    private final Map<String, HandedOver> latestHandover = new HashMap<>();
     private long handovers;
     private int usersHandedOver;
+
+    /** A user's place in a hand-over: its number, and what the user waited for. */
+    private record HandedOver(long number, RescoreQueue.Waiting waiting) {
+    }
 
     /** Queued users whose lists a rescoring thread computes. */
     private record Handover(long number, List<Map.Entry<String, RescoreQueue.Waiting>> users,
@@ -163,13 +168,17 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             histories.put(key, history.encode());
             state.popularity.record(partition, rating.movieId());
         }
-        // A list computed for this user on a rescoring thread is older than the one this rating brings.
-        latestHandover.remove(key);
         boolean live = record.timestamp() >= startedAt;
         if (!live) {
             state.metrics.backlogRating();
         }
         long now = context.currentSystemTimeMs();
+        // A list being computed for this user on a rescoring thread is older than the one this rating brings: it will
+        // not be sent, and what its user waited for joins this rating's wait.
+        HandedOver stale = latestHandover.remove(key);
+        if (stale != null) {
+            queue.requeue(key, stale.waiting(), now);
+        }
         if (now - record.timestamp() > state.config.backlog().toMillis()) {
             lastBacklogAt = now;
             queue.addRating(key, record.timestamp(), live, now);
@@ -198,7 +207,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             log.warn("skipping a user factor row whose key '{}' is not a userId", key);
             return;
         }
-        latestHandover.remove(key);
+        // A list being computed for this user is still sent: it knows every rating this row does, only older
+        // factors, and the row queues the user for a fresher one. (Dropping it instead starved a user whose row
+        // changed in every snapshot, as continual training does: each list was stale before it was sent.)
         if (record.value() == null) {
             rows.delete(key);
             queue.add(key, Trigger.SNAPSHOT, record.timestamp(), 0, 0, now);
@@ -237,10 +248,12 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             if (state.rescorers != null && usersHandedOver >= MAX_HANDED_OVER) {
                 return;
             }
-            List<Map.Entry<String, RescoreQueue.Waiting>> due = queue.takeDue(PASS, gate, user -> {
-                UserHistory h = storedHistory(user);
-                return h == null ? 0 : h.seen();
-            });
+            // A user whose list is being computed stays queued until it is sent: one hand-over per user at a time.
+            List<Map.Entry<String, RescoreQueue.Waiting>> due = queue.takeDue(PASS, gate, latestHandover::containsKey,
+                    user -> {
+                        UserHistory h = storedHistory(user);
+                        return h == null ? 0 : h.seen();
+                    });
             if (due.isEmpty()) {
                 return;
             }
@@ -257,7 +270,7 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             } else {
                 long number = ++handovers;
                 for (Map.Entry<String, RescoreQueue.Waiting> e : due) {
-                    latestHandover.put(e.getKey(), number);
+                    latestHandover.put(e.getKey(), new HandedOver(number, e.getValue()));
                 }
                 usersHandedOver += due.size();
                 handedOver.add(new Handover(number, due,
@@ -282,7 +295,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             }
             for (int i = 0; i < lists.size(); i++) {
                 String user = h.users().get(i).getKey();
-                if (latestHandover.remove(user, h.number())) {
+                HandedOver latest = latestHandover.get(user);
+                if (latest != null && latest.number() == h.number()) {
+                    latestHandover.remove(user);
                     sendQueued(h.users().get(i), lists.get(i));
                 } else {
                     queue.done(user);

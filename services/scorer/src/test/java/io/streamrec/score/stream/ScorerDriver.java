@@ -114,6 +114,20 @@ final class ScorerDriver implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one round that hands users over to the rescoring thread and waits until it has computed their lists,
+     * without the round that sends them: what happens in between is up to the test.
+     */
+    void handOver(Duration d) {
+        now += d.toMillis();
+        driver.advanceWallClockTime(d);
+        try {
+            state.rescorers.submit(() -> { }).get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** One punctuator tick. */
     void tick() {
         advance(UserProcessor.TICK);
