@@ -1,10 +1,10 @@
 #!/bin/sh
 # The image's entry point: the streamrec CLI with the JVM flags of the repository's ./streamrec launcher
-# (DJL offline, one libtorch thread, and for the commands that train the Vector API for the java engine's SIMD
+# (DJL offline, one libtorch thread, and for the commands that train or score the Vector API for the SIMD
 # kernels), then STREAMREC_JAVA_OPTS, whose flags win when they repeat one.
 vector=""
 case "${1:-} ${2:-}" in
-  "demo "* | "train "* | "evaluate "* | "bench train" | "bench stream") vector="--add-modules jdk.incubator.vector" ;;
+  "demo "* | "train "* | "evaluate "* | "score "* | "bench train" | "bench stream" | "bench score" | "bench soak") vector="--add-modules jdk.incubator.vector" ;;
 esac
 # exec: the JVM becomes PID 1 and gets docker stop's SIGTERM, so the trainer publishes its final snapshot.
 # shellcheck disable=SC2086

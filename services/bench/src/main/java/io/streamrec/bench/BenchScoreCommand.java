@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
         description = {"Runs the scorer on a synthetic mf model (162,541 users x 59,047 items, d=64 by default: "
                 + "ml-25m's size) and prints: users rescored/s after one snapshot touching every user; then, at each "
                 + "steady rate, rating-to-recommendation latency p50/p99/p99.9 (send to list read back) beside Kafka "
-                + "alone at the same rate (the same records through a scratch topic).",
+                + "alone at the same rate (the same records through a scratch topic); recall@10 of the served lists "
+                + "against a full scan. --exact ranks by full scans only, for comparison.",
                 "Uses the broker at --bootstrap-server, which must hold no streamrec data (the benchmark writes to the "
                         + "registry's topics), or starts an embedded one for the run when none is given."})
 public final class BenchScoreCommand implements Callable<Integer> {
@@ -40,6 +41,9 @@ public final class BenchScoreCommand implements Callable<Integer> {
     @Option(names = "--seconds", paramLabel = "S", description = "Measured seconds per rate (bench.score.seconds).")
     Double seconds;
 
+    @Option(names = "--exact", description = "Full scans only (scorer.retrieval.mode=exact), to compare with candidate retrieval.")
+    boolean exact;
+
     @Spec
     CommandSpec spec;
 
@@ -51,6 +55,7 @@ public final class BenchScoreCommand implements Callable<Integer> {
         flags.put("bench.score.dim", dim);
         flags.put("bench.score.rates", rates);
         flags.put("bench.score.seconds", seconds);
+        flags.put("scorer.retrieval.mode", exact ? "exact" : null);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
         BenchBroker.run(settings, s, out, true, broker -> ScoreBenchmark.run(broker, out));

@@ -54,6 +54,12 @@ import java.util.stream.IntStream;
 /**
  * {@code streamrec bench score}: the scorer on a real broker with a synthetic model of a realistic size.
  *
+ * <p>The model has the structure a trained one has, which is what candidate retrieval relies on: items belong to
+ * one of 50 latent genres (a genre's centre plus noise), the factors' energy decays over the dimensions
+ * (standard deviation ∝ 1/√(1 + k)), item biases follow a long-tailed popularity (−0.5·ln(rank) plus noise), and
+ * each user mixes two genres. Factors drawn independently (isotropic Gaussian, no structure at all) are the worst
+ * case for any nearest-neighbour graph; docs/architecture.md gives the recall there.
+ *
  * <ol>
  *   <li>Users rescored per second after a snapshot that touches every user: the scorer runs with the item side
  *       loaded; one transaction then publishes every user's row; the clock runs from the commit to the last
@@ -75,6 +81,9 @@ public final class ScoreBenchmark {
     private final int users;
     private final int items;
     private final int dim;
+    private final SyntheticModel model;
+    /** Users whose served lists are compared with a full scan of the catalogue: every this many. */
+    private static final int RECALL_SAMPLE_EVERY = 50;
 
     private ScoreBenchmark(Settings settings, PrintWriter out) {
         this.settings = settings;
@@ -85,6 +94,7 @@ public final class ScoreBenchmark {
         if (users < 1 || items < 1 || dim < 1) {
             throw new IllegalArgumentException("bench.score.users, items and dim must be positive");
         }
+        this.model = new SyntheticModel(items, dim, SEED);
     }
 
     /**
@@ -112,10 +122,14 @@ public final class ScoreBenchmark {
             requireEmpty(admin);
             TopicAdmin.ensureTopics(admin, List.of(scratch), rf, Duration.ofSeconds(60));
             ScorerConfig config = ScorerConfig.from(s);
-            out.printf("bench score: %,d users x %,d items, d=%d (mf, implicit); scorer: %d stream thread(s), %s, "
-                            + "linger.ms=%d, %s store; %d cores%n", users, items, dim, config.streamThreads(),
+            out.printf("bench score: %,d users x %,d items, d=%d (mf, implicit, 50 latent genres); scorer: %s, "
+                            + "%d stream thread(s), %d rescoring thread(s), %s, linger.ms=%d, %s store; %d cores, "
+                            + "load average %.2f%n", users, items, dim, config.retrieval().approximate()
+                            ? "candidate retrieval (" + config.retrieval().candidates() + " candidates, exact re-ranking)"
+                            : "exact (full scans)", config.streamThreads(), config.rescoreThreads(),
                     config.guarantee().streamsName(), config.lingerMs(), config.store().name().toLowerCase(),
-                    Runtime.getRuntime().availableProcessors());
+                    Runtime.getRuntime().availableProcessors(),
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             out.flush();
             try (KafkaProducer<byte[], byte[]> producer = producer(s, app);
                  ListWatcher lists = new ListWatcher(s, app)) {
@@ -123,6 +137,9 @@ public final class ScoreBenchmark {
                 try (Metrics metrics = Metrics.inMemory(); ScorerApp scorer = ScorerApp.start(s, metrics)) {
                     if (!scorer.awaitRunning(Duration.ofMinutes(5))) {
                         throw new IllegalStateException("the scorer did not start within 5 minutes");
+                    }
+                    if (config.retrieval().approximate()) {
+                        awaitIndex(scorer);
                     }
                     rescoreEveryone(s, app, lists, metrics);
                     out.printf("rating -> recommendation latency in ms (%d s measured after %d s warm-up; "
@@ -132,15 +149,14 @@ public final class ScoreBenchmark {
                             "scorer p50/p99/p99.9", "p99 x", "lists / ratings", "scorer kept up with");
                     out.flush();
                     for (int rate : rates) {
-                        Histogram kafka = baseline(s, producer, scratch.name(), rate, measured, warmUp);
-                        Phase scored = latency(producer, lists, rate, measured, warmUp);
-                        out.printf("  %,8d/s | %-26s | %-26s | %7.1fx | %-19s | %,.0f ratings/s%s%n", rate,
-                                percentiles(kafka), percentiles(scored.histogram),
-                                ms(scored.histogram, 99) / Math.max(0.001, ms(kafka, 99)),
-                                String.format("%,d / %,d", scored.delivered, scored.sent), scored.reflectedRate,
-                                scored.achievedRate < rate * 0.95
-                                        ? String.format("  (sent at only %,.0f/s)", scored.achievedRate) : "");
-                        out.flush();
+                        ratePhase(s, app, producer, lists, metrics, scratch.name(), rate, 0, measured, warmUp);
+                    }
+                    int snapshotUsers = settings.integer("bench.score.snapshot-users");
+                    if (snapshotUsers > 0) {
+                        out.printf("  while snapshots of %,d users each arrive every second (continual training):%n",
+                                snapshotUsers);
+                        ratePhase(s, app, producer, lists, metrics, scratch.name(), rates[0], snapshotUsers, measured,
+                                warmUp);
                     }
                     io.micrometer.core.instrument.Timer t = metrics.registry().find(ScorerMetrics.PREFIX + "rating.latency").timer();
                     if (t != null) {
@@ -161,16 +177,76 @@ public final class ScoreBenchmark {
         out.flush();
     }
 
+    /**
+     * One row of the latency table: Kafka alone, then the scorer at the rate; with {@code snapshotUsers} &gt; 0, a
+     * snapshot of that many random users' rows is committed every second meanwhile, as a continually training
+     * trainer does, and the rescoring of those users runs beside the ratings.
+     */
+    private void ratePhase(Settings s, String app, KafkaProducer<byte[], byte[]> producer, ListWatcher lists,
+                           Metrics metrics, String scratch, int rate, int snapshotUsers, Duration measured,
+                           Duration warmUp) throws InterruptedException {
+        Histogram kafka = baseline(s, producer, scratch, rate, measured, warmUp);
+        double[] before = paths(metrics);
+        double snapshotRescoredBefore = metrics.registry().find(ScorerMetrics.PREFIX + "rescored").tag("trigger", "snapshot")
+                .counter().count();
+        long cpuBefore = scorerCpuNanos();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread snapshots = new Thread(() -> publishSnapshots(s, app, snapshotUsers, stop), "bench-score-snapshots");
+        long started = System.nanoTime();
+        if (snapshotUsers > 0) {
+            snapshots.start();
+        }
+        Phase scored;
+        try {
+            scored = latency(producer, lists, rate, measured, warmUp);
+        } finally {
+            stop.set(true);
+            if (snapshotUsers > 0) {
+                snapshots.join();
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        double cpuPerRating = (scorerCpuNanos() - cpuBefore) / 1e3 / scored.reflected;
+        out.printf("  %,8d/s | %-26s | %-26s | %7.1fx | %-19s | %,.0f ratings/s%s%n", rate,
+                percentiles(kafka), percentiles(scored.histogram),
+                ms(scored.histogram, 99) / Math.max(0.001, ms(kafka, 99)),
+                String.format("%,d / %,d", scored.delivered, scored.sent), scored.reflectedRate,
+                scored.achievedRate < rate * 0.95 ? String.format("  (sent at only %,.0f/s)", scored.achievedRate) : "");
+        out.printf("  %10s   lists ranked by: %s; scorer threads' CPU %.0f µs per list%s%n", "",
+                pathsSince(metrics, before), cpuPerRating, snapshotUsers > 0 ? String.format(
+                        " (ratings' and snapshots'); snapshot-triggered lists %,.0f/s", (metrics.registry()
+                                .find(ScorerMetrics.PREFIX + "rescored").tag("trigger", "snapshot").counter().count()
+                                - snapshotRescoredBefore) / seconds)
+                        : String.format(" = %,.0f ratings/s per core", 1e6 / cpuPerRating));
+        out.flush();
+    }
+
+    /** Commits a snapshot of {@code users} random users' rows every second until stopped (versions from 3 on). */
+    private void publishSnapshots(Settings s, String app, int count, AtomicBoolean stop) {
+        SplittableRandom random = new SplittableRandom(SEED + 2);
+        try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
+            for (long version = 3; !stop.get(); version++) {
+                long due = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                tx.beginTransaction();
+                for (int i = 0; i < count; i++) {
+                    tx.send(new ProducerRecord<>(Topics.USER_FACTORS.name(), key(1 + random.nextInt(users)),
+                            new FactorRow(version, 0, model.user(random), new float[0]).encode()));
+                }
+                tx.send(manifestRecord(version, 0, count));
+                tx.commitTransaction();
+                LockSupport.parkNanos(Math.max(0, due - System.nanoTime()));
+            }
+        }
+    }
+
     /** Item rows, the catalogue and manifest v1, in one transaction like the trainer's. */
     private void loadItems(Settings s, String app) {
         long t = System.nanoTime();
-        SplittableRandom random = new SplittableRandom(SEED);
         try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
             tx.beginTransaction();
             for (long m = 1; m <= items; m++) {
-                float[] row = gaussian(random, dim + 1, 0.3);
-                row[dim] = (float) (random.nextGaussian() * 0.5);
-                tx.send(new ProducerRecord<>(Topics.ITEM_FACTORS.name(), key(m), new FactorRow(1, 10, row, new float[0]).encode()));
+                tx.send(new ProducerRecord<>(Topics.ITEM_FACTORS.name(), key(m),
+                        new FactorRow(1, 10, model.item(m), new float[0]).encode()));
                 Movie movie = new Movie(m, "Synthetic movie number " + m, 1950 + (int) (m % 70), List.of("Drama", "Comedy"));
                 tx.send(new ProducerRecord<>(Topics.MOVIES.name(), key(m),
                         Topics.MOVIES.valueSerde().serializer().serialize(Topics.MOVIES.name(), movie)));
@@ -181,12 +257,29 @@ public final class ScoreBenchmark {
         out.printf("loaded %,d item rows and movies in %.1f s%n", items, (System.nanoTime() - t) / 1e9);
     }
 
-    /** One transaction with every user's row; the time until every user's new list is read back. */
+    /** Waits until the scorer serves from a candidate index, and says how long building it took. */
+    private void awaitIndex(ScorerApp scorer) throws InterruptedException {
+        long t = System.nanoTime();
+        long deadline = t + TimeUnit.MINUTES.toNanos(10);
+        while (scorer.indexedItems() < items && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        out.printf("candidate index: %,d items in the graph, ready %.1f s after the scorer started%n",
+                scorer.indexedItems(), (System.nanoTime() - t) / 1e9);
+        out.flush();
+    }
+
+    /**
+     * One transaction with every user's row; the time until every user's new list is read back. The lists of every
+     * {@value #RECALL_SAMPLE_EVERY}th user are compared with the exact top K of a full scan (recall@K).
+     */
     private void rescoreEveryone(Settings s, String app, ListWatcher lists, Metrics metrics) throws InterruptedException {
         SplittableRandom random = new SplittableRandom(SEED + 1);
         AtomicLong listed = new AtomicLong();
         boolean[] seen = new boolean[users + 1];
-        lists.onList((user, trigger, triggeredAt, version, receivedNanos) -> {
+        Map<Long, float[]> sampleRows = new HashMap<>();
+        Map<Long, long[]> sampleLists = new ConcurrentHashMap<>();
+        lists.onList((user, trigger, triggeredAt, version, receivedNanos, movieIds) -> {
             if (trigger.equals("snapshot") && version == 2 && user <= users) {
                 synchronized (seen) {
                     if (!seen[(int) user]) {
@@ -194,14 +287,23 @@ public final class ScoreBenchmark {
                         listed.incrementAndGet();
                     }
                 }
+                if (user % RECALL_SAMPLE_EVERY == 0) {
+                    sampleLists.put(user, movieIds.get());
+                }
             }
         });
+        double[] before = paths(metrics);
+        long cpuBefore = scorerCpuNanos();
         long committed;
         try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
             tx.beginTransaction();
             for (long u = 1; u <= users; u++) {
+                float[] row = model.user(random);
+                if (u % RECALL_SAMPLE_EVERY == 0) {
+                    sampleRows.put(u, row);
+                }
                 tx.send(new ProducerRecord<>(Topics.USER_FACTORS.name(), key(u),
-                        new FactorRow(2, 0, gaussian(random, dim + 1, 0.3), new float[0]).encode()));
+                        new FactorRow(2, 0, row, new float[0]).encode()));
             }
             tx.send(manifestRecord(2, 0, users));
             tx.commitTransaction();
@@ -212,18 +314,60 @@ public final class ScoreBenchmark {
             Thread.sleep(20);
         }
         double seconds = (System.nanoTime() - committed) / 1e9;
+        double cpuPerUser = (scorerCpuNanos() - cpuBefore) / 1e3 / Math.max(1, listed.get());
         lists.onList(null);
         double counted = metrics.registry().find(ScorerMetrics.PREFIX + "rescored").tag("trigger", "snapshot").counter().count();
         out.printf("snapshot touching every user: %,d of %,d users' lists read back %.1f s after the commit = %,.0f users "
-                + "rescored/s (scorer's counter: %,.0f)%n", listed.get(), users, seconds, listed.get() / seconds, counted);
+                + "rescored/s (scorer's counter: %,.0f); lists ranked by: %s%n", listed.get(), users, seconds,
+                listed.get() / seconds, counted, pathsSince(metrics, before));
+        out.printf("  scorer threads' CPU %.0f µs per user = %,.0f users/s per core%n", cpuPerUser, 1e6 / cpuPerUser);
+        out.printf("recall@10 of the served lists against a full scan of the catalogue: %.4f (%,d users)%n",
+                model.recall(sampleRows, sampleLists, s.integer("scorer.top-k")), sampleLists.size());
         out.flush();
+    }
+
+    /**
+     * CPU time of the scorer's threads so far: its stream threads with their producers' network threads, its global
+     * thread, its rescoring and index threads. What a core's worth of scorer costs, whatever else shares the machine
+     * (the broker and this benchmark's clients run in this JVM too, and other processes may).
+     */
+    private static long scorerCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && (info.getThreadName().contains("StreamThread") || info.getThreadName().startsWith("scorer-"))) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+
+    /** Lists the model ranked so far, per path (pool, graph, scan). */
+    private static double[] paths(Metrics metrics) {
+        double[] counts = new double[ScorerMetrics.Path.values().length];
+        for (ScorerMetrics.Path p : ScorerMetrics.Path.values()) {
+            var c = metrics.registry().find(ScorerMetrics.PREFIX + "ranked").tag("path", p.name().toLowerCase()).counter();
+            counts[p.ordinal()] = c == null ? 0 : c.count();
+        }
+        return counts;
+    }
+
+    private static String pathsSince(Metrics metrics, double[] before) {
+        double[] now = paths(metrics);
+        StringBuilder b = new StringBuilder();
+        for (ScorerMetrics.Path p : ScorerMetrics.Path.values()) {
+            b.append(b.length() == 0 ? "" : ", ").append(String.format("%s %,.0f", p.name().toLowerCase(),
+                    now[p.ordinal()] - before[p.ordinal()]));
+        }
+        return b.toString();
     }
 
     /**
      * @param reflectedRate ratings whose list was read back per second, from the first send to the last list: the
      *                      rate the scorer sustained (below the offered rate once it saturates)
      */
-    private record Phase(Histogram histogram, long sent, long delivered, double achievedRate, double reflectedRate) {
+    private record Phase(Histogram histogram, long sent, long delivered, double achievedRate, double reflectedRate,
+                         long reflected) {
     }
 
     /** Ratings at a steady rate; each one's latency until its user's list triggered by it is read back. */
@@ -235,7 +379,7 @@ public final class ScoreBenchmark {
         AtomicLong reflected = new AtomicLong();
         AtomicLong lastReflectedAt = new AtomicLong();
         long measureFrom = System.nanoTime() + warmUp.toNanos();
-        lists.onList((user, trigger, triggeredAt, version, receivedNanos) -> {
+        lists.onList((user, trigger, triggeredAt, version, receivedNanos, movieIds) -> {
             ArrayDeque<long[]> q = outstanding.get(user);
             if (q == null || !trigger.equals("rating")) {
                 return;
@@ -293,7 +437,7 @@ public final class ScoreBenchmark {
             throw new IllegalStateException(failed.get() + " ratings could not be sent");
         }
         double reflectedRate = reflected.get() / Math.max(1e-9, (lastReflectedAt.get() - start) / 1e9);
-        return new Phase(histogram, measuredSent, delivered.get(), achieved, reflectedRate);
+        return new Phase(histogram, measuredSent, delivered.get(), achieved, reflectedRate, reflected.get());
     }
 
     /** Kafka alone: records of a rating's size sent at the rate to the scratch topic and read back. */
@@ -354,7 +498,9 @@ public final class ScoreBenchmark {
     /** A consumer thread on {@code recommendations}, from the end, handing each list's header to a listener. */
     private static final class ListWatcher implements AutoCloseable {
         interface Listener {
-            void list(long user, String trigger, long triggeredAt, long version, long receivedNanos);
+            /** @param movieIds the list's items, parsed when asked for */
+            void list(long user, String trigger, long triggeredAt, long version, long receivedNanos,
+                      java.util.function.Supplier<long[]> movieIds);
         }
 
         private final AtomicBoolean stop = new AtomicBoolean();
@@ -378,7 +524,14 @@ public final class ScoreBenchmark {
                                 JsonNode list = read(r.value());
                                 JsonNode at = list.get("triggeredAt");
                                 l.list(list.get("userId").asLong(), list.get("trigger").asText(),
-                                        at == null ? -1 : at.asLong(), list.get("modelVersion").asLong(), now);
+                                        at == null ? -1 : at.asLong(), list.get("modelVersion").asLong(), now, () -> {
+                                            JsonNode items = list.get("items");
+                                            long[] ids = new long[items.size()];
+                                            for (int i = 0; i < ids.length; i++) {
+                                                ids[i] = items.get(i).get("movieId").asLong();
+                                            }
+                                            return ids;
+                                        });
                             }
                         }
                     }
@@ -434,7 +587,7 @@ public final class ScoreBenchmark {
         }
     }
 
-    private SnapshotManifest manifest(long version, long itemRows, long userRows) {
+    SnapshotManifest manifest(long version, long itemRows, long userRows) {
         Map<String, Object> config = Map.of("model", "mf", "objective", "implicit", "dim", dim, "globalOffset", 0.0,
                 "optimizer", "sgd", "negatives", 4);
         return new SnapshotManifest("mf", version, System.currentTimeMillis(), 0, 0, 0, List.of(), userRows, itemRows,
@@ -468,14 +621,6 @@ public final class ScoreBenchmark {
 
     private static byte[] key(long id) {
         return Long.toString(id).getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static float[] gaussian(SplittableRandom random, int n, double std) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = (float) (random.nextGaussian() * std);
-        }
-        return v;
     }
 
     private static double ms(Histogram h, double percentile) {

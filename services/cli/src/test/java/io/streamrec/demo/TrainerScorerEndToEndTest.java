@@ -58,8 +58,9 @@ class TrainerScorerEndToEndTest {
 
     @Test
     void everyUserHasAListAndNewUsersGetPersonalisedOnesAtOnce(@TempDir Path state) throws Exception {
+        // scorer.retrieval.min-items 0: lists come through candidate retrieval, as at catalogue scale, not full scans.
         Settings s = kafka.settings().with("scorer.state-dir", state).with("metrics.port", -1)
-                .with("scorer.http.port", 0).with("trainer.snapshot-every-ms", 500);
+                .with("scorer.http.port", 0).with("trainer.snapshot-every-ms", 500).with("scorer.retrieval.min-items", 0);
         Data data = data();
         Metrics metrics = Metrics.inMemory();
         StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());

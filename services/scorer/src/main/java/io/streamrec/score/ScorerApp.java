@@ -208,6 +208,12 @@ public final class ScorerApp implements AutoCloseable {
         return state.items.version();
     }
 
+    /** Items in the candidate index serving now; 0 while lists are full scans. */
+    public int indexedItems() {
+        var index = state.items.index();
+        return index == null ? 0 : index.indexed();
+    }
+
     /** Item rows in the dense matrix. */
     public int items() {
         return state.items.table().liveCount();
@@ -239,6 +245,9 @@ public final class ScorerApp implements AutoCloseable {
         state.metrics.gauge("items", "Item rows in the dense matrix", () -> state.items.table().liveCount());
         state.metrics.gauge("movies", "Movies in the catalogue", state.catalog::size);
         state.metrics.gauge("model.version", "Snapshot version being served", state.items::version);
+        state.metrics.gauge("retrieval.indexed.items", "Items in the candidate index serving now (0: full scans)",
+                this::indexedItems);
+        state.metrics.gauge("retrieval.index.builds", "Candidate indexes built since the start", state.items::indexBuilds);
         for (String store : new String[]{UserProcessor.HISTORIES, UserProcessor.ROWS}) {
             state.metrics.gauge("store." + store.replace('-', '.') + ".entries",
                     "Entries of the local " + store + " store: exact in memory, RocksDB's estimate on disk (which counts"
@@ -257,6 +266,7 @@ public final class ScorerApp implements AutoCloseable {
         clustering.shutdownNow();
         queries.close();
         streams.close(Duration.ofSeconds(30));
+        state.close();
         log.info("scorer {} stopped", state.config.applicationId());
     }
 }

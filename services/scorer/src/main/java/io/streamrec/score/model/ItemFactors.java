@@ -13,6 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * the store into {@code scores} (both float[]), so it leaves the loop scalar. Item-major dot products were 4x slower
  * too (C2 does not vectorise float reductions, whose order Java fixes).
  *
+ * <p>A second, item-major copy ({@code rows[item * width + k]}) serves whoever reads a few whole rows rather than
+ * every item: the {@link CandidateIndex}'s graph walk and the exact re-ranking of its candidates. Read from the
+ * parameter-major columns, one item's row would touch {@code width} cache lines.
+ *
  * <p>Threads: one writer (the Kafka Streams global thread) and any number of readers (stream threads, HTTP
  * threads). A reader takes {@link #table()} once per scoring pass; the {@link Table} it gets never shrinks, and a
  * row appended to it is visible once {@link Table#size()} covers it (the volatile write of the size publishes the
@@ -22,24 +26,34 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ItemFactors {
     private static final int INITIAL_CAPACITY = 1024;
 
-    private volatile Table table = new Table(0, INITIAL_CAPACITY, new ConcurrentHashMap<>());
-    /** Sum of the squared norms of the live rows, and of the squared changes since {@link #takeMovement()}. Writer only. */
+    private volatile Table table = new Table(0, INITIAL_CAPACITY, new ConcurrentHashMap<>(), 0);
+    /**
+     * Sum of the squared norms of the live rows, and of the squared changes since {@link #takeMovement()} and since
+     * {@link #takeMovementSinceIndexed()}. Writer only.
+     */
     private double normSquared;
     private double movedSquared;
+    private double movedSinceIndexedSquared;
 
     /** A consistent view for one scoring pass. */
     public static final class Table {
         public final int width;
+        /** Bumped when the matrix restarts (a new shape): indices of one generation mean nothing in another. */
+        final long generation;
         /** columns[k][i]: parameter k of the item at index i. */
         final float[][] columns;
+        /** rows[i * width + k]: the same parameters, item-major. */
+        final float[] rows;
         public final long[] movieIds;
         final boolean[] dead;
         private final ConcurrentHashMap<Long, Integer> index;
         private volatile int size;
 
-        private Table(int width, int capacity, ConcurrentHashMap<Long, Integer> index) {
+        private Table(int width, int capacity, ConcurrentHashMap<Long, Integer> index, long generation) {
             this.width = width;
+            this.generation = generation;
             this.columns = new float[width][capacity];
+            this.rows = new float[width * capacity];
             this.movieIds = new long[capacity];
             this.dead = new boolean[capacity];
             this.index = index;
@@ -47,18 +61,45 @@ public final class ItemFactors {
 
         private Table(Table from, int capacity) {
             this.width = from.width;
+            this.generation = from.generation;
             this.columns = new float[width][];
             for (int k = 0; k < width; k++) {
                 columns[k] = Arrays.copyOf(from.columns[k], capacity);
             }
+            this.rows = Arrays.copyOf(from.rows, width * capacity);
             this.movieIds = Arrays.copyOf(from.movieIds, capacity);
             this.dead = Arrays.copyOf(from.dead, capacity);
             this.index = from.index;
             this.size = from.size;
         }
 
-        int size() {
+        /** The same arrays at this table's present size: what one list is computed against. */
+        private Table(Table live) {
+            this.width = live.width;
+            this.generation = live.generation;
+            this.columns = live.columns;
+            this.rows = live.rows;
+            this.movieIds = live.movieIds;
+            this.dead = live.dead;
+            this.index = live.index;
+            this.size = live.size;
+        }
+
+        /**
+         * This table without the rows appended from now on (rows patched in place still show): a list's exclusions
+         * ({@link #indexOf}) and its ranking then see the same items, even when the global thread appends one the
+         * user rated in between.
+         */
+        public Table frozen() {
+            return new Table(this);
+        }
+
+        public int size() {
             return size;
+        }
+
+        public boolean dead(int i) {
+            return dead[i];
         }
 
         int capacity() {
@@ -114,13 +155,14 @@ public final class ItemFactors {
                 moved += d * d;
                 t.columns[k][i] = params[k];
             }
+            System.arraycopy(params, 0, t.rows, i * t.width, t.width);
             if (t.dead[i]) {
                 t.dead[i] = false;
                 oldNorm = 0;
                 moved = newNorm;
             }
             normSquared += newNorm - oldNorm;
-            movedSquared += moved;
+            moved(moved);
             return;
         }
         int i = t.size;
@@ -131,11 +173,12 @@ public final class ItemFactors {
         for (int k = 0; k < t.width; k++) {
             t.columns[k][i] = params[k];
         }
+        System.arraycopy(params, 0, t.rows, i * t.width, t.width);
         t.movieIds[i] = movieId;
         t.index.put(movieId, i);
         t.size = i + 1;
         normSquared += newNorm;
-        movedSquared += newNorm;
+        moved(newNorm);
     }
 
     /** Removes an item (a tombstone): it is never ranked again unless a new row revives it. */
@@ -152,13 +195,13 @@ public final class ItemFactors {
         }
         t.dead[i] = true;
         normSquared -= norm;
-        movedSquared += norm;
+        moved(norm);
     }
 
     /** Restarts empty at a width, when the served model's shape is known to have changed. */
     public Table reset(int width) {
-        Table t = new Table(width, INITIAL_CAPACITY, new ConcurrentHashMap<>());
-        movedSquared += normSquared;
+        Table t = new Table(width, INITIAL_CAPACITY, new ConcurrentHashMap<>(), table.generation + 1);
+        moved(normSquared);
         normSquared = 0;
         table = t;
         return t;
@@ -171,6 +214,27 @@ public final class ItemFactors {
     public double takeMovement() {
         double moved = movedSquared;
         movedSquared = 0;
+        return relative(moved);
+    }
+
+    /** Like {@link #takeMovement()}, with an accumulator of its own: how far the rows moved since a graph was built over them. */
+    public double takeMovementSinceIndexed() {
+        double moved = movedSinceIndexedSquared;
+        movedSinceIndexedSquared = 0;
+        return relative(moved);
+    }
+
+    /** {@link #takeMovementSinceIndexed()} without starting afresh. */
+    public double movementSinceIndexed() {
+        return relative(movedSinceIndexedSquared);
+    }
+
+    private void moved(double squared) {
+        movedSquared += squared;
+        movedSinceIndexedSquared += squared;
+    }
+
+    private double relative(double moved) {
         if (moved == 0) {
             return 0;
         }

@@ -29,6 +29,8 @@ public final class Ranker {
     private long[] topIds = new long[0];
     private double[] topScores = new double[0];
     private Tower.Scratch towerScratch;
+    private float[] candidateScores = new float[0];
+    private float[] query = new float[0];
 
     /**
      * Ranks for {@code count} users (at most {@link #BATCH}).
@@ -54,7 +56,7 @@ public final class Ranker {
             scoreLinear(spec, t, users, count, n);
         } else {
             for (int b = 0; b < count; b++) {
-                scoreTower(spec, t, users[b], scores[b], n);
+                scoreTower(spec, t, users[b], null, scores[b], n);
             }
         }
         for (int b = 0; b < count; b++) {
@@ -141,7 +143,48 @@ public final class Ranker {
         }
     }
 
-    private void scoreTower(ModelSpec spec, ItemFactors.Table t, float[] user, float[] out, int n) {
+    /**
+     * Exact scores of a user's candidates (table indices, each live and not excluded: the caller chose them) and
+     * their top K, best first; returns how many (fewer than k when there are fewer candidates). The re-ranking half
+     * of retrieval: the same model formulas as {@link #rank}, on the candidates only.
+     */
+    public int rankCandidates(ModelSpec spec, ItemFactors.Table t, float[] user, int[] candidates, int count, int k,
+                              int[] outIndex, float[] outScore) {
+        if (candidateScores.length < count) {
+            candidateScores = new float[count];
+        }
+        float[] s = candidateScores;
+        if (spec.linear()) {
+            int w = spec.retrievalWidth();
+            if (query.length < w) {
+                query = new float[w];
+            }
+            spec.retrievalQuery(user, query);
+            float c = spec.kind == ModelKind.MF ? user[spec.dim] + spec.globalOffset : spec.outBias;
+            for (int i = 0; i < count; i++) {
+                s[i] = c + CandidateIndex.dot(query, 0, t.rows, candidates[i] * t.width, w);
+            }
+        } else {
+            scoreTower(spec, t, user, candidates, s, count);
+        }
+        top.reset(k);
+        for (int i = 0; i < count; i++) {
+            top.offer(i, s[i]);
+        }
+        if (topIds.length < k) {
+            topIds = new long[k];
+            topScores = new double[k];
+        }
+        int found = top.drainDescending(topIds, topScores);
+        for (int r = 0; r < found; r++) {
+            outIndex[r] = candidates[(int) topIds[r]];
+            outScore[r] = (float) topScores[r];
+        }
+        return found;
+    }
+
+    /** Tower scores of the items [0, n), or of {@code items[0, n)} when given, into out[0, n). */
+    private void scoreTower(ModelSpec spec, ItemFactors.Table t, float[] user, int[] items, float[] out, int n) {
         Tower tower = spec.tower;
         if (towerScratch == null || !towerScratch.fits(tower)) {
             towerScratch = new Tower.Scratch(tower);
@@ -157,12 +200,18 @@ public final class Ranker {
                 for (int k = 0; k < spec.dim; k++) {
                     float w = spec.gmfWeights[k] * user[k];
                     float[] r = v[k];
-                    for (int j = from; j < to; j++) {
-                        out[j] += w * r[j];
+                    if (items == null) {
+                        for (int j = from; j < to; j++) {
+                            out[j] += w * r[j];
+                        }
+                    } else {
+                        for (int j = from; j < to; j++) {
+                            out[j] += w * r[items[j]];
+                        }
                     }
                 }
             }
-            tower.scoreBlock(t, spec.towerOffset(), from, len, spec.towerWeights, out, towerScratch);
+            tower.scoreBlock(t, spec.towerOffset(), items, from, len, spec.towerWeights, out, towerScratch);
         }
     }
 }

@@ -113,12 +113,21 @@ public final class Tower {
 
     /**
      * Adds {@code out·tower([p; q_j])} to {@code scores[from + j]} for the items j of [from, from + len), len ≤
-     * {@link #BLOCK}; the item embedding q is the table's parameters [offset, offset + e).
+     * {@link #BLOCK}; the item embedding q is the table's parameters [offset, offset + e). With {@code items} given,
+     * position j stands for the table's item {@code items[from + j]} instead (candidates to re-rank).
      */
-    void scoreBlock(ItemFactors.Table t, int offset, int from, int len, float[] out, float[] scores, Scratch s) {
+    void scoreBlock(ItemFactors.Table t, int offset, int[] items, int from, int len, float[] out, float[] scores,
+                    Scratch s) {
         int e = half();
         for (int k = 0; k < e; k++) {
-            System.arraycopy(t.columns[offset + k], from, s.items[k], 0, len);
+            float[] column = t.columns[offset + k];
+            if (items == null) {
+                System.arraycopy(column, from, s.items[k], 0, len);
+            } else {
+                for (int j = 0; j < len; j++) {
+                    s.items[k][j] = column[items[from + j]];
+                }
+            }
         }
         float[] w0 = weights[0];
         float[][] x = s.a;

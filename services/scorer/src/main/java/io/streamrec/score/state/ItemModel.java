@@ -1,5 +1,6 @@
 package io.streamrec.score.state;
 
+import io.streamrec.score.model.CandidateIndex;
 import io.streamrec.score.model.ItemFactors;
 import io.streamrec.score.model.ModelSpec;
 import io.streamrec.contract.FactorRow;
@@ -7,6 +8,8 @@ import io.streamrec.contract.SnapshotManifest;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,6 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * grace period), so a user's new factors are never ranked against the previous snapshot's items. After a restart
  * the compacted topic may hold fewer rows of an old version than its manifest counted (later versions replaced
  * them): a later complete version completes every earlier one.
+ *
+ * <p>The candidate index ({@link CandidateIndex}) over the matrix is built off the global thread, on
+ * {@code builds}, when a version completes and the index is missing or stale: the rows moved more than
+ * {@code scorer.retrieval.rebuild-drift} since it was built, or enough items were appended after it. Meanwhile the
+ * previous index serves, walked with the current rows; before the first one, lists are full scans.
  */
 public final class ItemModel {
     private final ItemFactors factors = new ItemFactors();
@@ -31,10 +39,41 @@ public final class ItemModel {
     /** Per version not yet complete: rows seen, and rows the manifest announced. Writer only. */
     private final TreeMap<Long, Integer> rowsSeen = new TreeMap<>();
     private final TreeMap<Long, Long> rowsAnnounced = new TreeMap<>();
+    private final ScorerConfig.Retrieval retrieval;
+    private final Executor builds;
+    private volatile CandidateIndex index;
+    private final AtomicBoolean building = new AtomicBoolean();
+    private final AtomicLong indexBuilds = new AtomicLong();
 
-    /** @param rescoreAllDrift relative movement ‖ΔV‖/‖V‖ of the item factors that triggers a full rescore; 0 = never */
+    /** An item side ranked by full scans only. */
     public ItemModel(double rescoreAllDrift) {
+        this(rescoreAllDrift, ScorerConfig.Retrieval.EXACT, Runnable::run);
+    }
+
+    /**
+     * @param rescoreAllDrift relative movement ‖ΔV‖/‖V‖ of the item factors that triggers a full rescore; 0 = never
+     * @param builds          where candidate indexes are built (a thread of their own; the caller's in tests)
+     */
+    public ItemModel(double rescoreAllDrift, ScorerConfig.Retrieval retrieval, Executor builds) {
         this.rescoreAllDrift = rescoreAllDrift;
+        this.retrieval = retrieval;
+        this.builds = builds;
+    }
+
+    public ScorerConfig.Retrieval retrieval() {
+        return retrieval;
+    }
+
+    /** The candidate index for the current matrix and model, or null: rank by a full scan. */
+    public CandidateIndex index() {
+        CandidateIndex i = index;
+        ModelSpec s = spec;
+        return i != null && s != null && i.covers(factors.table()) && i.width() == s.retrievalWidth() ? i : null;
+    }
+
+    /** Candidate indexes built so far. */
+    public long indexBuilds() {
+        return indexBuilds.get();
     }
 
   public ItemFactors.Table table() {
@@ -124,5 +163,33 @@ public final class ItemModel {
         if (rescoreAllDrift > 0 && moved > rescoreAllDrift) {
             rescoreAllGeneration.incrementAndGet();
         }
+        maybeRebuildIndex();
+    }
+
+    /** Starts building a candidate index when the current one is missing or stale and none is being built. */
+    private void maybeRebuildIndex() {
+        ModelSpec s = spec;
+        ItemFactors.Table t = factors.table();
+        if (!retrieval.approximate() || s == null || s.retrievalWidth() == 0 || t.width != s.width()
+                || t.size() < retrieval.minItems() || building.get()) {
+            return;
+        }
+        CandidateIndex current = index();
+        boolean stale = current == null || factors.movementSinceIndexed() > retrieval.rebuildDrift()
+                || t.size() - current.indexed() > retrieval.rebuildNewItems() * current.indexed();
+        if (!stale) {
+            return;
+        }
+        factors.takeMovementSinceIndexed();
+        building.set(true);
+        int width = s.retrievalWidth();
+        builds.execute(() -> {
+            try {
+                index = CandidateIndex.build(t, width, retrieval.graphDegree(), retrieval.beamWidth());
+                indexBuilds.incrementAndGet();
+            } finally {
+                building.set(false);
+            }
+        });
     }
 }

@@ -1,6 +1,8 @@
 package io.streamrec.score.state;
 
+import io.streamrec.score.model.CandidateIndex;
 import io.streamrec.score.model.Popularity;
+import io.streamrec.score.model.Retriever;
 import io.streamrec.score.model.ItemFactors;
 import io.streamrec.score.model.Clusters;
 import io.streamrec.score.model.Ranker;
@@ -34,6 +36,13 @@ import java.util.List;
  * scorer has processed (a rating still ahead in the partition cannot be known, and recomputes the list when it is
  * processed, moments later).
  *
+ * <p>How the model ranks a user: with a candidate index ({@link ItemModel#index()}), the index retrieves
+ * {@code scorer.retrieval.candidates} items and the model re-ranks them exactly; the candidates stay as the user's
+ * pool, and a rating- or request-triggered list re-ranks the pool alone while the user's retrieval query moved less
+ * than {@code scorer.retrieval.pool-drift} since (a snapshot-triggered list always retrieves afresh). Users the walk
+ * cannot serve (it gives up on heavy raters, or finds fewer than K unrated items) and every user without an index
+ * go through the full scan, several users at a time ({@link Ranker}).
+ *
  * <p>Why compare counts to decide on fold-in: {@code count} travels inside the row it describes (FACTORS.md: the
  * ratings trained for this user so far), so the test needs nothing that could arrive out of order, unlike the
  * manifest's offsets, which sit on another topic and partition than the row. Both sides count every valid rating
@@ -51,6 +60,9 @@ public final class Recommender {
 
     private final ScorerState state;
     private final Ranker ranker = new Ranker();
+    private final Retriever retriever = new Retriever();
+    private int[] candidates = new int[0];
+    private float[] query = new float[0];
     private final FoldIn foldIn;
     private final int[][] excluded = new int[Ranker.BATCH][];
     private final int[] excludedCount = new int[Ranker.BATCH];
@@ -82,7 +94,7 @@ public final class Recommender {
     /** Lists for the users, in their order; users ranked by the model go through the ranker together. */
     public List<Recommendation> recommend(List<UserState> users, long nowMs) {
         ModelSpec spec = state.items.spec();
-        ItemFactors.Table table = state.items.table();
+        ItemFactors.Table table = state.items.table().frozen();
         boolean modelUsable = spec != null && table.width == spec.width();
         Recommendation[] out = new Recommendation[users.size()];
         int[] batchUsers = new int[Ranker.BATCH];
@@ -93,6 +105,11 @@ public final class Recommender {
             Source source = modelUsable ? plan(spec, table, u, batch) : null;
             if (source == null) {
                 out[i] = fallback(u, nowMs);
+                continue;
+            }
+            CandidateIndex index = state.items.index();
+            if (index != null && index.covers(table) && retrieve(spec, table, index, u, batch)) {
+                out[i] = list(spec, table, u, source, batch, nowMs);
                 continue;
             }
             batchUsers[batch] = i;
@@ -161,21 +178,60 @@ public final class Recommender {
         return Source.FOLD_IN;
     }
 
+    /**
+     * Ranks the user of slot b by candidates, into slot b's outputs: their pool when it is still good, else what
+     * the index retrieves. False when the index cannot serve them: they need the full scan.
+     */
+    private boolean retrieve(ModelSpec spec, ItemFactors.Table table, CandidateIndex index, UserState u, int b) {
+        ScorerConfig.Retrieval r = state.items.retrieval();
+        int k = state.config.topK();
+        int w = spec.retrievalWidth();
+        if (query.length < w) {
+            query = new float[w];
+        }
+        spec.retrievalQuery(vectors[b], query);
+        if (candidates.length < r.candidates()) {
+            candidates = new int[r.candidates()];
+        }
+        CandidatePools.Pool pool = u.trigger() == Trigger.SNAPSHOT ? null : state.pools.get(u.userId());
+        if (pool != null && pool.index() == index && Retriever.drift(pool.query(), query, w) <= r.poolDrift()) {
+            int n = retriever.stillEligible(table, pool.items(), excluded[b], excludedCount[b], candidates);
+            if (n >= k) {
+                outCount[b] = ranker.rankCandidates(spec, table, vectors[b], candidates, n, k, outIndex[b], outScore[b]);
+                state.metrics.ranked(ScorerMetrics.Path.POOL);
+                return true;
+            }
+        }
+        int n = retriever.candidates(spec, table, index, vectors[b], excluded[b], excludedCount[b], r.candidates(),
+                candidates);
+        if (n < k) {
+            return false;
+        }
+        state.pools.put(u.userId(), new CandidatePools.Pool(index, Arrays.copyOf(query, w), Arrays.copyOf(candidates, n)));
+        outCount[b] = ranker.rankCandidates(spec, table, vectors[b], candidates, n, k, outIndex[b], outScore[b]);
+        state.metrics.ranked(ScorerMetrics.Path.GRAPH);
+        return true;
+    }
+
     private void rankBatch(ModelSpec spec, ItemFactors.Table table, List<UserState> users, int[] batchUsers,
                            Source[] sources, int count, Recommendation[] out, long nowMs) {
         int k = state.config.topK();
         ranker.rank(spec, table, vectors, excluded, excludedCount, count, k, outIndex, outScore, outCount);
         for (int b = 0; b < count; b++) {
-            UserState u = users.get(batchUsers[b]);
-            List<Recommendation.Item> items = new ArrayList<>(outCount[b]);
-            for (int r = 0; r < outCount[b]; r++) {
-                long movieId = table.movieIds[outIndex[b][r]];
-                items.add(new Recommendation.Item(movieId, state.catalog.title(movieId), spec.report(outScore[b][r])));
-            }
-            out[batchUsers[b]] = new Recommendation(u.userId(), spec.version, nowMs, u.triggeredAt(), u.trigger().id,
-                    sources[b].id, items);
-            vectors[b] = null;
+            out[batchUsers[b]] = list(spec, table, users.get(batchUsers[b]), sources[b], b, nowMs);
+            state.metrics.ranked(ScorerMetrics.Path.SCAN);
         }
+    }
+
+    /** The list in slot b's outputs; frees the slot. */
+    private Recommendation list(ModelSpec spec, ItemFactors.Table table, UserState u, Source source, int b, long nowMs) {
+        List<Recommendation.Item> items = new ArrayList<>(outCount[b]);
+        for (int r = 0; r < outCount[b]; r++) {
+            long movieId = table.movieIds[outIndex[b][r]];
+            items.add(new Recommendation.Item(movieId, state.catalog.title(movieId), spec.report(outScore[b][r])));
+        }
+        vectors[b] = null;
+        return new Recommendation(u.userId(), spec.version, nowMs, u.triggeredAt(), u.trigger().id, source.id, items);
     }
 
     private Recommendation fallback(UserState u, long nowMs) {

@@ -16,7 +16,48 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                            int pollMs, Duration rescoreRound, Duration rescoreGrace, double rescoreAllDrift,
                            Duration backlog, FoldIn.Method foldInMethod, int foldInSteps, double foldInLearningRate,
                            double foldInL2, int foldInNegatives, double foldInRidgeTarget, int popularityWindow,
-                           Duration popularityRefresh, int clusters, Duration clusterPeriod, int clusterIterations) {
+                           Duration popularityRefresh, int clusters, Duration clusterPeriod, int clusterIterations,
+                           Retrieval retrieval, int rescoreThreads) {
+
+    /**
+     * Candidate retrieval ({@code scorer.retrieval.*}): an HNSW graph over the item rows' linear part finds
+     * {@code candidates} items, which the model re-ranks exactly; the last candidates of each user are kept as
+     * their pool, re-ranked alone after a rating while the user's query moved less than {@code poolDrift}.
+     *
+     * @param approximate    false: every list is a full scan of the catalogue (the exact path, for comparison)
+     * @param minItems       below this many items a full scan is cheap enough and no graph is built
+     * @param rebuildDrift   rebuild the graph when the rows moved this much since it was built (‖ΔV‖/‖V‖)
+     * @param rebuildNewItems rebuild when items appended since the build reach this share of those in the graph
+     * @param poolDrift      largest relative change of a user's query for which their pool is re-ranked alone
+     * @param poolUsers      users whose pools an instance keeps (oldest dropped first); 0 keeps none
+     */
+    public record Retrieval(boolean approximate, int candidates, int minItems, int graphDegree, int beamWidth,
+                            double rebuildDrift, double rebuildNewItems, double poolDrift, int poolUsers) {
+        public Retrieval {
+            require(candidates >= 1, "scorer.retrieval.candidates must be at least 1, got " + candidates);
+            require(minItems >= 0, "scorer.retrieval.min-items must not be negative, got " + minItems);
+            require(graphDegree >= 2, "scorer.retrieval.graph-degree must be at least 2, got " + graphDegree);
+            require(beamWidth >= 1, "scorer.retrieval.beam-width must be at least 1, got " + beamWidth);
+            require(rebuildDrift > 0, "scorer.retrieval.rebuild-drift must be positive, got " + rebuildDrift);
+            require(rebuildNewItems > 0, "scorer.retrieval.rebuild-new-items must be positive, got " + rebuildNewItems);
+            require(poolDrift >= 0, "scorer.retrieval.pool-drift must not be negative (0: never reuse), got " + poolDrift);
+            require(poolUsers >= 0, "scorer.retrieval.pool-users must not be negative, got " + poolUsers);
+        }
+
+        /** Every list by a full scan. */
+        public static final Retrieval EXACT = new Retrieval(false, 100, 0, 16, 100, 1, 1, 0, 0);
+
+        static Retrieval from(Settings s) {
+            String mode = s.text("scorer.retrieval.mode");
+            require(mode.equals("approximate") || mode.equals("exact"),
+                    "scorer.retrieval.mode must be approximate or exact, got " + mode);
+            return new Retrieval(mode.equals("approximate"), s.integer("scorer.retrieval.candidates"),
+                    s.integer("scorer.retrieval.min-items"), s.integer("scorer.retrieval.graph-degree"),
+                    s.integer("scorer.retrieval.beam-width"), s.decimal("scorer.retrieval.rebuild-drift"),
+                    s.decimal("scorer.retrieval.rebuild-new-items"), s.decimal("scorer.retrieval.pool-drift"),
+                    s.integer("scorer.retrieval.pool-users"));
+        }
+    }
 
     /** Kafka Streams' processing guarantee, as {@code processing.guarantee} spells it. */
     public enum Guarantee {
@@ -50,6 +91,7 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
         require(clusters >= 0, "scorer.clusters.k must not be negative (0 turns clustering off), got " + clusters);
         require(!clusterPeriod.isNegative() && !clusterPeriod.isZero(), "scorer.clusters.period-ms must be positive");
         require(clusterIterations >= 1, "scorer.clusters.iterations must be at least 1, got " + clusterIterations);
+        require(rescoreThreads >= 0, "scorer.rescore.threads must not be negative, got " + rescoreThreads);
     }
 
     public static ScorerConfig from(Settings s) {
@@ -67,7 +109,7 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                 s.integer("scorer.fold-in.negatives"), s.decimal("scorer.fold-in.ridge-target"),
                 s.integer("scorer.popularity.window"), Duration.ofMillis(s.longInteger("scorer.popularity.refresh-ms")),
                 s.integer("scorer.clusters.k"), Duration.ofMillis(s.longInteger("scorer.clusters.period-ms")),
-                s.integer("scorer.clusters.iterations"));
+                s.integer("scorer.clusters.iterations"), Retrieval.from(s), s.integer("scorer.rescore.threads"));
     }
 
     private static void require(boolean ok, String message) {

@@ -25,6 +25,10 @@ import java.util.function.Supplier;
  *   <li>{@code rescored{trigger}}: users whose list was recomputed, per trigger (rating, snapshot, request);
  *       users rescored per second is its rate.</li>
  *   <li>{@code fold.ins{method}}, {@code fallbacks{kind}} (cluster, popularity).</li>
+ *   <li>{@code ranked{path}}: lists the model ranked, by how: {@code pool} (the user's last candidates
+ *       re-ranked), {@code graph} (candidates retrieved, then re-ranked), {@code scan} (every item).</li>
+ *   <li>{@code ranked{path}}: lists the model ranked, by how: {@code pool} (the user's last candidates
+ *       re-ranked), {@code graph} (candidates retrieved, then re-ranked), {@code scan} (every item).</li>
  *   <li>{@code ratings.rerouted}: ratings a producer put on another partition than Kafka's default partitioner
  *       would; they take one more hop ({@link ScorerTopology#reroutedRatings}).</li>
  *   <li>{@code invalid{input}}: records skipped because they break the contract (ratings, user-factors,
@@ -37,6 +41,9 @@ import java.util.function.Supplier;
 public final class ScorerMetrics {
     public enum Input { RATINGS, USER_FACTORS, ITEM_FACTORS, SNAPSHOTS, MOVIES }
 
+    /** How the model ranked a list: its pool re-ranked, candidates retrieved from the graph, or a full scan. */
+    public enum Path { POOL, GRAPH, SCAN }
+
     public static final String PREFIX = "streamrec.scorer.";
     public static final Duration LATENCY_WINDOW = Duration.ofSeconds(15);
 
@@ -48,6 +55,7 @@ public final class ScorerMetrics {
     private final Map<FoldIn.Method, Counter> foldIns = new EnumMap<>(FoldIn.Method.class);
     private final Map<Source, Counter> fallbacks = new EnumMap<>(Source.class);
     private final Map<Input, Counter> invalid = new EnumMap<>(Input.class);
+    private final Map<Path, Counter> ranked = new EnumMap<>(Path.class);
     private final AtomicLong pending = new AtomicLong();
 
     public ScorerMetrics(MeterRegistry registry) {
@@ -86,6 +94,11 @@ public final class ScorerMetrics {
             invalid.put(i, Counter.builder(PREFIX + "invalid").tag("input", i.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                     .description("Records skipped because they break the contract").register(registry));
         }
+        for (Path p : Path.values()) {
+            ranked.put(p, Counter.builder(PREFIX + "ranked").tag("path", p.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("Lists the model ranked: a pool re-ranked, candidates from the graph, a full scan")
+                    .register(registry));
+        }
         Gauge.builder(PREFIX + "pending.users", pending, AtomicLong::get)
                 .description("Users waiting to be rescored (snapshot, backlog, full rescore)").register(registry);
     }
@@ -119,6 +132,14 @@ public final class ScorerMetrics {
         if (c != null) {
             c.increment();
         }
+    }
+
+    void ranked(Path path) {
+        ranked.get(path).increment();
+    }
+
+    public double rankedCount(Path path) {
+        return ranked.get(path).count();
     }
 
     public void invalid(Input input) {

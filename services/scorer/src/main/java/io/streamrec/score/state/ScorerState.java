@@ -2,6 +2,8 @@ package io.streamrec.score.state;
 
 import io.streamrec.score.model.Popularity;
 import io.streamrec.score.model.Clusters;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -9,18 +11,48 @@ import java.util.concurrent.atomic.AtomicReference;
  * side and catalogue (written by the global thread), recent popularity (by the stream threads) and the clusters
  * (by the clustering job).
  */
-public final class ScorerState {
+public final class ScorerState implements AutoCloseable {
     public final ScorerConfig config;
     public final ItemModel items;
     public final Catalog catalog = new Catalog();
     public final Popularity popularity;
     public final AtomicReference<Clusters> clusters = new AtomicReference<>();
     public final ScorerMetrics metrics;
+    public final CandidatePools pools;
+    /** Computes the lists of queued users beside the stream threads ({@code scorer.rescore.threads}); null: none. */
+    public final ExecutorService rescorers;
+    private final ThreadLocal<Recommender> recommenders = ThreadLocal.withInitial(() -> new Recommender(this));
+    /** Builds candidate indexes off the global thread; a daemon, so an instance never outlives its JVM for it. */
+    private final ExecutorService indexBuilds = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "scorer-index");
+        t.setDaemon(true);
+        return t;
+    });
 
     public ScorerState(ScorerConfig config, ScorerMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.items = new ItemModel(config.rescoreAllDrift());
+        this.items = new ItemModel(config.rescoreAllDrift(), config.retrieval(), indexBuilds);
         this.popularity = new Popularity(config.popularityWindow(), config.popularityRefresh().toMillis());
+        this.pools = new CandidatePools(config.retrieval().poolUsers());
+        this.rescorers = config.rescoreThreads() == 0 ? null : Executors.newFixedThreadPool(config.rescoreThreads(), r -> {
+            Thread t = new Thread(r, "scorer-rescore");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** The calling thread's own recommender (it holds scratch buffers, so threads never share one). */
+    public Recommender recommender() {
+        return recommenders.get();
+    }
+
+    /** Stops building indexes and computing queued users' lists (work under way is abandoned). */
+    @Override
+    public void close() {
+        indexBuilds.shutdownNow();
+        if (rescorers != null) {
+            rescorers.shutdownNow();
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 /**
@@ -104,6 +105,17 @@ final class RescoreQueue {
         }
     }
 
+    /**
+     * Queues again a taken user whose list will not be sent (a rating made it stale), keeping what they waited for:
+     * a rating stays the cause, and its produce times stay counted.
+     */
+    void requeue(String user, Waiting taken, long now) {
+        Waiting w = add(user, taken.trigger, taken.triggeredAt, taken.awaitVersion, taken.awaitCount, now);
+        long[] times = Arrays.copyOf(w.ratedAt, w.ratedAt.length + taken.ratedAt.length);
+        System.arraycopy(taken.ratedAt, 0, times, w.ratedAt.length, taken.ratedAt.length);
+        w.ratedAt = times;
+    }
+
     /** Takes a user out of the queue (their list is being computed anyway); null when they were not waiting. */
     Waiting remove(String user) {
         Waiting w = waiting.remove(user);
@@ -151,26 +163,37 @@ final class RescoreQueue {
     }
 
     /**
-     * Removes and returns, in queue order, up to {@code max} users who are due.
+     * Removes and returns, in queue order, up to {@code max} users who are due. They stay in the store until
+     * {@link #done}, so a task that closes while their lists are being computed leaves them to its next owner.
      *
+     * @param busy        users not to take now (their previous list is still being computed)
      * @param seenRatings a user's ratings the scorer has seen (asked only of snapshot-triggered users)
      */
-    List<Map.Entry<String, Waiting>> takeDue(int max, Gate gate, ToIntFunction<String> seenRatings) {
+    List<Map.Entry<String, Waiting>> takeDue(int max, Gate gate, Predicate<String> busy, ToIntFunction<String> seenRatings) {
         List<Map.Entry<String, Waiting>> due = new ArrayList<>();
         Iterator<Map.Entry<String, Waiting>> it = waiting.entrySet().iterator();
         while (it.hasNext() && due.size() < max) {
             Map.Entry<String, Waiting> e = it.next();
+            if (busy.test(e.getKey())) {
+                continue;
+            }
             Waiting w = e.getValue();
             boolean snapshotWait = w.trigger == Trigger.SNAPSHOT && gate.now() - w.enqueuedAt < gate.graceMs()
                     && w.awaitVersion <= gate.completeVersion();
             if (isDue(w, gate, snapshotWait ? seenRatings.applyAsInt(e.getKey()) : Integer.MAX_VALUE)) {
                 due.add(Map.entry(e.getKey(), w));
                 it.remove();
-                store.delete(e.getKey());
             }
         }
         metrics.pendingChanged(-due.size());
         return due;
+    }
+
+    /** A taken user's list was sent (or superseded): forgets them in the store too, unless they queued again since. */
+    void done(String user) {
+        if (!waiting.containsKey(user)) {
+            store.delete(user);
+        }
     }
 
     /** Forgets the in-memory index when the task closes (the store stays, for whoever takes the task). */

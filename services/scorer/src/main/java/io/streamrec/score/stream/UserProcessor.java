@@ -28,9 +28,13 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 /**
  * The partitioned half of the scorer, one instance per task (a partition of {@code ratings} and of the
@@ -43,7 +47,11 @@ import java.util.Map;
  *       {@code scorer.backlog-ms}), so a user with a hundred ratings in the backlog is ranked about once, with all
  *       of them, rather than a hundred times.</li>
  *   <li>A user factor row joins the queue; a wall-clock punctuator works the queue in batches, at most
- *       {@code scorer.rescore.round-ms} per round so ratings are not held up long. A row of snapshot v waits until v
+ *       {@code scorer.rescore.round-ms} per round so ratings are not held up long. With
+ *       {@code scorer.rescore.threads} (the default), the stream thread only reads the batch's state and hands it
+ *       to a rescoring thread, and sends the lists in a later round once computed: a list a rating made stale
+ *       meanwhile (its own list went out at once) is dropped, so the topic never goes back to a list that may hold
+ *       an item the user has rated since. A user is in one hand-over at a time. A row of snapshot v waits until v
  *       is complete on this instance ({@link ItemModel}) and until the scorer has seen as many ratings of the user as
  *       the row counts, so a list is never ranked by new user factors against old item factors, nor left holding an
  *       item the row learnt from but the scorer has not excluded yet; after {@code scorer.rescore.grace-ms} it goes
@@ -68,6 +76,8 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
     static final Duration CATCH_UP_QUIET = Duration.ofMillis(50);
     /** Users taken from the queue per pass through the recommender. */
     private static final int PASS = 4 * Ranker.BATCH;
+    /** Users handed to the rescoring threads and not sent yet, at most: enough to keep them busy between two rounds. */
+    private static final int MAX_HANDED_OVER = 16 * PASS;
     private static final Logger log = LoggerFactory.getLogger(UserProcessor.class);
 
     private final ScorerState state;
@@ -82,6 +92,21 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
     private long generation;
     /** When this task last took a backlog rating: while it keeps taking them, it is catching up. */
     private long lastBacklogAt = Long.MIN_VALUE / 2;
+    /** Batches handed to the rescoring threads, oldest first. */
+    private final ArrayDeque<Handover> handedOver = new ArrayDeque<>();
+    /** Per user in a hand-over, the latest one's number and wait; a user whose list was made stale since has none. */
+    private final Map<String, HandedOver> latestHandover = new HashMap<>();
+    private long handovers;
+    private int usersHandedOver;
+
+    /** A user's place in a hand-over: its number, and what the user waited for. */
+    private record HandedOver(long number, RescoreQueue.Waiting waiting) {
+    }
+
+    /** Queued users whose lists a rescoring thread computes. */
+    private record Handover(long number, List<Map.Entry<String, RescoreQueue.Waiting>> users,
+                            Future<List<Recommendation>> lists) {
+    }
 
     private final String reroutedTopic;
 
@@ -169,6 +194,12 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             state.metrics.backlogRating();
         }
         long now = context.currentSystemTimeMs();
+        // A list being computed for this user on a rescoring thread is older than the one this rating brings: it will
+        // not be sent, and what its user waited for joins this rating's wait.
+        HandedOver stale = latestHandover.remove(key);
+        if (stale != null) {
+            queue.requeue(key, stale.waiting(), now);
+        }
         if (now - record.timestamp() > state.config.backlog().toMillis()) {
             lastBacklogAt = now;
             queue.addRating(key, record.timestamp(), live, now);
@@ -197,6 +228,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             log.warn("skipping a user factor row whose key '{}' is not a userId", key);
             return;
         }
+        // A list being computed for this user is still sent: it knows every rating this row does, only older
+        // factors, and the row queues the user for a fresher one. (Dropping it instead starved a user whose row
+        // changed in every snapshot, as continual training does: each list was stale before it was sent.)
         if (record.value() == null) {
             rows.delete(key);
             queue.add(key, Trigger.SNAPSHOT, record.timestamp(), 0, 0, now);
@@ -216,25 +250,31 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         queue.add(key, Trigger.SNAPSHOT, record.timestamp(), row.modelVersion(), row.count(), now);
     }
 
-    /** Works the queue for at most one round. */
+    /** Works the queue for at most one round: sends what the rescoring threads computed, hands over more. */
     private void tick(long now) {
         long current = state.items.rescoreAllGeneration();
         if (current != generation) {
             generation = current;
             enqueueEveryone(now);
         }
+        long deadline = System.nanoTime() + state.config.rescoreRound().toNanos();
+        sendComputed();
         if (queue.isEmpty()) {
             return;
         }
-        long deadline = System.nanoTime() + state.config.rescoreRound().toNanos();
         // While backlog ratings keep coming, their users wait (up to scorer.backlog-ms) for more of theirs.
         RescoreQueue.Gate gate = new RescoreQueue.Gate(now, now - lastBacklogAt < CATCH_UP_QUIET.toMillis(),
                 state.config.backlog().toMillis(), state.config.rescoreGrace().toMillis(), state.items.completeVersion());
         do {
-            List<Map.Entry<String, RescoreQueue.Waiting>> due = queue.takeDue(PASS, gate, user -> {
-                UserHistory h = storedHistory(user);
-                return h == null ? 0 : h.seen();
-            });
+            if (state.rescorers != null && usersHandedOver >= MAX_HANDED_OVER) {
+                return;
+            }
+            // A user whose list is being computed stays queued until it is sent: one hand-over per user at a time.
+            List<Map.Entry<String, RescoreQueue.Waiting>> due = queue.takeDue(PASS, gate, latestHandover::containsKey,
+                    user -> {
+                        UserHistory h = storedHistory(user);
+                        return h == null ? 0 : h.seen();
+                    });
             if (due.isEmpty()) {
                 return;
             }
@@ -243,16 +283,58 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
                 users.add(new Recommender.UserState(Long.parseLong(e.getKey()), storedHistory(e.getKey()),
                         row(e.getKey()), e.getValue().trigger, e.getValue().triggeredAt));
             }
-            for (Recommendation list : recommender.recommend(users, now)) {
-                send(list);
-            }
-            long sentAt = System.currentTimeMillis();
-            for (Map.Entry<String, RescoreQueue.Waiting> e : due) {
-                for (long t : e.getValue().ratedAt) {
-                    state.metrics.ratingLatency(t, sentAt);
+            if (state.rescorers == null) {
+                List<Recommendation> lists = recommender.recommend(users, now);
+                for (int i = 0; i < due.size(); i++) {
+                    sendQueued(due.get(i), lists.get(i));
                 }
+            } else {
+                long number = ++handovers;
+                for (Map.Entry<String, RescoreQueue.Waiting> e : due) {
+                    latestHandover.put(e.getKey(), new HandedOver(number, e.getValue()));
+                }
+                usersHandedOver += due.size();
+                handedOver.add(new Handover(number, due,
+                        state.rescorers.submit(() -> state.recommender().recommend(users, now))));
             }
         } while (!queue.isEmpty() && System.nanoTime() < deadline);
+    }
+
+    /** Sends the lists of the hand-overs computed so far, in hand-over order, skipping those made stale since. */
+    private void sendComputed() {
+        while (!handedOver.isEmpty() && handedOver.peekFirst().lists().isDone()) {
+            Handover h = handedOver.pollFirst();
+            usersHandedOver -= h.users().size();
+            List<Recommendation> lists;
+            try {
+                lists = h.lists().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a rescoring thread failed", e.getCause());
+            }
+            for (int i = 0; i < lists.size(); i++) {
+                String user = h.users().get(i).getKey();
+                HandedOver latest = latestHandover.get(user);
+                if (latest != null && latest.number() == h.number()) {
+                    latestHandover.remove(user);
+                    sendQueued(h.users().get(i), lists.get(i));
+                } else {
+                    queue.done(user);
+                }
+            }
+        }
+    }
+
+    /** Sends a queued user's list, and counts the live ratings it answers. */
+    private void sendQueued(Map.Entry<String, RescoreQueue.Waiting> user, Recommendation list) {
+        send(list);
+        queue.done(user.getKey());
+        long sentAt = System.currentTimeMillis();
+        for (long t : user.getValue().ratedAt) {
+            state.metrics.ratingLatency(t, sentAt);
+        }
     }
 
     /** Queues every user this task holds state for: after the item factors moved enough to reorder lists. */
@@ -318,6 +400,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
     @Override
     public void close() {
         state.popularity.drop(partition);
+        // Lists still being computed are dropped; their users are still in the queue's store for the next owner.
+        handedOver.forEach(h -> h.lists().cancel(false));
+        handedOver.clear();
         queue.close();
     }
 }

@@ -96,10 +96,36 @@ final class ScorerDriver implements AutoCloseable {
         return now;
     }
 
-    /** Moves the wall clock on, which runs the rescore punctuator. */
+    /**
+     * Moves the wall clock on, which runs the rescore punctuator. With a rescoring thread, also waits for what that
+     * round handed over and runs the next round at once, which sends it: as if the lists were computed in the round.
+     */
     void advance(Duration d) {
         now += d.toMillis();
         driver.advanceWallClockTime(d);
+        if (state.rescorers != null) {
+            try {
+                state.rescorers.submit(() -> { }).get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+            driver.advanceWallClockTime(UserProcessor.TICK);
+            now += UserProcessor.TICK.toMillis();
+        }
+    }
+
+    /**
+     * Runs one round that hands users over to the rescoring thread and waits until it has computed their lists,
+     * without the round that sends them: what happens in between is up to the test.
+     */
+    void handOver(Duration d) {
+        now += d.toMillis();
+        driver.advanceWallClockTime(d);
+        try {
+            state.rescorers.submit(() -> { }).get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One punctuator tick. */
@@ -171,6 +197,7 @@ final class ScorerDriver implements AutoCloseable {
     @Override
     public void close() {
         driver.close();
+        state.close();
         try (var paths = Files.walk(stateDir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

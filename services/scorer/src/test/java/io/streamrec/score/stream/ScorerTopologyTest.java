@@ -257,6 +257,29 @@ class ScorerTopologyTest {
     }
 
     /**
+     * A user's list is being computed on the rescoring thread (a new factor row) when they rate the item it would
+     * put first: the rating's list goes out at once without it, and the list being computed, which may hold it, is
+     * never sent after it.
+     */
+    @Test
+    void aListARatingMadeStaleWhileBeingComputedIsNeverSent() {
+        try (ScorerDriver s = new ScorerDriver()) {
+            snapshot(s, 1, world.mfItems(), Map.of(6L, world.mfUser(1)), 0);
+            s.tick();
+            long favourite = s.single().items().get(0).movieId();
+            s.userRow(6, PlantedWorld.row(1, 0, world.mfUser(1)));
+            s.handOver(UserProcessor.TICK);
+            s.rate(6, favourite, 5);
+            Recommendation rated = s.single();
+            assertThat(rated.trigger()).isEqualTo("rating");
+            assertThat(ids(rated)).doesNotContain(favourite);
+            s.tick();
+            s.tick();
+            assertThat(s.lists()).as("the list computed before the rating").isEmpty();
+        }
+    }
+
+    /**
      * Subscribers match a list to the rating that caused it by triggeredAt: when a queued user has both a rating and
      * a newer factor row waiting, the list is the rating's, stamped with the rating's time (found on a loaded CI run,
      * where the factor row's time leaked in).

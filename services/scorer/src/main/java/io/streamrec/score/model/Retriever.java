@@ -1,0 +1,138 @@
+package io.streamrec.score.model;
+
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.FixedBitSet;
+
+/**
+ * Candidate retrieval for one user at a time: the {@link CandidateIndex}'s walk over the graph, plus an exact look
+ * at the items appended since the graph was built, never a rated or removed item. One per thread (scratch).
+ */
+public final class Retriever {
+    /**
+     * A walk that scores more than this share of the catalogue gives up: a graph visit costs several times what one
+     * item costs in the vectorised scan ({@link Ranker}), so past it the scan is cheaper. It happens to heavy raters,
+     * whose rated items the walk must step over.
+     */
+    private static final int VISIT_SHARE = 8;
+    /** ... but a walk may always score this many nodes per candidate wanted (an unhindered one needs about 10-15). */
+    private static final int VISITS_PER_CANDIDATE = 20;
+
+    private FixedBitSet excluded = new FixedBitSet(1);
+    private final TopKHeap heap = new TopKHeap();
+    private float[] query = new float[0];
+    private int[] found = new int[0];
+    private float[] foundScores = new float[0];
+    private long[] heapIds = new long[0];
+    private double[] heapScores = new double[0];
+
+    /**
+     * Up to {@code wanted} items of largest retrieval score ({@link ModelSpec#retrievalQuery}) for the user row,
+     * best first, into {@code out}; never one of {@code rated} (table indices) nor a removed item.
+     *
+     * @return how many, or -1 when the walk gave up (see {@link #VISIT_SHARE}): rank this user by a full scan
+     */
+    public int candidates(ModelSpec spec, ItemFactors.Table t, CandidateIndex index, float[] user, int[] rated,
+                          int ratedCount, int wanted, int[] out) {
+        int n = t.size();
+        int w = spec.retrievalWidth();
+        if (query.length < w) {
+            query = new float[w];
+        }
+        spec.retrievalQuery(user, query);
+        exclude(t, rated, ratedCount, true);
+        if (found.length != wanted) {
+            found = new int[wanted];
+            foundScores = new float[wanted];
+        }
+        FixedBitSet skip = excluded;
+        boolean[] dead = t.dead;
+        Bits accept = new Bits() {
+            @Override
+            public boolean get(int i) {
+                return i < n && !dead[i] && !skip.get(i);
+            }
+
+            @Override
+            public int length() {
+                return index.indexed();
+            }
+        };
+        int count = index.search(t, query, accept, Math.max(VISITS_PER_CANDIDATE * wanted, n / VISIT_SHARE), found, foundScores);
+        if (count >= 0 && n > index.indexed()) {
+            count = withNewItems(t, index.indexed(), n, w, wanted, count);
+        }
+        exclude(t, rated, ratedCount, false);
+        if (count > 0) {
+            System.arraycopy(found, 0, out, 0, count);
+        }
+        return count;
+    }
+
+    /** Merges the items appended since the graph was built, each scored exactly, into what the walk found. */
+    private int withNewItems(ItemFactors.Table t, int from, int n, int w, int wanted, int count) {
+        heap.reset(wanted);
+        for (int i = 0; i < count; i++) {
+            heap.offer(found[i], foundScores[i]);
+        }
+        for (int j = from; j < n; j++) {
+            if (!t.dead[j] && !excluded.get(j)) {
+                heap.offer(j, CandidateIndex.dot(query, 0, t.rows, j * t.width, w));
+            }
+        }
+        if (heapIds.length < wanted) {
+            heapIds = new long[wanted];
+            heapScores = new double[wanted];
+        }
+        int merged = heap.drainDescending(heapIds, heapScores);
+        for (int i = 0; i < merged; i++) {
+            found[i] = (int) heapIds[i];
+        }
+        return merged;
+    }
+
+    /**
+     * The pool items still worth ranking: live and not rated since (the user may have rated one of them), into
+     * {@code out}; returns how many.
+     */
+    public int stillEligible(ItemFactors.Table t, int[] pool, int[] rated, int ratedCount, int[] out) {
+        int n = t.size();
+        exclude(t, rated, ratedCount, true);
+        int count = 0;
+        for (int item : pool) {
+            if (item < n && !t.dead[item] && !excluded.get(item)) {
+                out[count++] = item;
+            }
+        }
+        exclude(t, rated, ratedCount, false);
+        return count;
+    }
+
+    /** Marks the rated items in {@link #excluded}, or clears them again, so a user costs O(rated), not O(items). */
+    private void exclude(ItemFactors.Table t, int[] rated, int ratedCount, boolean on) {
+        int n = t.size();
+        if (excluded.length() < n) {
+            excluded = new FixedBitSet(Math.max(n, t.capacity()));
+        }
+        for (int i = 0; i < ratedCount; i++) {
+            if (rated[i] >= 0 && rated[i] < n) {
+                if (on) {
+                    excluded.set(rated[i]);
+                } else {
+                    excluded.clear(rated[i]);
+                }
+            }
+        }
+    }
+
+    /** ‖q − q₀‖ / ‖q₀‖ over the first {@code w} entries: how far a user's query moved since their pool was retrieved. */
+    public static double drift(float[] from, float[] to, int w) {
+        double moved = 0;
+        double norm = 0;
+        for (int k = 0; k < w; k++) {
+            double d = to[k] - from[k];
+            moved += d * d;
+            norm += (double) from[k] * from[k];
+        }
+        return norm == 0 ? (moved == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(moved / norm);
+    }
+}
