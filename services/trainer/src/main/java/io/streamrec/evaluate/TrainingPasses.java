@@ -48,6 +48,6 @@ final class TrainingPasses {
             trainer.users().rowOf(log.userId(i));
             trainer.items().rowOf(log.movieId(i));
         }
-        trainer.engine().ensureRows(trainer.users().size(), trainer.items().size());
+        trainer.ensureRows(trainer.users().size(), trainer.items().size());
     }
 }

@@ -30,15 +30,17 @@ public final class NegativeSampler {
     }
 
     /**
-     * An item row in [0, items.size()) that the user has not rated, or -1 when the user has rated every item.
+     * An item row in [0, rows) that the user has not rated, or -1 when the user has rated every one of them.
+     * {@code rows} is at most {@code items.size()}: the rows the model already holds, which a thread other than
+     * the vocabulary's writer must pass (the writer may have added items the engine has no row for yet).
      */
-    public int draw(int user, RatedItems rated, Vocabulary items) {
-        int n = items.size();
+    public int draw(int user, RatedItems rated, Vocabulary items, int rows) {
+        int n = rows;
         if (n == 0) {
             return -1;
         }
         if (byPopularity && (tableItems != n || ++drawsSinceRebuild > REBUILD_EVERY)) {
-            rebuild(items);
+            rebuild(items, n);
         }
         for (int t = 0; t < MAX_TRIES; t++) {
             int item = byPopularity ? popular() : random.nextInt(n);
@@ -93,8 +95,7 @@ public final class NegativeSampler {
         return lo;
     }
 
-    private void rebuild(Vocabulary items) {
-        int n = items.size();
+    private void rebuild(Vocabulary items, int n) {
         if (cumulative.length < n) {
             cumulative = new double[Math.max(n, cumulative.length * 2)];
         }

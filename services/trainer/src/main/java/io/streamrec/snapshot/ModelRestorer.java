@@ -260,7 +260,7 @@ public final class ModelRestorer {
         void flush() {
             slots.clear();
             if (n > 0) {
-                trainer.engine().ensureRows(trainer.users().size(), trainer.items().size());
+                trainer.ensureRows(trainer.users().size(), trainer.items().size());
                 trainer.engine().importRows(table, rows, n, params, state);
                 n = 0;
             }

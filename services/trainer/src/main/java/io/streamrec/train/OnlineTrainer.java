@@ -38,6 +38,12 @@ public final class OnlineTrainer implements AutoCloseable {
     private final PreparedBatch replayed = new PreparedBatch();
     private final Step step = new Step(this);
     private long eventsTrained;
+    /**
+     * Rows the engine holds (of the batches trained or restored so far): replay, on the training thread, draws only these,
+     * while the intake may already have added users and items of batches still waiting.
+     */
+    private int trainedUserRows;
+    private int trainedItemRows;
     private long samplesTrained;
     private long positivesReplayed;
 
@@ -86,7 +92,8 @@ public final class OnlineTrainer implements AutoCloseable {
         into.itemsAfter = items.size();
         into.samples.clear();
         for (int i = 0; i < n; i++) {
-            addWithNegatives(into.samples, freshNegatives, into.userRows[i], into.itemRows[i], batch.rating(i));
+            addWithNegatives(into.samples, freshNegatives, into.itemsAfter, into.userRows[i], into.itemRows[i],
+                    batch.rating(i));
         }
         return into;
     }
@@ -94,7 +101,7 @@ public final class OnlineTrainer implements AutoCloseable {
     /** Trains a prepared batch of fresh ratings, in the order they were prepared; returns its mean loss. */
     public float train(PreparedBatch batch) {
         step.fresh(batch);
-        engine.ensureRows(batch.usersAfter, batch.itemsAfter);
+        ensureRows(batch.usersAfter, batch.itemsAfter);
         if (eventsTrained == 0 && config.objective() == Objective.EXPLICIT) {
             startAtTheMean(batch.ratings);
         }
@@ -144,8 +151,8 @@ public final class OnlineTrainer implements AutoCloseable {
             return Float.NaN;
         }
         replayed.ratings = null;
-        replayed.usersBefore = users.size();
-        replayed.itemsBefore = items.size();
+        replayed.usersBefore = trainedUserRows;
+        replayed.itemsBefore = trainedItemRows;
         replayed.grow(positives);
         ReplayConfig c = config.replay();
         replayed.samples.clear();
@@ -153,7 +160,7 @@ public final class OnlineTrainer implements AutoCloseable {
             int at = memory.draw(replayRandom, c.recentShare(), c.recentMeanAge());
             replayed.userRows[j] = memory.user(at);
             replayed.itemRows[j] = memory.item(at);
-            addWithNegatives(replayed.samples, replayNegatives, replayed.userRows[j], replayed.itemRows[j],
+            addWithNegatives(replayed.samples, replayNegatives, trainedItemRows, replayed.userRows[j], replayed.itemRows[j],
                     memory.stars(at));
         }
         step.fresh(replayed);
@@ -176,12 +183,23 @@ public final class OnlineTrainer implements AutoCloseable {
      * Implicit: the positive (target 1) followed by k negatives (target 0). Explicit: the positive with its stars,
      * and on average {@code explicit-negative-ratio} zero-rated negatives per positive.
      */
-    private void addWithNegatives(Samples samples, NegativeSampler sampler, int u, int item, float stars) {
+    /**
+     * Gives the engine rows for the first {@code userRows} users and {@code itemRows} items (of the vocabularies),
+     * which replay may then draw. Call on the training thread.
+     */
+    public void ensureRows(int userRows, int itemRows) {
+        engine.ensureRows(userRows, itemRows);
+        trainedUserRows = Math.max(trainedUserRows, userRows);
+        trainedItemRows = Math.max(trainedItemRows, itemRows);
+    }
+
+    /** A positive and its negatives, drawn from item rows [0, itemRows). */
+    private void addWithNegatives(Samples samples, NegativeSampler sampler, int itemRows, int u, int item, float stars) {
         boolean implicit = config.objective() == Objective.IMPLICIT;
         samples.add(u, item, implicit ? 1f : stars);
         int k = implicit ? config.negatives() : sampler.howMany(config.negativeRatio());
         for (int j = 0; j < k; j++) {
-            int negative = sampler.draw(u, rated, items);
+            int negative = sampler.draw(u, rated, items, itemRows);
             if (negative >= 0) {
                 samples.add(u, negative, 0f);
             }

@@ -36,14 +36,14 @@ class NegativeSamplerTest {
         NegativeSampler sampler = new NegativeSampler(byPopularity, 0.75, 11);
         for (int k = 0; k < 20_000; k++) {
             int user = r.nextInt(3);
-            int item = sampler.draw(user, rated, items);
+            int item = sampler.draw(user, rated, items, items.size());
             assertThat(item).isBetween(0, 499);
             assertThat(rated.contains(user, item)).as("user %d drew rated item %d", user, item).isFalse();
         }
         for (int i = 0; i < 500; i++) {
             rated.add(1, i);
         }
-        assertThat(sampler.draw(1, rated, items)).as("a user who rated everything gets no negative").isEqualTo(-1);
+        assertThat(sampler.draw(1, rated, items, items.size())).as("a user who rated everything gets no negative").isEqualTo(-1);
     }
 
     @Test
@@ -59,14 +59,14 @@ class NegativeSamplerTest {
         int hits = 0;
         int draws = 100_000;
         for (int k = 0; k < draws; k++) {
-            hits += sampler.draw(0, new RatedItems(), items) == popular ? 1 : 0;
+            hits += sampler.draw(0, new RatedItems(), items, items.size()) == popular ? 1 : 0;
         }
         // weights 10000^0.5 = 100 vs 1: the popular item gets 100/101 of the draws
         assertThat(hits / (double) draws).isBetween(0.985, 0.995);
         NegativeSampler uniform = new NegativeSampler(false, 0.5, 5);
         int uniformHits = 0;
         for (int k = 0; k < draws; k++) {
-            uniformHits += uniform.draw(0, new RatedItems(), items) == popular ? 1 : 0;
+            uniformHits += uniform.draw(0, new RatedItems(), items, items.size()) == popular ? 1 : 0;
         }
         assertThat(uniformHits / (double) draws).isBetween(0.48, 0.52);
     }
