@@ -5,6 +5,9 @@ import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.SnapshotManifest;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -15,10 +18,34 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /** What the trainer committed, read back from the topics alone (read_committed: aborted transactions are invisible). */
 final class ModelTopics {
     private ModelTopics() {
+    }
+
+    /**
+     * Waits until no transaction is between its commit (or abort) and the markers that end it on every partition.
+     * A trainer killed just after asking to commit leaves the coordinator writing the markers, partition by
+     * partition: a reader meanwhile can see a checkpoint's rows committed but not yet its manifest, or the reverse.
+     * (A restarting trainer never sees that: its producer's initTransactions waits for the transaction to end.)
+     */
+    static void awaitNoCommitInProgress(Settings settings) throws InterruptedException {
+        try (Admin admin = Admin.create(KafkaClients.admin(settings, "model-topics-reader"))) {
+            ListTransactionsOptions ending = new ListTransactionsOptions()
+                    .filterStates(List.of(TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!admin.listTransactions(ending).all().get().isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("a transaction is still ending after 60 s");
+                }
+                Thread.sleep(50);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list transactions", e.getCause());
+        }
     }
 
     /** Every committed record of a topic. */

@@ -70,6 +70,7 @@ class StreamingTrainerCrashTest {
                 // The first dies before it could commit anything; the others at a random moment of their run.
                 Thread.sleep(kill == 1 ? 0 : 200 + random.nextInt(2_000));
                 trainer.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                ModelTopics.awaitNoCommitInProgress(kafka.settings());
                 assertConsistent(checkpoints(), "after kill " + kill);
             }
             producer.stop();
