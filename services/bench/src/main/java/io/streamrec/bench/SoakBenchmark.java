@@ -101,6 +101,13 @@ public final class SoakBenchmark {
                 List<Sample> samples = stream(s, o, events, trainer, registry, out);
                 List<Verdict> verdicts = judge(o, samples);
                 out.println();
+                double seconds = samples.get(samples.size() - 1).seconds();
+                out.printf(Locale.ROOT, "work per second: trainer served %,.0f user rows and %,.0f item rows; scorer"
+                                + " ranked %,.0f users for ratings and %,.0f for snapshots%n",
+                        sum(registry, "streamrec.trainer.snapshot.rows", "table", "users") / seconds,
+                        sum(registry, "streamrec.trainer.snapshot.rows", "table", "items") / seconds,
+                        count(registry, "streamrec.scorer.rescored", "trigger", "rating") / seconds,
+                        count(registry, "streamrec.scorer.rescored", "trigger", "snapshot") / seconds);
                 verdicts.forEach(v -> out.printf(Locale.ROOT, "%-14s %-9s %s%n", v.figure(), v.flat() ? "flat" : "NOT FLAT",
                         v.detail()));
                 Result result = new Result(samples, verdicts);
@@ -167,6 +174,17 @@ public final class SoakBenchmark {
                         + " ratings trained two minutes after the stream should have ended");
             }
         }
+    }
+
+    private static double sum(MeterRegistry registry, String name, String tag, String value) {
+        var summary = registry.find(name).tag(tag, value).summary();
+        return summary == null ? Double.NaN : summary.totalAmount();
+    }
+
+    private static double count(MeterRegistry registry, String name, String tag, String value) {
+        var search = registry.find(name);
+        var counter = (tag == null ? search : search.tag(tag, value)).counter();
+        return counter == null ? Double.NaN : counter.count();
     }
 
     static List<Verdict> judge(Options o, List<Sample> samples) {

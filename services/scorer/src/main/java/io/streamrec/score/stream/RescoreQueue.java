@@ -14,18 +14,23 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 /**
- * The users of one task waiting to be rescored, in arrival order, each once: an in-memory index over a changelogged
- * store, so a snapshot's rescoring survives a crash or a rebalance. What a waiting user waits for is the
+ * The users of one task waiting to be rescored, each once, those a rating queued ahead of those only a snapshot
+ * queued, each group in arrival order: an in-memory index over a changelogged store, so a snapshot's rescoring
+ * survives a crash or a rebalance. Ratings go first because a continually training trainer queues most users at
+ * every snapshot: behind tens of thousands of them in one line, a rating's list waited seconds. What a waiting user waits for is the
  * {@linkplain #isDue gating policy}; how an entry is stored is {@link Waiting#encode}.
  */
 final class RescoreQueue {
     private final KeyValueStore<String, byte[]> store;
     private final ScorerMetrics metrics;
-    private final LinkedHashMap<String, Waiting> waiting = new LinkedHashMap<>();
+    /** Users a rating queued (whatever else did too), and users only a snapshot queued: no user in both. */
+    private final LinkedHashMap<String, Waiting> ratings = new LinkedHashMap<>();
+    private final LinkedHashMap<String, Waiting> snapshots = new LinkedHashMap<>();
 
     /** Loads what the store holds (after a restart or a rebalance, the queue as it was). */
     RescoreQueue(KeyValueStore<String, byte[]> store, ScorerMetrics metrics) {
@@ -34,10 +39,11 @@ final class RescoreQueue {
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                waiting.put(kv.key, Waiting.decode(kv.value));
+                Waiting w = Waiting.decode(kv.value);
+                line(w.trigger).put(kv.key, w);
             }
         }
-        metrics.pendingChanged(waiting.size());
+        metrics.pendingChanged(ratings.size() + snapshots.size());
     }
 
     /** A user waiting in the queue. */
@@ -76,17 +82,19 @@ final class RescoreQueue {
      * a list to the rating that caused it by its time), and the awaited version and count only grow.
      */
     Waiting add(String user, Trigger trigger, long triggeredAt, long awaitVersion, int awaitCount, long now) {
-        Waiting w = waiting.get(user);
+        Waiting w = get(user);
         if (w == null) {
             w = new Waiting();
             w.trigger = trigger;
             w.triggeredAt = triggeredAt;
             w.enqueuedAt = now;
-            waiting.put(user, w);
+            line(trigger).put(user, w);
             metrics.pendingChanged(1);
         } else if (trigger == Trigger.RATING && w.trigger != Trigger.RATING) {
             w.trigger = Trigger.RATING;
             w.triggeredAt = triggeredAt;
+            snapshots.remove(user);
+            ratings.put(user, w);
         } else if (trigger == w.trigger) {
             w.triggeredAt = Math.max(w.triggeredAt, triggeredAt);
         }
@@ -118,7 +126,10 @@ final class RescoreQueue {
 
     /** Takes a user out of the queue (their list is being computed anyway); null when they were not waiting. */
     Waiting remove(String user) {
-        Waiting w = waiting.remove(user);
+        Waiting w = ratings.remove(user);
+        if (w == null) {
+            w = snapshots.remove(user);
+        }
         if (w != null) {
             store.delete(user);
             metrics.pendingChanged(-1);
@@ -127,11 +138,11 @@ final class RescoreQueue {
     }
 
     boolean contains(String user) {
-        return waiting.containsKey(user);
+        return get(user) != null;
     }
 
     boolean isEmpty() {
-        return waiting.isEmpty();
+        return ratings.isEmpty() && snapshots.isEmpty();
     }
 
     /**
@@ -151,54 +162,77 @@ final class RescoreQueue {
      * with a hundred ratings in it is ranked once, with all of them). A user whose factor row of snapshot v arrived
      * waits until v is complete here and until the scorer has seen as many of their ratings as the row counts, so a
      * list is never ranked by new user factors against old item factors, nor left holding an item the row learnt
-     * from but the scorer has not excluded yet. After the grace period everyone goes.
+     * from but the scorer has not excluded yet. After the grace period everyone goes, except that ratings come
+     * first: while the task catches up on late ratings, a user only a snapshot queued waits, however long. Ranking
+     * snapshot users competes for the same cores (a continually training trainer touches most users every second),
+     * and without this the ratings fell further behind for as long as the snapshots kept coming (bench soak: p99
+     * 107 s after 3 minutes and growing).
      */
-    static boolean isDue(Waiting w, Gate gate, int seenRatings) {
+    static boolean isDue(Waiting w, Gate gate, IntSupplier seenRatings) {
         if (w.trigger == Trigger.RATING) {
             return !(gate.catchingUp() && gate.now() - w.enqueuedAt < gate.backlogMs());
         }
+        if (gate.catchingUp()) {
+            return false;
+        }
         boolean overdue = gate.now() - w.enqueuedAt >= gate.graceMs();
         return overdue || w.trigger != Trigger.SNAPSHOT
-                || w.awaitVersion <= gate.completeVersion() && seenRatings >= w.awaitCount;
+                || w.awaitVersion <= gate.completeVersion() && seenRatings.getAsInt() >= w.awaitCount;
     }
 
     /**
-     * Removes and returns, in queue order, up to {@code max} users who are due. They stay in the store until
+     * Removes and returns up to {@code max} users who are due, rating-queued ones first, each group in queue order. They stay in the store until
      * {@link #done}, so a task that closes while their lists are being computed leaves them to its next owner.
      *
      * @param busy        users not to take now (their previous list is still being computed)
-     * @param seenRatings a user's ratings the scorer has seen (asked only of snapshot-triggered users)
+     * @param seenRatings a user's ratings the scorer has seen (asked only when a snapshot-triggered user's wait needs it)
      */
     List<Map.Entry<String, Waiting>> takeDue(int max, Gate gate, Predicate<String> busy, ToIntFunction<String> seenRatings) {
         List<Map.Entry<String, Waiting>> due = new ArrayList<>();
-        Iterator<Map.Entry<String, Waiting>> it = waiting.entrySet().iterator();
+        take(ratings, due, max, gate, busy, seenRatings);
+        if (!gate.catchingUp()) { // else no snapshot-queued user is due (isDue): skip the walk over them
+            take(snapshots, due, max, gate, busy, seenRatings);
+        }
+        metrics.pendingChanged(-due.size());
+        return due;
+    }
+
+    private static void take(LinkedHashMap<String, Waiting> line, List<Map.Entry<String, Waiting>> due, int max,
+                             Gate gate, Predicate<String> busy, ToIntFunction<String> seenRatings) {
+        Iterator<Map.Entry<String, Waiting>> it = line.entrySet().iterator();
         while (it.hasNext() && due.size() < max) {
             Map.Entry<String, Waiting> e = it.next();
             if (busy.test(e.getKey())) {
                 continue;
             }
             Waiting w = e.getValue();
-            boolean snapshotWait = w.trigger == Trigger.SNAPSHOT && gate.now() - w.enqueuedAt < gate.graceMs()
-                    && w.awaitVersion <= gate.completeVersion();
-            if (isDue(w, gate, snapshotWait ? seenRatings.applyAsInt(e.getKey()) : Integer.MAX_VALUE)) {
+            if (isDue(w, gate, () -> seenRatings.applyAsInt(e.getKey()))) {
                 due.add(Map.entry(e.getKey(), w));
                 it.remove();
             }
         }
-        metrics.pendingChanged(-due.size());
-        return due;
+    }
+
+    private Waiting get(String user) {
+        Waiting w = ratings.get(user);
+        return w != null ? w : snapshots.get(user);
+    }
+
+    private LinkedHashMap<String, Waiting> line(Trigger trigger) {
+        return trigger == Trigger.RATING ? ratings : snapshots;
     }
 
     /** A taken user's list was sent (or superseded): forgets them in the store too, unless they queued again since. */
     void done(String user) {
-        if (!waiting.containsKey(user)) {
+        if (get(user) == null) {
             store.delete(user);
         }
     }
 
     /** Forgets the in-memory index when the task closes (the store stays, for whoever takes the task). */
     void close() {
-        metrics.pendingChanged(-waiting.size());
-        waiting.clear();
+        metrics.pendingChanged(-(ratings.size() + snapshots.size()));
+        ratings.clear();
+        snapshots.clear();
     }
 }

@@ -1,0 +1,62 @@
+package io.streamrec.score.stream;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streamrec.score.state.ScorerMetrics;
+import io.streamrec.score.state.Trigger;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The queue's order: ratings before snapshots, and nothing a snapshot queued while ratings come late. */
+class RescoreQueueTest {
+    private static final long NOW = 1_000_000;
+    private static final long BACKLOG_MS = 250;
+    private static final long GRACE_MS = 2_000;
+
+    @Test
+    void aRatingGoesAheadOfEveryUserOnlyASnapshotQueued() {
+        RescoreQueue queue = queue();
+        for (int u = 0; u < 5_000; u++) {
+            queue.add("s" + u, Trigger.SNAPSHOT, NOW, 1, 0, NOW);
+        }
+        queue.addRating("rated", NOW, true, NOW);
+        // A snapshot-queued user who then rates is a rating's too.
+        queue.addRating("s4999", NOW, true, NOW);
+
+        List<String> first = users(queue.takeDue(3, gate(false), user -> false, user -> 0));
+
+        assertThat(first).containsExactly("rated", "s4999", "s0");
+    }
+
+    @Test
+    void whileLateRatingsComeNoSnapshotQueuedUserIsDueEvenPastItsGrace() {
+        RescoreQueue queue = queue();
+        queue.add("snapshot", Trigger.SNAPSHOT, NOW - 10 * GRACE_MS, 1, 0, NOW - 10 * GRACE_MS);
+        queue.addRating("late", NOW - BACKLOG_MS, true, NOW - BACKLOG_MS);
+
+        assertThat(users(queue.takeDue(10, gate(true), user -> false, user -> 0))).containsExactly("late");
+        assertThat(users(queue.takeDue(10, gate(false), user -> false, user -> 0))).containsExactly("snapshot");
+    }
+
+    private static RescoreQueue queue() {
+        KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("queue"),
+                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return new RescoreQueue(store, new ScorerMetrics(new SimpleMeterRegistry()));
+    }
+
+    private static RescoreQueue.Gate gate(boolean catchingUp) {
+        return new RescoreQueue.Gate(NOW, catchingUp, BACKLOG_MS, GRACE_MS, 1);
+    }
+
+    private static List<String> users(List<Map.Entry<String, RescoreQueue.Waiting>> due) {
+        return due.stream().map(Map.Entry::getKey).toList();
+    }
+}
