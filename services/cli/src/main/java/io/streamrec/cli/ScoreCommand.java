@@ -1,7 +1,8 @@
 package io.streamrec.cli;
 
-import io.streamrec.config.SettingsOptions;
 import io.streamrec.config.Settings;
+import io.streamrec.config.SettingsOptions;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.score.ScorerApp;
 import picocli.CommandLine.Command;
@@ -58,6 +59,7 @@ public final class ScoreCommand implements Callable<Integer> {
         flags.put("scorer.stream-threads", threads);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
+        TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         Metrics metrics = Metrics.start(s, "scorer");
         ScorerApp scorer;
         try {

@@ -1,8 +1,9 @@
 package io.streamrec.cli;
 
-import io.streamrec.config.SettingsOptions;
 import io.streamrec.config.Settings;
+import io.streamrec.config.SettingsOptions;
 import io.streamrec.evaluate.CurvePoint;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.stream.StreamingTrainer;
 import picocli.CommandLine.Command;
@@ -51,6 +52,7 @@ public final class TrainCommand implements Callable<Integer> {
         flags.put("metrics.port", metricsPort);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
+        TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         try (Metrics metrics = Metrics.start(s, "streamrec-trainer")) {
             StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
             metrics.healthCheck("trainer", trainer::problems);
