@@ -1,5 +1,6 @@
 package io.streamrec.score.model;
 
+import io.streamrec.kernel.InnerProduct;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.util.Bits;
@@ -146,37 +147,7 @@ public final class CandidateIndex {
         return DOT.dot(a, from, b, at, n);
     }
 
-    /** An inner-product kernel. */
-    interface Dot {
-        float dot(float[] a, int from, float[] b, int at, int n);
-    }
-
-    private static final Dot DOT = bestDot();
-
-    /** {@link VectorDot} when the JVM has the Vector API, else four scalar partial sums (C2 does not vectorise one float sum). */
-    private static Dot bestDot() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (Dot) Class.forName("io.streamrec.score.model.VectorDot").getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                org.slf4j.LoggerFactory.getLogger(CandidateIndex.class).warn("Vector API present but unusable ({}); plain loops", e.toString());
-            }
-        }
-        return (a, from, b, at, n) -> {
-            float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int k = 0;
-            for (; k + 3 < n; k += 4) {
-                s0 += a[from + k] * b[at + k];
-                s1 += a[from + k + 1] * b[at + k + 1];
-                s2 += a[from + k + 2] * b[at + k + 2];
-                s3 += a[from + k + 3] * b[at + k + 3];
-            }
-            for (; k < n; k++) {
-                s0 += a[from + k] * b[at + k];
-            }
-            return (s0 + s1) + (s2 + s3);
-        };
-    }
+    private static final InnerProduct DOT = InnerProduct.best();
 
     private abstract static class Scorer implements RandomVectorScorer {
         private final int maxOrd;

@@ -1,24 +1,16 @@
 package io.streamrec.train.arrays;
 
+import io.streamrec.kernel.InnerProduct;
+import io.streamrec.kernel.ScalarInnerProduct;
 import io.streamrec.train.OptimizerKind;
 
 /** Plain loops: four partial sums for the dot products, simple loops C2 can vectorise for the rest. */
 final class ScalarKernels implements Kernels {
+    private static final InnerProduct DOT = new ScalarInnerProduct();
 
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int k = 0;
-        for (; k + 3 < n; k += 4) {
-            s0 += a[ao + k] * b[bo + k];
-            s1 += a[ao + k + 1] * b[bo + k + 1];
-            s2 += a[ao + k + 2] * b[bo + k + 2];
-            s3 += a[ao + k + 3] * b[bo + k + 3];
-        }
-        for (; k < n; k++) {
-            s0 += a[ao + k] * b[bo + k];
-        }
-        return (s0 + s1) + (s2 + s3);
+        return DOT.dot(a, ao, b, bo, n);
     }
 
     @Override

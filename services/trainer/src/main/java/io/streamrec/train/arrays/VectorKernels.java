@@ -1,5 +1,7 @@
 package io.streamrec.train.arrays;
 
+import io.streamrec.kernel.InnerProduct;
+import io.streamrec.kernel.VectorInnerProduct;
 import io.streamrec.train.OptimizerKind;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -13,19 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final float EPSILON = OptimizerKind.EPSILON;
+    private static final InnerProduct DOT = new VectorInnerProduct();
 
     @Override
     public float dot(float[] a, int ao, float[] b, int bo, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int k = 0;
-        for (int bound = S.loopBound(n); k < bound; k += S.length()) {
-            acc = FloatVector.fromArray(S, a, ao + k).fma(FloatVector.fromArray(S, b, bo + k), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; k < n; k++) {
-            s += a[ao + k] * b[bo + k];
-        }
-        return s;
+        return DOT.dot(a, ao, b, bo, n);
     }
 
     @Override
