@@ -1,5 +1,6 @@
 package io.streamrec.score.model;
 
+import io.streamrec.kernel.InnerProduct;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -36,6 +37,7 @@ import java.util.SplittableRandom;
  * under 0.3 ms with the linear path; capped at the latest 20 ratings (the scorer's {@code Recommender}), about 0.1 ms.
  */
 public final class FoldIn {
+    private static final InnerProduct DOT = InnerProduct.best();
 
     public enum Method { GRADIENT, RIDGE }
 
@@ -160,7 +162,7 @@ public final class FoldIn {
                     scores[i] = (float) lossSlope(spec, range, scores[i], targets[i]);
                 }
                 for (int k = 0; k < w; k++) {
-                    grad[k] = dot(scores, features[k], samples);
+                    grad[k] = DOT.dot(scores, 0, features[k], 0, samples);
                 }
             } else {
                 Arrays.fill(grad, 0f);
@@ -187,22 +189,6 @@ public final class FoldIn {
     private static double lossSlope(ModelSpec spec, double range, double score, float target) {
         double p = ModelSpec.sigmoid(score);
         return spec.explicit ? (spec.ratingLow + range * p - target) * range * p * (1 - p) : p - target;
-    }
-
-    /** u·v over w entries in four independent sums: one running sum would wait on every add. */
-    private static float dot(float[] u, float[] v, int w) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int k = 0;
-        for (; k + 3 < w; k += 4) {
-            s0 += u[k] * v[k];
-            s1 += u[k + 1] * v[k + 1];
-            s2 += u[k + 2] * v[k + 2];
-            s3 += u[k + 3] * v[k + 3];
-        }
-        for (; k < w; k++) {
-            s0 += u[k] * v[k];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     /**
