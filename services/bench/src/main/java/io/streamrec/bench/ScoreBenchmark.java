@@ -125,6 +125,7 @@ public final class ScoreBenchmark {
             out.printf("bench score: %,d users x %,d items, d=%d (mf, implicit, 50 latent genres); scorer: %s, "
                             + "%d stream thread(s), %d rescoring thread(s), %s, linger.ms=%d, %s store; %d cores, "
                             + "load average %.2f%n", users, items, dim, config.retrieval().approximate()
+                            && items >= config.retrieval().minItems()
                             ? "candidate retrieval (" + config.retrieval().candidates() + " candidates, exact re-ranking)"
                             : "exact (full scans)", config.streamThreads(), config.rescoreThreads(),
                     config.guarantee().streamsName(), config.lingerMs(), config.store().name().toLowerCase(),
@@ -138,7 +139,8 @@ public final class ScoreBenchmark {
                     if (!scorer.awaitRunning(Duration.ofMinutes(5))) {
                         throw new IllegalStateException("the scorer did not start within 5 minutes");
                     }
-                    if (config.retrieval().approximate()) {
+                    // Below scorer.retrieval.min-items the scorer scans the catalogue and builds no graph.
+                    if (config.retrieval().approximate() && items >= config.retrieval().minItems()) {
                         awaitIndex(scorer);
                     }
                     rescoreEveryone(s, app, lists, metrics);
