@@ -21,12 +21,13 @@ import io.streamrec.train.TrainerConfig;
  * @param checkpointEveryEvents a checkpoint falls due after this many trained ratings ...
  * @param checkpointEveryMs     ... or this many milliseconds
  * @param dedupWindow         event ids remembered to skip a repeated rating ({@code trainer.dedup.window})
+ * @param replayNice          the training thread's niceness while replay is on ({@code trainer.replay.nice})
  */
 public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequential, String groupId,
                               String transactionalId, int maxInFlightBatches,
                               long snapshotEveryEvents, long snapshotEveryMs, double servingMinChange,
                               long servingRefreshMs, long checkpointEveryEvents, long checkpointEveryMs,
-                              int dedupWindow) {
+                              int dedupWindow, int replayNice) {
 
     public static StreamingConfig from(Settings s) {
         TrainerConfig trainer = TrainerConfig.from(s);
@@ -38,15 +39,16 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                 s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"),
                 s.decimal("trainer.serving.min-change"), s.longInteger("trainer.serving.refresh-ms"),
                 s.longInteger("trainer.checkpoint-every-events"), s.longInteger("trainer.checkpoint-every-ms"),
-                s.integer("trainer.dedup.window"));
+                s.integer("trainer.dedup.window"), s.integer("trainer.replay.nice"));
         if (c.maxInFlightBatches < 1 || c.snapshotEveryEvents < 1 || c.snapshotEveryMs < 1 || c.servingMinChange < 0
                 || c.servingRefreshMs < 1 || c.checkpointEveryEvents < 1 || c.checkpointEveryMs < 1
-                || c.dedupWindow < 0 || c.dedupWindow > RecentEventIds.MAX_WINDOW) {
+                || c.dedupWindow < 0 || c.dedupWindow > RecentEventIds.MAX_WINDOW || c.replayNice < 0 || c.replayNice > 19) {
             throw new IllegalArgumentException("trainer service settings out of range: max-in-flight-batches="
                     + c.maxInFlightBatches + " snapshot-every-events=" + c.snapshotEveryEvents + " snapshot-every-ms="
                     + c.snapshotEveryMs + " serving.min-change=" + c.servingMinChange + " serving.refresh-ms="
                     + c.servingRefreshMs + " checkpoint-every-events=" + c.checkpointEveryEvents
-                    + " checkpoint-every-ms=" + c.checkpointEveryMs + " dedup.window=" + c.dedupWindow);
+                    + " checkpoint-every-ms=" + c.checkpointEveryMs + " dedup.window=" + c.dedupWindow
+                    + " replay.nice=" + c.replayNice);
         }
         return c;
     }

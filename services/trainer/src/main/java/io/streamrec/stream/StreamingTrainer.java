@@ -259,6 +259,9 @@ public final class StreamingTrainer implements AutoCloseable {
      */
     private void trainLoop() {
         ReplayBudget budget = new ReplayBudget(config.trainer().replay());
+        if (config.trainer().replay().enabled()) {
+            BackgroundPriority.lowerCurrentThread(config.replayNice());
+        }
         long clock = System.nanoTime();
         try {
             while (!intakeFinished || !full.isEmpty() || checkpointRequest.get() != null) {

@@ -14,7 +14,7 @@ import java.util.Locale;
 public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, int streamThreads, Path stateDir,
                            StoreKind store, String httpHost, int httpPort, String advertisedHost, int lingerMs,
                            int pollMs, Duration rescoreRound, Duration rescoreGrace, double rescoreAllDrift,
-                           Duration backlog, FoldIn.Method foldInMethod, int foldInSteps, double foldInLearningRate,
+                           Duration backlog, Duration backlogWait, FoldIn.Method foldInMethod, int foldInSteps, double foldInLearningRate,
                            double foldInL2, int foldInNegatives, double foldInRidgeTarget, int popularityWindow,
                            Duration popularityRefresh, int clusters, Duration clusterPeriod, int clusterIterations,
                            Retrieval retrieval, int rescoreThreads) {
@@ -80,6 +80,7 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
         require(!rescoreGrace.isNegative(), "scorer.rescore.grace-ms must not be negative");
         require(rescoreAllDrift >= 0, "scorer.rescore-all.drift must not be negative (0 turns it off)");
         require(!backlog.isNegative(), "scorer.backlog-ms must not be negative");
+        require(!backlogWait.isNegative(), "scorer.backlog-wait-ms must not be negative");
         require(foldInSteps >= 1, "scorer.fold-in.steps must be at least 1, got " + foldInSteps);
         require(foldInLearningRate > 0, "scorer.fold-in.learning-rate must be positive, got " + foldInLearningRate);
         require(foldInL2 >= 0, "scorer.fold-in.l2 must not be negative, got " + foldInL2);
@@ -104,6 +105,7 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                 Duration.ofMillis(s.longInteger("scorer.rescore.round-ms")),
                 Duration.ofMillis(s.longInteger("scorer.rescore.grace-ms")), s.decimal("scorer.rescore-all.drift"),
                 Duration.ofMillis(s.longInteger("scorer.backlog-ms")),
+                Duration.ofMillis(s.longInteger("scorer.backlog-wait-ms")),
                 s.choice("scorer.fold-in.method", FoldIn.Method.class), s.integer("scorer.fold-in.steps"),
                 s.decimal("scorer.fold-in.learning-rate"), s.decimal("scorer.fold-in.l2"),
                 s.integer("scorer.fold-in.negatives"), s.decimal("scorer.fold-in.ridge-target"),

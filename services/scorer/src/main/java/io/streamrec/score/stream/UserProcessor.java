@@ -44,7 +44,7 @@ import java.util.concurrent.Future;
  *   <li>A rating recomputes its user's list at once, inside {@code process}: nothing waits for a timer. When the
  *       rating is older than {@code scorer.backlog-ms} (the scorer is catching up after a start or fell behind),
  *       its user joins the rescore queue instead, and waits there while backlog ratings keep coming (at most
- *       {@code scorer.backlog-ms}), so a user with a hundred ratings in the backlog is ranked about once, with all
+ *       {@code scorer.backlog-wait-ms}), so a user with a hundred ratings in the backlog is ranked about once, with all
  *       of them, rather than a hundred times.</li>
  *   <li>A user factor row joins the queue; a wall-clock punctuator works the queue in batches, at most
  *       {@code scorer.rescore.round-ms} per round so ratings are not held up long. With
@@ -262,9 +262,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         if (queue.isEmpty()) {
             return;
         }
-        // While backlog ratings keep coming, their users wait (up to scorer.backlog-ms) for more of theirs.
+        // While backlog ratings keep coming, their users wait (up to scorer.backlog-wait-ms) for more of theirs.
         RescoreQueue.Gate gate = new RescoreQueue.Gate(now, now - lastBacklogAt < CATCH_UP_QUIET.toMillis(),
-                state.config.backlog().toMillis(), state.config.rescoreGrace().toMillis(), state.items.completeVersion());
+                state.config.backlogWait().toMillis(), state.config.rescoreGrace().toMillis(), state.items.completeVersion());
         do {
             if (state.rescorers != null && usersHandedOver >= MAX_HANDED_OVER) {
                 return;
