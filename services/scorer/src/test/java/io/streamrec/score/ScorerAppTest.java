@@ -106,7 +106,7 @@ class ScorerAppTest {
 
                 String scrape = metrics.scrape();
                 assertThat(scrape).contains("streamrec_scorer_rating_latency_seconds_bucket",
-                        "streamrec_scorer_rescored_total{trigger=\"rating\"}", "streamrec_scorer_store_user_ratings_entries");
+                        "streamrec_scorer_rating_arrival_seconds_bucket", "streamrec_scorer_rescored_total{trigger=\"rating\"}", "streamrec_scorer_store_user_ratings_entries");
             }
         }
     }

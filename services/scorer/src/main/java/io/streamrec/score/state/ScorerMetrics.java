@@ -22,11 +22,13 @@ import java.util.function.Supplier;
  *       {@code histogram_quantile(0.99, rate(streamrec_scorer_rating_latency_seconds_bucket[1m]))}) and local
  *       p50/p99/p99.9. Millisecond resolution: record timestamps are milliseconds. Only ratings produced while
  *       this instance was running count; catching up on older ones is backlog, counted in {@code ratings.backlog}.</li>
+ *   <li>{@code rating.arrival}: the same produce time to the moment the stream thread takes the rating, before
+ *       any ranking: Kafka's transport plus the wait for the stream thread. When latency is high and this is
+ *       too, the stream thread is behind (CPU, or ratings it cannot rank one by one: {@code scorer.backlog-ms});
+ *       when only latency is high, the ranking is slow.</li>
  *   <li>{@code rescored{trigger}}: users whose list was recomputed, per trigger (rating, snapshot, request);
  *       users rescored per second is its rate.</li>
  *   <li>{@code fold.ins{method}}, {@code fallbacks{kind}} (cluster, popularity).</li>
- *   <li>{@code ranked{path}}: lists the model ranked, by how: {@code pool} (the user's last candidates
- *       re-ranked), {@code graph} (candidates retrieved, then re-ranked), {@code scan} (every item).</li>
  *   <li>{@code ranked{path}}: lists the model ranked, by how: {@code pool} (the user's last candidates
  *       re-ranked), {@code graph} (candidates retrieved, then re-ranked), {@code scan} (every item).</li>
  *   <li>{@code ratings.rerouted}: ratings a producer put on another partition than Kafka's default partitioner
@@ -49,6 +51,7 @@ public final class ScorerMetrics {
 
     private final MeterRegistry registry;
     private final Timer latency;
+    private final Timer arrival;
     private final Counter backlog;
     private final Counter rerouted;
     private final Map<Trigger, Counter> rescored = new EnumMap<>(Trigger.class);
@@ -68,6 +71,15 @@ public final class ScorerMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 // Local percentiles over a rotating window of about 15 s (three 5 s buffers), so the dashboard shows
                 // freshness now, not blended with the start's warm-up; Prometheus gets the cumulative buckets.
+                .distributionStatisticExpiry(LATENCY_WINDOW)
+                .distributionStatisticBufferLength(3)
+                .register(registry);
+        arrival = Timer.builder(PREFIX + "rating.arrival")
+                .description("Rating produce time to the stream thread taking it, before any ranking")
+                .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
                 .distributionStatisticExpiry(LATENCY_WINDOW)
                 .distributionStatisticBufferLength(3)
                 .register(registry);
@@ -109,6 +121,11 @@ public final class ScorerMetrics {
 
     public void ratingLatency(long producedAtMs, long sentAtMs) {
         latency.record(Math.max(0, sentAtMs - producedAtMs), TimeUnit.MILLISECONDS);
+    }
+
+    /** A live rating reached the stream thread. */
+    public void ratingArrived(long producedAtMs, long takenAtMs) {
+        arrival.record(Math.max(0, takenAtMs - producedAtMs), TimeUnit.MILLISECONDS);
     }
 
     public void backlogRating() {

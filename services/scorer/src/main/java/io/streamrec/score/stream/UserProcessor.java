@@ -194,6 +194,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             state.metrics.backlogRating();
         }
         long now = context.currentSystemTimeMs();
+        if (live) {
+            state.metrics.ratingArrived(record.timestamp(), now);
+        }
         // A list being computed for this user on a rescoring thread is older than the one this rating brings: it will
         // not be sent, and what its user waited for joins this rating's wait.
         HandedOver stale = latestHandover.remove(key);
