@@ -9,10 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lowers the calling thread's CPU scheduling priority (its Linux niceness), so that continual training spends idle
- * CPU only: on cores it shares with a scorer or a broker (the demo runs them all in one process on two cores), the
- * kernel runs their threads first whenever they have work, and the trainer gets everything they leave. Alone on its
- * cores the trainer runs as fast as before. Java has no API for it (thread priorities are ignored on Linux), so the
+ * Lowers the calling thread's CPU scheduling priority (its Linux niceness), so that continual training spends
+ * mostly idle CPU: on cores it shares with a scorer or a broker in the same process or cgroup (the demo runs them
+ * all in one process on two cores), the kernel gives their threads the larger share whenever they have work (a
+ * weighted share, not strict priority), and the trainer gets the rest. Alone on its cores the trainer runs as fast
+ * as before. Threads the caller starts afterwards inherit the niceness (Linux semantics). Java has no API for it (thread priorities are ignored on Linux), so the
  * thread finds its own id through {@code /proc/thread-self} and runs {@code renice} (util-linux) once; where either
  * is missing it logs why and keeps its priority.
  *

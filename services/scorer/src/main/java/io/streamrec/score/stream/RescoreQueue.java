@@ -150,11 +150,11 @@ final class RescoreQueue {
      *
      * @param now             wall-clock milliseconds
      * @param catchingUp      whether backlog ratings are still coming: their users wait for more of theirs
-     * @param backlogMs       how long a backlog user waits at most for that
+     * @param backlogWaitMs   how long a backlog user waits at most for that
      * @param graceMs         how long a snapshot-triggered user waits at most for its snapshot and ratings
      * @param completeVersion the newest snapshot version whose item rows and manifest have all arrived here
      */
-    record Gate(long now, boolean catchingUp, long backlogMs, long graceMs, long completeVersion) {
+    record Gate(long now, boolean catchingUp, long backlogWaitMs, long graceMs, long completeVersion) {
     }
 
     /**
@@ -170,7 +170,7 @@ final class RescoreQueue {
      */
     static boolean isDue(Waiting w, Gate gate, IntSupplier seenRatings) {
         if (w.trigger == Trigger.RATING) {
-            return !(gate.catchingUp() && gate.now() - w.enqueuedAt < gate.backlogMs());
+            return !(gate.catchingUp() && gate.now() - w.enqueuedAt < gate.backlogWaitMs());
         }
         if (gate.catchingUp()) {
             return false;

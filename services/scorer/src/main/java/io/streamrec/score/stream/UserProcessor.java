@@ -49,7 +49,8 @@ import java.util.concurrent.Future;
  *   <li>A user factor row joins the queue; a wall-clock punctuator works the queue in batches, at most
  *       {@code scorer.rescore.round-ms} per round so ratings are not held up long. With
  *       {@code scorer.rescore.threads} (the default), the stream thread only reads the batch's state and hands it
- *       to a rescoring thread, and sends the lists in a later round once computed: a list a rating made stale
+ *       to a rescoring thread (catching up on a backlog of ratings with the rescoring threads full, it ranks
+ *       rating-queued users itself too), and sends the lists in a later round once computed: a list a rating made stale
  *       meanwhile (its own list went out at once) is dropped, so the topic never goes back to a list that may hold
  *       an item the user has rated since. A user is in one hand-over at a time. A row of snapshot v waits until v
  *       is complete on this instance ({@link ItemModel}) and until the scorer has seen as many ratings of the user as
@@ -195,7 +196,8 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         }
         long now = context.currentSystemTimeMs();
         if (live) {
-            state.metrics.ratingArrived(record.timestamp(), now);
+            // Not `now`: Kafka Streams hands every record of a task's batch the same cached time.
+            state.metrics.ratingArrived(record.timestamp(), System.currentTimeMillis());
         }
         // A list being computed for this user on a rescoring thread is older than the one this rating brings: it will
         // not be sent, and what its user waited for joins this rating's wait.
