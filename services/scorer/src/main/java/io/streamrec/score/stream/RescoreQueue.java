@@ -184,13 +184,15 @@ final class RescoreQueue {
      * Removes and returns up to {@code max} users who are due, rating-queued ones first, each group in queue order. They stay in the store until
      * {@link #done}, so a task that closes while their lists are being computed leaves them to its next owner.
      *
+     * @param ratingsOnly take only users a rating queued
      * @param busy        users not to take now (their previous list is still being computed)
      * @param seenRatings a user's ratings the scorer has seen (asked only when a snapshot-triggered user's wait needs it)
      */
-    List<Map.Entry<String, Waiting>> takeDue(int max, Gate gate, Predicate<String> busy, ToIntFunction<String> seenRatings) {
+    List<Map.Entry<String, Waiting>> takeDue(int max, Gate gate, boolean ratingsOnly, Predicate<String> busy,
+                                             ToIntFunction<String> seenRatings) {
         List<Map.Entry<String, Waiting>> due = new ArrayList<>();
         take(ratings, due, max, gate, busy, seenRatings);
-        if (!gate.catchingUp()) { // else no snapshot-queued user is due (isDue): skip the walk over them
+        if (!ratingsOnly && !gate.catchingUp()) { // else no snapshot-queued user is due (isDue): skip the walk over them
             take(snapshots, due, max, gate, busy, seenRatings);
         }
         metrics.pendingChanged(-due.size());

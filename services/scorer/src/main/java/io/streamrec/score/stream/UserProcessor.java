@@ -49,8 +49,7 @@ import java.util.concurrent.Future;
  *   <li>A user factor row joins the queue; a wall-clock punctuator works the queue in batches, at most
  *       {@code scorer.rescore.round-ms} per round so ratings are not held up long. With
  *       {@code scorer.rescore.threads} (the default), the stream thread only reads the batch's state and hands it
- *       to a rescoring thread (catching up on a backlog of ratings with the rescoring threads full, it ranks
- *       rating-queued users itself too), and sends the lists in a later round once computed: a list a rating made stale
+ *       to a rescoring thread (while the rescoring threads are full, it ranks the users a rating queued itself), and sends the lists in a later round once computed: a list a rating made stale
  *       meanwhile (its own list went out at once) is dropped, so the topic never goes back to a list that may hold
  *       an item the user has rated since. A user is in one hand-over at a time. A row of snapshot v waits until v
  *       is complete on this instance ({@link ItemModel}) and until the scorer has seen as many ratings of the user as
@@ -271,16 +270,14 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         RescoreQueue.Gate gate = new RescoreQueue.Gate(now, now - lastBacklogAt < CATCH_UP_QUIET.toMillis(),
                 state.config.backlogWait().toMillis(), state.config.rescoreGrace().toMillis(), state.items.completeVersion());
         do {
-            // With the rescoring threads full, the stream thread ranks too while it catches up on a backlog of
-            // ratings (only rating-queued users are due then): a backlog with a short scorer.backlog-ms queues
-            // nearly every rating, and one rescoring thread alone then kept up with fewer (bench score, 610 users
-            // at 10,000/s: p50 4.4 s instead of 0.7 s). Snapshot-queued users stay with the rescoring threads.
+            // With the rescoring threads full (of a snapshot's users, say), the stream thread ranks the users a
+            // rating queued itself, never a snapshot's: a backlog with a short scorer.backlog-ms queues nearly every
+            // rating, and one rescoring thread alone then kept up with fewer (bench score, 610 users at 10,000/s:
+            // p50 4.4 s instead of 0.7 s).
             boolean rescorersFull = state.rescorers != null && usersHandedOver >= MAX_HANDED_OVER;
-            if (rescorersFull && !gate.catchingUp()) {
-                return;
-            }
             // A user whose list is being computed stays queued until it is sent: one hand-over per user at a time.
-            List<Map.Entry<String, RescoreQueue.Waiting>> due = queue.takeDue(PASS, gate, latestHandover::containsKey,
+            List<Map.Entry<String, RescoreQueue.Waiting>> due = queue.takeDue(PASS, gate, rescorersFull,
+                    latestHandover::containsKey,
                     user -> {
                         UserHistory h = storedHistory(user);
                         return h == null ? 0 : h.seen();

@@ -30,7 +30,7 @@ class RescoreQueueTest {
         // A snapshot-queued user who then rates is a rating's too.
         queue.addRating("s4999", NOW, true, NOW);
 
-        List<String> first = users(queue.takeDue(3, gate(false), user -> false, user -> 0));
+        List<String> first = users(queue.takeDue(3, gate(false), false, user -> false, user -> 0));
 
         assertThat(first).containsExactly("rated", "s4999", "s0");
     }
@@ -41,8 +41,19 @@ class RescoreQueueTest {
         queue.add("snapshot", Trigger.SNAPSHOT, NOW - 10 * GRACE_MS, 1, 0, NOW - 10 * GRACE_MS);
         queue.addRating("late", NOW - BACKLOG_MS, true, NOW - BACKLOG_MS);
 
-        assertThat(users(queue.takeDue(10, gate(true), user -> false, user -> 0))).containsExactly("late");
-        assertThat(users(queue.takeDue(10, gate(false), user -> false, user -> 0))).containsExactly("snapshot");
+        assertThat(users(queue.takeDue(10, gate(true), false, user -> false, user -> 0))).containsExactly("late");
+        assertThat(users(queue.takeDue(10, gate(false), false, user -> false, user -> 0))).containsExactly("snapshot");
+    }
+
+    @Test
+    void ratingsOnlyLeavesTheSnapshotLineAlone() {
+        RescoreQueue queue = queue();
+        queue.add("snapshot", Trigger.SNAPSHOT, NOW, 1, 0, NOW);
+        queue.addRating("rated", NOW, true, NOW);
+
+        assertThat(users(queue.takeDue(10, gate(false), true, user -> false, user -> 0))).containsExactly("rated");
+        assertThat(users(queue.takeDue(10, gate(false), true, user -> false, user -> 0))).isEmpty();
+        assertThat(users(queue.takeDue(10, gate(false), false, user -> false, user -> 0))).containsExactly("snapshot");
     }
 
     private static RescoreQueue queue() {

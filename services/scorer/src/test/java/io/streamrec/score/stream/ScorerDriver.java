@@ -128,6 +128,12 @@ final class ScorerDriver implements AutoCloseable {
         }
     }
 
+    /** Moves the wall clock on (running the punctuator) without waiting for the rescoring thread. */
+    void advanceWithoutWaiting(Duration d) {
+        now += d.toMillis();
+        driver.advanceWallClockTime(d);
+    }
+
     /** One punctuator tick. */
     void tick() {
         advance(UserProcessor.TICK);

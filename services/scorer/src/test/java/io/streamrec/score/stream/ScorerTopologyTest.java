@@ -257,6 +257,44 @@ class ScorerTopologyTest {
     }
 
     /**
+     * The rescoring thread is busy with a snapshot's users (here: blocked) when a backlog of ratings comes: the
+     * stream thread ranks the users those ratings queued itself, and never a snapshot's user.
+     */
+    @Test
+    void withTheRescoringThreadsFullTheStreamThreadRanksRatingQueuedUsers() throws Exception {
+        try (ScorerDriver s = new ScorerDriver()) {
+            snapshot(s, 1, world.mfItems(), Map.of(5L, world.mfUser(1)), 0);
+            s.tick();
+            s.lists();
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            state(s).rescorers.submit(() -> {
+                release.await();
+                return null;
+            });
+            try {
+                for (long u = 100; u < 1_400; u++) {
+                    s.userRow(u, PlantedWorld.row(1, 0, world.mfUser((int) (u % 3))));
+                }
+                for (int i = 0; i < 40; i++) {
+                    s.advanceWithoutWaiting(UserProcessor.TICK);
+                }
+                assertThat(s.lists()).as("the rescoring thread is blocked").isEmpty();
+                long old = s.now() - 60_000;
+                s.rateRaw("5", io.streamrec.contract.RatingCodec.toJson(new io.streamrec.contract.Rating(5, 1, 4, old)), old);
+                s.advanceWithoutWaiting(UserProcessor.CATCH_UP_QUIET.plus(UserProcessor.TICK));
+                List<Recommendation> lists = s.lists();
+                assertThat(lists).as("user 5's backlog rating, ranked on the stream thread")
+                        .singleElement().satisfies(r -> {
+                            assertThat(r.userId()).isEqualTo(5);
+                            assertThat(r.trigger()).isEqualTo("rating");
+                        });
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    /**
      * A user's list is being computed on the rescoring thread (a new factor row) when they rate the item it would
      * put first: the rating's list goes out at once without it, and the list being computed, which may hold it, is
      * never sent after it.
