@@ -73,24 +73,32 @@ class ScorerRebuildTest {
             }
             served = trainer.snapshotVersion();
             await(() -> throughout.modelVersion() == served, "the first scorer to serve v" + served);
+            // The manifest (global thread) can be served before the stream thread has taken the last user rows:
+            // the first scorer's lists count once two reads a second apart agree.
             Map<Long, List<Long>> expected = new TreeMap<>();
             await(() -> {
+                Map<Long, List<Long>> previous = new TreeMap<>(expected);
+                sleep(1000);
                 expected.clear();
                 expected.putAll(lists(throughout, users));
-                return expected.size() == users.size();
-            }, "lists for every user from the first scorer");
+                return expected.size() == users.size() && expected.equals(previous);
+            }, "lists for every user from the first scorer, settled");
 
             try (ScorerApp rebuilt = ScorerApp.start(s.with("scorer.state-dir", stateB)
                     .with("scorer.application-id", "streamrec-scorer-rebuilt"), metricsB)) {
                 assertThat(rebuilt.awaitRunning(Duration.ofSeconds(60))).isTrue();
                 await(() -> rebuilt.modelVersion() == served, "the rebuilt scorer to serve v" + served);
                 Map<Long, List<Long>> actual = new TreeMap<>();
-                await(() -> {
-                    actual.clear();
-                    actual.putAll(lists(rebuilt, users));
-                    return actual.equals(expected);
-                }, "the rebuilt scorer's lists to equal the first scorer's");
-                assertThat(actual).isEqualTo(expected);
+                try {
+                    await(() -> {
+                        actual.clear();
+                        actual.putAll(lists(rebuilt, users));
+                        return actual.equals(expected);
+                    }, "the rebuilt scorer's lists to equal the first scorer's");
+                } catch (AssertionError e) {
+                    assertThat(actual).as(e.getMessage()).isEqualTo(expected); // says which users differ
+                    throw e;
+                }
                 assertThat(expected.values().stream().filter(list -> list.size() == 10).count())
                         .as("full lists (heavy raters may have fewer items left)").isGreaterThan(users.size() * 9L / 10);
             }
@@ -116,6 +124,14 @@ class ScorerRebuildTest {
             }
         }
         return out;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void await(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
