@@ -1,7 +1,5 @@
 package io.streamrec.kernel;
 
-import org.slf4j.LoggerFactory;
-
 /**
  * Σ a[ao+k]·b[bo+k] for k &lt; n: the inner product of two float rows, the trainer's and the scorer's innermost
  * loop. Two implementations with the same maths: {@link ScalarInnerProduct}, four partial sums (C2 does not
@@ -15,13 +13,6 @@ public interface InnerProduct {
 
     /** The fastest implementation this JVM can run. */
     static InnerProduct best() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (InnerProduct) Class.forName("io.streamrec.kernel.VectorInnerProduct").getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                LoggerFactory.getLogger(InnerProduct.class).warn("Vector API present but unusable ({}); plain loops", e.toString());
-            }
-        }
-        return new ScalarInnerProduct();
+        return VectorApi.fastest(InnerProduct.class, "io.streamrec.kernel.VectorInnerProduct", ScalarInnerProduct::new);
     }
 }

@@ -63,26 +63,10 @@ public final class ScorerMetrics {
 
     public ScorerMetrics(MeterRegistry registry) {
         this.registry = registry;
-        latency = Timer.builder(PREFIX + "rating.latency")
-                .description("Rating produce time to its user's recommendation list sent")
-                .publishPercentiles(0.5, 0.99, 0.999)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30))
-                // Local percentiles over a rotating window of about 15 s (three 5 s buffers), so the dashboard shows
-                // freshness now, not blended with the start's warm-up; Prometheus gets the cumulative buckets.
-                .distributionStatisticExpiry(LATENCY_WINDOW)
-                .distributionStatisticBufferLength(3)
-                .register(registry);
-        arrival = Timer.builder(PREFIX + "rating.arrival")
-                .description("Rating produce time to the stream thread taking it, before any ranking")
-                .publishPercentiles(0.5, 0.99)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30))
-                .distributionStatisticExpiry(LATENCY_WINDOW)
-                .distributionStatisticBufferLength(3)
-                .register(registry);
+        latency = ratingTimer("rating.latency", "Rating produce time to its user's recommendation list sent",
+                registry, 0.5, 0.99, 0.999);
+        arrival = ratingTimer("rating.arrival", "Rating produce time to the stream thread taking it, before any ranking",
+                registry, 0.5, 0.99);
         backlog = Counter.builder(PREFIX + "ratings.backlog")
                 .description("Ratings produced before this instance started (catch-up), not in the latency histogram")
                 .register(registry);
@@ -121,6 +105,23 @@ public final class ScorerMetrics {
 
     public void ratingLatency(long producedAtMs, long sentAtMs) {
         latency.record(Math.max(0, sentAtMs - producedAtMs), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A rating's time to somewhere, with Prometheus buckets and local percentiles over a rotating window of about
+     * 15 s (three 5 s buffers), so the dashboard shows freshness now, not blended with the start's warm-up;
+     * Prometheus gets the cumulative buckets.
+     */
+    private static Timer ratingTimer(String name, String description, MeterRegistry registry, double... percentiles) {
+        return Timer.builder(PREFIX + name)
+                .description(description)
+                .publishPercentiles(percentiles)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .distributionStatisticExpiry(LATENCY_WINDOW)
+                .distributionStatisticBufferLength(3)
+                .register(registry);
     }
 
     /** A live rating reached the stream thread. */

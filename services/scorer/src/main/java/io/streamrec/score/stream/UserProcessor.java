@@ -44,14 +44,15 @@ import java.util.concurrent.Future;
  *   <li>A rating recomputes its user's list at once, inside {@code process}: nothing waits for a timer. When the
  *       rating is older than {@code scorer.backlog-ms} (the scorer is catching up after a start or fell behind),
  *       its user joins the rescore queue instead, and waits there while backlog ratings keep coming (at most
- *       {@code scorer.backlog-wait-ms}), so a user with a hundred ratings in the backlog is ranked about once, with all
- *       of them, rather than a hundred times.</li>
+ *       {@code scorer.backlog-wait-ms}), so a user with a hundred ratings in the backlog is ranked about once,
+ *       with all of them, rather than a hundred times.</li>
  *   <li>A user factor row joins the queue; a wall-clock punctuator works the queue in batches, at most
  *       {@code scorer.rescore.round-ms} per round so ratings are not held up long. With
  *       {@code scorer.rescore.threads} (the default), the stream thread only reads the batch's state and hands it
- *       to a rescoring thread (while the rescoring threads are full, it ranks the users a rating queued itself), and sends the lists in a later round once computed: a list a rating made stale
- *       meanwhile (its own list went out at once) is dropped, so the topic never goes back to a list that may hold
- *       an item the user has rated since. A user is in one hand-over at a time. A row of snapshot v waits until v
+ *       to a rescoring thread (while the rescoring threads are full, it ranks the users a rating queued itself),
+ *       and sends the lists in a later round once computed: a list a rating made stale meanwhile (its own list
+ *       went out at once) is dropped, so the topic never goes back to a list that may hold an item the user has
+ *       rated since. A user is in one hand-over at a time. A row of snapshot v waits until v
  *       is complete on this instance ({@link ItemModel}) and until the scorer has seen as many ratings of the user as
  *       the row counts, so a list is never ranked by new user factors against old item factors, nor left holding an
  *       item the row learnt from but the scorer has not excluded yet; after {@code scorer.rescore.grace-ms} it goes

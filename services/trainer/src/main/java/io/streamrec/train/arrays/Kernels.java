@@ -1,6 +1,6 @@
 package io.streamrec.train.arrays;
 
-import org.slf4j.LoggerFactory;
+import io.streamrec.kernel.VectorApi;
 
 /**
  * The java engine's inner loops over float rows. Two implementations with the same maths: {@link ScalarKernels},
@@ -30,13 +30,6 @@ interface Kernels {
 
     /** The fastest implementation this JVM can run. */
     static Kernels best() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            try {
-                return (Kernels) Class.forName("io.streamrec.train.arrays.VectorKernels").getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                LoggerFactory.getLogger(Kernels.class).warn("Vector API present but unusable ({}); plain loops", e.toString());
-            }
-        }
-        return new ScalarKernels();
+        return VectorApi.fastest(Kernels.class, "io.streamrec.train.arrays.VectorKernels", ScalarKernels::new);
     }
 }
