@@ -95,6 +95,7 @@ public final class SoakBenchmark {
             MeterRegistry registry = metrics.registry();
             StreamingTrainer trainer = StreamingTrainer.start(s, registry);
             try (ScorerApp scorer = ScorerApp.start(s, metrics)) {
+                trainer.yieldReplayTo(scorer::behind);
                 if (!scorer.awaitRunning(Duration.ofSeconds(120))) {
                     throw new IllegalStateException("the scorer did not start within 120 s");
                 }
@@ -102,8 +103,9 @@ public final class SoakBenchmark {
                 List<Verdict> verdicts = judge(o, samples);
                 out.println();
                 double seconds = samples.get(samples.size() - 1).seconds();
-                out.printf(Locale.ROOT, "work per second: trainer served %,.0f user rows and %,.0f item rows; scorer"
-                                + " ranked %,.0f users for ratings and %,.0f for snapshots%n",
+                out.printf(Locale.ROOT, "work per second: trainer replayed %,.0f past positives and served %,.0f user"
+                                + " rows and %,.0f item rows; scorer ranked %,.0f users for ratings and %,.0f for snapshots%n",
+                        count(registry, "streamrec.trainer.positives.replayed", null, null) / seconds,
                         sum(registry, "streamrec.trainer.snapshot.rows", "table", "users") / seconds,
                         sum(registry, "streamrec.trainer.snapshot.rows", "table", "items") / seconds,
                         count(registry, "streamrec.scorer.rescored", "trigger", "rating") / seconds,

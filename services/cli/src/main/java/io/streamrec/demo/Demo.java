@@ -126,6 +126,7 @@ public final class Demo {
                 StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
                 metrics.healthCheck("trainer", trainer::problems);
                 ScorerApp scorer = ScorerApp.start(s, metrics);
+                trainer.yieldReplayTo(scorer::behind);
                 TopicWatch topics = new TopicWatch(s, watched);
                 Addresses addresses = new Addresses(broker.bootstrapServers(),
                         "http://" + s.text("scorer.http.host") + ":" + scorer.httpPort(),

@@ -214,6 +214,14 @@ public final class ScorerApp implements AutoCloseable {
         return index == null ? 0 : index.indexed();
     }
 
+    /**
+     * Whether this instance takes ratings late just now ({@link io.streamrec.score.state.Lateness}): a trainer in the
+     * same JVM yields its replay to it ({@code StreamingTrainer.yieldReplayTo}).
+     */
+    public boolean behind() {
+        return state.lateness.behind();
+    }
+
     /** Item rows in the dense matrix. */
     public int items() {
         return state.items.table().liveCount();

@@ -23,6 +23,11 @@ final class RowSet {
         }
     }
 
+    boolean contains(int row) {
+        int word = row >>> 6;
+        return word < bits.length && (bits[word] & (1L << row)) != 0;
+    }
+
     int size() {
         return size;
     }

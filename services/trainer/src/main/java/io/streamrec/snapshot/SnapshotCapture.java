@@ -29,16 +29,16 @@ public final class SnapshotCapture {
     /**
      * A serving snapshot of the rows changed since the previous one that are news to the scorers.
      *
-     * @param refresh serve every row that differs at all from what was served ({@link ServedRows})
+     * @param refresh make every row that differs at all from what was served due ({@link ServedRows})
      */
     public static ServingSnapshot serving(OnlineTrainer trainer, ChangedRows changed, ServedRows users,
                                           ServedRows items, long version, SinceLastSnapshot.Covered covered,
-                                          Map<String, Double> metrics, double minChange, boolean refresh) {
+                                          Map<String, Double> metrics, boolean refresh) {
         Engine engine = trainer.engine();
         CapturedRows userRows = users.select(engine, trainer.users(), changed.drainUsers(), Topics.USER_FACTORS.name(),
-                version, minChange, refresh);
+                version, refresh);
         CapturedRows itemRows = items.select(engine, trainer.items(), changed.drainItems(), Topics.ITEM_FACTORS.name(),
-                version, minChange, refresh);
+                version, refresh);
         SnapshotManifest manifest = manifest(trainer, version, covered, 0, userRows.size(), itemRows.size(), false,
                 metrics);
         return new ServingSnapshot(manifest, List.of(userRows, itemRows));

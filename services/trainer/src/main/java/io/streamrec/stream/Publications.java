@@ -87,8 +87,8 @@ final class Publications implements AutoCloseable {
         this.assigned = assigned;
         this.group = group;
         int width = trainer.engine().layout().width();
-        this.servedUsers = new ServedRows(Table.USERS, width);
-        this.servedItems = new ServedRows(Table.ITEMS, width);
+        this.servedUsers = new ServedRows(Table.USERS, width, config.servingRule());
+        this.servedItems = new ServedRows(Table.ITEMS, width, config.servingRule());
         this.sinceServing = new SinceLastSnapshot(config.snapshotEveryEvents(), config.snapshotEveryMs(),
                 restored.trainedUpTo());
         this.sinceCheckpoint = new SinceLastSnapshot(config.checkpointEveryEvents(), config.checkpointEveryMs(),
@@ -204,7 +204,7 @@ final class Publications implements AutoCloseable {
             lastRefreshNanos = System.nanoTime();
         }
         ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changedSinceServing, servedUsers, servedItems,
-                ++servingVersion, covered, manifestMetrics(covered), config.servingMinChange(), refresh);
+                ++servingVersion, covered, manifestMetrics(covered), refresh);
         servingInFlight = serving.submit(() -> {
             long start = System.nanoTime();
             servingPublisher.publish(snapshot);

@@ -2,6 +2,7 @@ package io.streamrec.stream;
 
 import io.streamrec.config.Settings;
 import io.streamrec.evaluate.EvaluationConfig;
+import io.streamrec.snapshot.ServedRows;
 import io.streamrec.train.TrainerConfig;
 
 /**
@@ -16,18 +17,21 @@ import io.streamrec.train.TrainerConfig;
  * @param maxInFlightBatches  batches consumed but not yet trained
  * @param snapshotEveryEvents a serving snapshot falls due after this many trained ratings ...
  * @param snapshotEveryMs     ... or this many milliseconds (once anything changed)
- * @param servingMinChange    a row moved only by replay is served once it moved this much relative to its norm
+ * @param servingRule         which rows only replay moved are served ({@code trainer.serving.min-change},
+ *                            {@code trainer.serving.max-moved-rows})
  * @param servingRefreshMs    every row that differs at all from what was served is served this often
  * @param checkpointEveryEvents a checkpoint falls due after this many trained ratings ...
  * @param checkpointEveryMs     ... or this many milliseconds
  * @param dedupWindow         event ids remembered to skip a repeated rating ({@code trainer.dedup.window})
  * @param replayNice          the training thread's niceness while replay is on ({@code trainer.replay.nice})
+ * @param replayYieldingShare the share of the replay budget left while a scorer on the same cores is behind
+ *                            ({@code trainer.replay.yielding-share}, {@link StreamingTrainer#yieldReplayTo})
  */
 public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequential, String groupId,
                               String transactionalId, int maxInFlightBatches,
-                              long snapshotEveryEvents, long snapshotEveryMs, double servingMinChange,
+                              long snapshotEveryEvents, long snapshotEveryMs, ServedRows.Rule servingRule,
                               long servingRefreshMs, long checkpointEveryEvents, long checkpointEveryMs,
-                              int dedupWindow, int replayNice) {
+                              int dedupWindow, int replayNice, double replayYieldingShare) {
 
     public static StreamingConfig from(Settings s) {
         TrainerConfig trainer = TrainerConfig.from(s);
@@ -37,18 +41,21 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                 s.text("trainer.group-id"), s.text("trainer.transactional-id") + "-" + trainer.model().id(),
                 s.integer("trainer.max-in-flight-batches"),
                 s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"),
-                s.decimal("trainer.serving.min-change"), s.longInteger("trainer.serving.refresh-ms"),
+                new ServedRows.Rule(s.decimal("trainer.serving.min-change"), s.integer("trainer.serving.max-moved-rows")),
+                s.longInteger("trainer.serving.refresh-ms"),
                 s.longInteger("trainer.checkpoint-every-events"), s.longInteger("trainer.checkpoint-every-ms"),
-                s.integer("trainer.dedup.window"), s.integer("trainer.replay.nice"));
-        if (c.maxInFlightBatches < 1 || c.snapshotEveryEvents < 1 || c.snapshotEveryMs < 1 || c.servingMinChange < 0
+                s.integer("trainer.dedup.window"), s.integer("trainer.replay.nice"),
+                s.decimal("trainer.replay.yielding-share"));
+        if (c.maxInFlightBatches < 1 || c.snapshotEveryEvents < 1 || c.snapshotEveryMs < 1
                 || c.servingRefreshMs < 1 || c.checkpointEveryEvents < 1 || c.checkpointEveryMs < 1
-                || c.dedupWindow < 0 || c.dedupWindow > RecentEventIds.MAX_WINDOW || c.replayNice < 0 || c.replayNice > 19) {
+                || c.dedupWindow < 0 || c.dedupWindow > RecentEventIds.MAX_WINDOW || c.replayNice < 0 || c.replayNice > 19
+                || !(c.replayYieldingShare >= 0 && c.replayYieldingShare <= 1)) {
             throw new IllegalArgumentException("trainer service settings out of range: max-in-flight-batches="
                     + c.maxInFlightBatches + " snapshot-every-events=" + c.snapshotEveryEvents + " snapshot-every-ms="
-                    + c.snapshotEveryMs + " serving.min-change=" + c.servingMinChange + " serving.refresh-ms="
+                    + c.snapshotEveryMs + " serving.refresh-ms="
                     + c.servingRefreshMs + " checkpoint-every-events=" + c.checkpointEveryEvents
                     + " checkpoint-every-ms=" + c.checkpointEveryMs + " dedup.window=" + c.dedupWindow
-                    + " replay.nice=" + c.replayNice);
+                    + " replay.nice=" + c.replayNice + " replay.yielding-share=" + c.replayYieldingShare);
         }
         return c;
     }

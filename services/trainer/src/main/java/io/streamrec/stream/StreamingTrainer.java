@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code ./streamrec train}: the online trainer wired to Kafka. Four threads:
@@ -74,6 +75,8 @@ public final class StreamingTrainer implements AutoCloseable {
     private volatile long largestLagAtReplay;
     private volatile Throwable failure;
     private volatile boolean intakeFinished;
+    /** Whether a service on the same cores is behind (replay then gets trainer.replay.yielding-share of its budget). */
+    private volatile BooleanSupplier foreground = () -> false;
 
     /** Wires the parts; {@link #start} builds them (restoring the model) and starts the threads. */
     private StreamingTrainer(Settings settings, StreamingConfig config, OnlineTrainer trainer,
@@ -226,6 +229,15 @@ public final class StreamingTrainer implements AutoCloseable {
         return f != null ? f : intake.failure();
     }
 
+    /**
+     * Replay yields to a service that shares these cores (a scorer in the same JVM: the demo, {@code bench soak}):
+     * while {@code behind} says it is behind, the replay budget fills at {@code trainer.replay.yielding-share} of its
+     * rate. Fresh ratings are never held back.
+     */
+    public void yieldReplayTo(BooleanSupplier behind) {
+        this.foreground = behind;
+    }
+
     public boolean isRunning() {
         return trainThread.isAlive();
     }
@@ -266,7 +278,8 @@ public final class StreamingTrainer implements AutoCloseable {
         try {
             while (!intakeFinished || !full.isEmpty() || checkpointRequest.get() != null) {
                 long now = System.nanoTime();
-                budget.elapse((now - clock) / 1e9);
+                double elapsed = (now - clock) / 1e9;
+                budget.elapse(foreground.getAsBoolean() ? elapsed * config.replayYieldingShare() : elapsed);
                 clock = now;
                 long lag = intake.lag();
                 // Behind by more than a batch, or not knowing yet (before the first fetch): fresh ratings only.

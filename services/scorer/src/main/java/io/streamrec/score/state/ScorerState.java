@@ -19,6 +19,7 @@ public final class ScorerState implements AutoCloseable {
     public final AtomicReference<Clusters> clusters = new AtomicReference<>();
     public final ScorerMetrics metrics;
     public final CandidatePools pools;
+    public final Lateness lateness;
     /** Computes the lists of queued users beside the stream threads ({@code scorer.rescore.threads}); null: none. */
     public final ExecutorService rescorers;
     private final ThreadLocal<Recommender> recommenders = ThreadLocal.withInitial(() -> new Recommender(this));
@@ -35,6 +36,7 @@ public final class ScorerState implements AutoCloseable {
         this.items = new ItemModel(config.rescoreAllDrift(), config.retrieval(), indexBuilds);
         this.popularity = new Popularity(config.popularityWindow(), config.popularityRefresh().toMillis());
         this.pools = new CandidatePools(config.retrieval().poolUsers());
+        this.lateness = new Lateness(config.backlogWait().toMillis());
         this.rescorers = config.rescoreThreads() == 0 ? null : Executors.newFixedThreadPool(config.rescoreThreads(), r -> {
             Thread t = new Thread(r, "scorer-rescore");
             t.setDaemon(true);

@@ -197,7 +197,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         long now = context.currentSystemTimeMs();
         if (live) {
             // Not `now`: Kafka Streams hands every record of a task's batch the same cached time.
-            state.metrics.ratingArrived(record.timestamp(), System.currentTimeMillis());
+            long takenAt = System.currentTimeMillis();
+            state.metrics.ratingArrived(record.timestamp(), takenAt);
+            state.lateness.taken(record.timestamp(), takenAt);
         }
         // A list being computed for this user on a rescoring thread is older than the one this rating brings: it will
         // not be sent, and what its user waited for joins this rating's wait.

@@ -39,6 +39,7 @@ import static org.assertj.core.api.Assertions.within;
 class TrainerScorerAgreementTest {
     private static final int USERS = 40;
     private static final int ITEMS = 60;
+    private static final ServedRows.Rule RULE = new ServedRows.Rule(0.05, 1000);
 
     static Stream<Arguments> models() {
         List<Arguments> cases = new ArrayList<>();
@@ -65,10 +66,10 @@ class TrainerScorerAgreementTest {
             trainer.addListener(changed);
             trainSomething(trainer);
             int width = trainer.engine().layout().width();
-            ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changed, new ServedRows(Table.USERS, width),
-                    new ServedRows(Table.ITEMS, width), 1,
+            ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changed, new ServedRows(Table.USERS, width, RULE),
+                    new ServedRows(Table.ITEMS, width, RULE), 1,
                     new SinceLastSnapshot.Covered(Map.of(), Map.of(), trainer.eventsTrained(), List.of(), Double.NaN),
-                    Map.of(), 0.05, true);
+                    Map.of(), true);
 
             ModelSpec spec = ModelSpec.of(snapshot.manifest());
             ItemFactors items = new ItemFactors();

@@ -1,0 +1,105 @@
+package io.streamrec.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streamrec.train.ModelLayout;
+import io.streamrec.train.Table;
+import io.streamrec.train.TestConfigs;
+import io.streamrec.train.Vocabulary;
+import io.streamrec.train.arrays.JavaEngine;
+import java.util.Arrays;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Which rows a serving snapshot carries: the news always, moved rows within the budget, the most moved first. */
+class ServedRowsTest {
+    private static final int ROWS = 10;
+
+    private final ModelLayout layout = new ModelLayout(TestConfigs.config("trainer.dim", 4));
+    private final JavaEngine engine = new JavaEngine(layout);
+    private final Vocabulary users = new Vocabulary();
+    private final int width = layout.width();
+    private final int[] all = IntStream.range(0, ROWS).toArray();
+
+    ServedRowsTest() {
+        for (int r = 0; r < ROWS; r++) {
+            users.rowOf(100 + r);
+        }
+        engine.ensureRows(ROWS, 1);
+        for (int r = 0; r < ROWS; r++) {
+            set(r, 1f);
+        }
+    }
+
+    @Test
+    void newsIsAlwaysServedAndReplayMovesWithinTheBudgetMostMovedFirst() {
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 3));
+        assertEquals(ROWS, select(served, all, false).length, "every row is news at first, budget or not");
+
+        // Replay moves rows 0-5 by 10 %..60 %, row 6 by 1 % (below min-change); row 7 gets a new rating.
+        for (int r = 0; r < 6; r++) {
+            set(r, 1.1f + 0.1f * r);
+        }
+        set(6, 1.01f);
+        users.increment(7);
+        assertArrayEquals(new long[] {103, 104, 105, 107}, sorted(select(served, all, false)),
+                "the rated row, and the three rows that moved most");
+        assertArrayEquals(new long[] {102}, sorted(select(served, new int[] {2}, false)),
+                "a row left drifting is served when it is looked at again with room in the budget");
+    }
+
+    @Test
+    void aRefreshServesEveryDriftingRowDueFirstOverAsManySnapshotsAsTheBudgetTakes() {
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2));
+        select(served, all, false);
+        for (int r = 0; r < ROWS; r++) {
+            set(r, 1.001f); // below min-change: all drift
+        }
+        assertEquals(0, select(served, all, false).length);
+        long[] first = select(served, new int[0], true);
+        assertEquals(2, first.length, "the budget holds in a refresh");
+        set(9, 3f); // a big move does not overtake the rows already due
+        long[] second = select(served, new int[] {9}, false);
+        assertEquals(2, second.length);
+        long[] rest = new long[0];
+        for (int snapshot = 0; snapshot < ROWS; snapshot++) {
+            long[] next = select(served, new int[0], false);
+            rest = concat(rest, next);
+        }
+        assertArrayEquals(IntStream.range(0, ROWS).mapToLong(r -> 100 + r).toArray(),
+                sorted(concat(concat(first, second), rest)), "every row once, none twice");
+        assertEquals(0, select(served, all, false).length, "nothing left to serve");
+    }
+
+    @Test
+    void aZeroBudgetServesOnlyTheNews() {
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 0));
+        select(served, all, false);
+        set(0, 5f);
+        users.increment(1);
+        assertArrayEquals(new long[] {101}, select(served, all, false));
+    }
+
+    private long[] select(ServedRows served, int[] changed, boolean refresh) {
+        return served.select(engine, users, changed, "model-user-factors", 1, refresh).ids();
+    }
+
+    private void set(int row, float value) {
+        float[] params = new float[width];
+        Arrays.fill(params, value);
+        engine.importRows(Table.USERS, new int[] {row}, 1, params, new float[layout.stateWidth()]);
+    }
+
+    private static long[] sorted(long[] ids) {
+        long[] copy = ids.clone();
+        Arrays.sort(copy);
+        return copy;
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
