@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,7 +37,11 @@ final class TopicWatch implements Runnable, AutoCloseable {
     private volatile long records;
 
     TopicWatch(Settings settings, WatchedUsers watched) {
-        this.consumer = new KafkaConsumer<>(KafkaClients.consumer(settings, "streamrec-demo-watch", null));
+        Properties config = KafkaClients.consumer(settings, "streamrec-demo-watch", null);
+        // The dashboard redraws a few times a second: a fetch may wait 50 ms for more, rather than one per list.
+        config.putIfAbsent("fetch.min.bytes", Integer.toString(1024 * 1024));
+        config.putIfAbsent("fetch.max.wait.ms", "50");
+        this.consumer = new KafkaConsumer<>(config);
         this.watched = watched;
         this.watchedKeys = Set.copyOf(watched.users().stream().map(String::valueOf).toList());
         List<TopicPartition> partitions = new ArrayList<>();
