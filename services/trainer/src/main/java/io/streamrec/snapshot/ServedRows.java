@@ -34,11 +34,12 @@ public final class ServedRows {
 
     /**
      * @param minChange    a row only replay moved is served once it moved this much relative to its served norm
-     * @param maxMovedRows rows served per snapshot for having moved or being due, at most
+     * @param maxMovedRows rows served per snapshot for having moved or being due, at most (at least 1, so a
+     *                     refresh always ends)
      */
     public record Rule(double minChange, int maxMovedRows) {
         public Rule {
-            if (minChange < 0 || maxMovedRows < 0) {
+            if (!(minChange >= 0) || maxMovedRows < 1) {
                 throw new IllegalArgumentException("trainer.serving settings out of range: min-change=" + minChange
                         + " max-moved-rows=" + maxMovedRows);
             }
@@ -110,20 +111,20 @@ public final class ServedRows {
                 }
             }
         }
-        float cutoff = cutoff(priority, eligible);
+        Cutoff cutoff = cutoff(priority, eligible);
+        int ties = cutoff.ties();
 
         // Second pass: serve the news and, within the budget, the due and most moved rows; the rest drift.
         long[] ids = new long[candidates.length];
         int[] outCounts = new int[candidates.length];
         float[] out = new float[candidates.length * width];
         int n = 0;
-        int budget = rule.maxMovedRows();
         for (int from = 0; from < candidates.length; from += slice.length) {
             int m = export(engine, candidates, from, slice, chunk, noState);
             for (int k = 0; k < m; k++) {
                 int row = slice[k];
                 float p = priority[from + k];
-                boolean serve = p == NEWS || p > 0 && p >= cutoff && budget-- > 0;
+                boolean serve = p == NEWS || p > 0 && (p > cutoff.priority() || p == cutoff.priority() && ties-- > 0);
                 if (!serve) {
                     if (p == DUE) {
                         due.mark(row);
@@ -153,14 +154,18 @@ public final class ServedRows {
         return m;
     }
 
-    /** The lowest priority served when {@code eligible} rows compete for the budget (ties are cut in row order). */
-    private float cutoff(float[] priority, int eligible) {
+    /**
+     * The lowest priority served and how many rows of exactly that priority may be, when {@code eligible} rows
+     * compete for the budget: every row above the cutoff is served, ties at it in candidate order.
+     */
+    private record Cutoff(float priority, int ties) {
+        static final Cutoff NONE = new Cutoff(0, Integer.MAX_VALUE);
+    }
+
+    private Cutoff cutoff(float[] priority, int eligible) {
         int budget = rule.maxMovedRows();
         if (eligible <= budget) {
-            return Float.MIN_VALUE;
-        }
-        if (budget == 0) {
-            return NEWS;
+            return Cutoff.NONE;
         }
         float[] competing = new float[eligible];
         int i = 0;
@@ -170,7 +175,12 @@ public final class ServedRows {
             }
         }
         Arrays.sort(competing);
-        return competing[eligible - budget];
+        float lowest = competing[eligible - budget];
+        int above = 0;
+        for (int k = eligible - 1; k >= 0 && competing[k] > lowest; k--) {
+            above++;
+        }
+        return new Cutoff(lowest, budget - above);
     }
 
     /** ‖w − w_served‖² / ‖w_served‖²: 0 for an unchanged row, huge for a zero row that moved. */

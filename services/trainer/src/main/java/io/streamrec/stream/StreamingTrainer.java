@@ -279,7 +279,12 @@ public final class StreamingTrainer implements AutoCloseable {
             while (!intakeFinished || !full.isEmpty() || checkpointRequest.get() != null) {
                 long now = System.nanoTime();
                 double elapsed = (now - clock) / 1e9;
-                budget.elapse(foreground.getAsBoolean() ? elapsed * config.replayYieldingShare() : elapsed);
+                if (foreground.getAsBoolean()) {
+                    budget.elapse(elapsed * config.replayYieldingShare());
+                    budget.limitTo(config.replayYieldingShare());
+                } else {
+                    budget.elapse(elapsed);
+                }
                 clock = now;
                 long lag = intake.lag();
                 // Behind by more than a batch, or not knowing yet (before the first fetch): fresh ratings only.

@@ -31,6 +31,14 @@ public final class ReplayBudget {
         }
     }
 
+    /**
+     * Keeps at most this share of the bucket: while replay yields, what it saved before may not be spent at once
+     * (at a share of 0, nothing is replayed).
+     */
+    public void limitTo(double share) {
+        tokens = Math.min(tokens, capacity * share);
+    }
+
     /** Whether a whole replay step is paid for. */
     public boolean allowsStep() {
         return perSecond > 0 && tokens >= step;

@@ -2,6 +2,8 @@ package io.streamrec.snapshot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.Table;
@@ -53,32 +55,42 @@ class ServedRowsTest {
     void aRefreshServesEveryDriftingRowDueFirstOverAsManySnapshotsAsTheBudgetTakes() {
         ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2));
         select(served, all, false);
-        for (int r = 0; r < ROWS; r++) {
-            set(r, 1.001f); // below min-change: all drift
+        for (int r = 0; r < 8; r++) {
+            set(r, 1.001f); // below min-change: rows 0-7 drift, 8 and 9 stay as served
         }
         assertEquals(0, select(served, all, false).length);
         long[] first = select(served, new int[0], true);
         assertEquals(2, first.length, "the budget holds in a refresh");
-        set(9, 3f); // a big move does not overtake the rows already due
+        set(9, 3f); // a big move, not due: it waits behind the due rows
         long[] second = select(served, new int[] {9}, false);
         assertEquals(2, second.length);
+        assertTrue(Arrays.stream(second).allMatch(id -> id < 108), "due rows first: " + Arrays.toString(second));
         long[] rest = new long[0];
         for (int snapshot = 0; snapshot < ROWS; snapshot++) {
-            long[] next = select(served, new int[0], false);
-            rest = concat(rest, next);
+            rest = concat(rest, select(served, new int[0], false));
         }
-        assertArrayEquals(IntStream.range(0, ROWS).mapToLong(r -> 100 + r).toArray(),
-                sorted(concat(concat(first, second), rest)), "every row once, none twice");
+        assertArrayEquals(new long[] {100, 101, 102, 103, 104, 105, 106, 107},
+                sorted(concat(concat(first, second), rest)), "every due row once, none twice");
+        assertArrayEquals(new long[] {109}, select(served, new int[] {9}, false),
+                "the moved row once the due rows are served");
         assertEquals(0, select(served, all, false).length, "nothing left to serve");
     }
 
     @Test
-    void aZeroBudgetServesOnlyTheNews() {
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 0));
+    void rowsTiedAtTheCutoffNeverPushOutARowThatMovedMore() {
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2));
         select(served, all, false);
-        set(0, 5f);
-        users.increment(1);
-        assertArrayEquals(new long[] {101}, select(served, all, false));
+        set(0, 1.1f);
+        set(1, 1.1f);
+        set(2, 1.5f);
+        long[] ids = sorted(select(served, new int[] {0, 1, 2}, false));
+        assertEquals(2, ids.length);
+        assertEquals(102, ids[1], "the row that moved most is served: " + Arrays.toString(ids));
+    }
+
+    @Test
+    void aBudgetBelowOneIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new ServedRows.Rule(0.05, 0));
     }
 
     private long[] select(ServedRows served, int[] changed, boolean refresh) {

@@ -3,6 +3,7 @@ package io.streamrec.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -31,11 +32,23 @@ class RatedItemsTest {
      */
     @Test
     void aReaderBesideTheWriterSeesAStaleViewNeverAFailure() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            readWhileWriting();
+        }
+    }
+
+    private static void readWhileWriting() throws Exception {
         RatedItems rated = new RatedItems();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch reading = new CountDownLatch(1);
         int users = 64;
         int perUser = 4_000;
         Thread writer = new Thread(() -> {
+            try {
+                reading.await();
+            } catch (InterruptedException e) {
+                return;
+            }
             for (int item = 0; item < perUser; item++) {
                 for (int user = 0; user < users; user++) {
                     rated.add(user * 37, item); // users far apart: the per-user arrays grow too
@@ -44,6 +57,7 @@ class RatedItemsTest {
         });
         Thread reader = new Thread(() -> {
             try {
+                reading.countDown();
                 while (writer.isAlive()) {
                     for (int user = 0; user < users; user++) {
                         for (int item : rated.items(user * 37)) {

@@ -1,6 +1,6 @@
 package io.streamrec.score.state;
 
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * Whether the stream threads take ratings late: what a trainer on the same cores yields its replay to (the demo and
@@ -10,13 +10,17 @@ import java.util.concurrent.TimeUnit;
  * counts as behind for a moment after each such rating.
  */
 public final class Lateness {
-    private static final long HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long the scorer counts as behind after a late rating, by default. */
+    public static final Duration HOLD = Duration.ofSeconds(1);
 
     private final long lateMs;
-    private volatile long lastLateAt = System.nanoTime() - 2 * HOLD_NANOS;
+    private final long holdNanos;
+    private volatile long lastLateAt;
 
-    public Lateness(long lateMs) {
+    public Lateness(long lateMs, Duration hold) {
         this.lateMs = lateMs;
+        this.holdNanos = hold.toNanos();
+        this.lastLateAt = System.nanoTime() - 2 * holdNanos;
     }
 
     /** A live rating produced at {@code producedAtMs} was taken at {@code takenAtMs} (both wall-clock). */
@@ -26,8 +30,8 @@ public final class Lateness {
         }
     }
 
-    /** Whether a rating came late within the last 100 ms. */
+    /** Whether a rating came late within the hold time. */
     public boolean behind() {
-        return System.nanoTime() - lastLateAt < HOLD_NANOS;
+        return System.nanoTime() - lastLateAt < holdNanos;
     }
 }

@@ -36,7 +36,7 @@ public final class ScorerState implements AutoCloseable {
         this.items = new ItemModel(config.rescoreAllDrift(), config.retrieval(), indexBuilds);
         this.popularity = new Popularity(config.popularityWindow(), config.popularityRefresh().toMillis());
         this.pools = new CandidatePools(config.retrieval().poolUsers());
-        this.lateness = new Lateness(config.backlogWait().toMillis());
+        this.lateness = new Lateness(config.backlogWait().toMillis(), Lateness.HOLD);
         this.rescorers = config.rescoreThreads() == 0 ? null : Executors.newFixedThreadPool(config.rescoreThreads(), r -> {
             Thread t = new Thread(r, "scorer-rescore");
             t.setDaemon(true);
