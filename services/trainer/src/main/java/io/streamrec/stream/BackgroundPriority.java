@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * mostly idle CPU: on cores it shares with a scorer or a broker in the same process or cgroup (the demo runs them
  * all in one process on two cores), the kernel gives their threads the larger share whenever they have work (a
  * weighted share, not strict priority), and the trainer gets the rest. Alone on its cores the trainer runs as fast
- * as before. Threads the caller starts afterwards inherit the niceness (Linux semantics). Java has no API for it (thread priorities are ignored on Linux), so the
- * thread finds its own id through {@code /proc/thread-self} and runs {@code renice} (util-linux) once; where either
- * is missing it logs why and keeps its priority.
+ * as before. Threads the caller starts afterwards inherit the niceness (Linux semantics). Java has no API for it
+ * (thread priorities are ignored on Linux), so the thread finds its own id through {@code /proc/thread-self} and
+ * runs {@code renice} (util-linux) once; where either is missing it logs why and keeps its priority.
  *
  * <p>Why: at 1,000 ratings/s in the demo, replay at its full budget kept both cores busy and a rating's list p99
  * went from 16 ms (replay off) to 218 ms: the scorer's stream thread got its CPU late, not too little of it. Backing

@@ -7,7 +7,8 @@ import java.time.Duration;
  * {@code bench soak} run both in one JVM). Late means a live rating reached a stream thread more than
  * {@code scorer.backlog-wait-ms} after it was produced, well past where the backlog rule starts to queue ratings
  * ({@code scorer.backlog-ms}): a scorer that is merely busy is not behind, one that falls seconds behind is. It
- * counts as behind for a moment after each such rating.
+ * counts as behind for {@link #HOLD} after each such rating: a stream thread held up (by a large snapshot, say)
+ * takes no ratings to say so.
  */
 public final class Lateness {
     /** How long the scorer counts as behind after a late rating, by default. */
