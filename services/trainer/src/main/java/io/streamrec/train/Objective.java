@@ -12,7 +12,8 @@ public enum Objective {
 
     /** Numerically stable σ. */
     public static float sigmoid(float s) {
-        return s >= 0 ? 1f / (1f + (float) Math.exp(-s)) : (float) (Math.exp(s) / (1 + Math.exp(s)));
+        float e = (float) Math.exp(-Math.abs(s));
+        return s >= 0 ? 1f / (1f + e) : e / (1f + e);
     }
 
     /** The prediction in target space: a probability (implicit) or stars (explicit). */
@@ -26,7 +27,7 @@ public enum Objective {
      */
     public float loss(float s, float target, float lo, float hi) {
         if (this == IMPLICIT) {
-            float softplus = s > 0 ? s + (float) Math.log1p(Math.exp(-s)) : (float) Math.log1p(Math.exp(s));
+            float softplus = Math.max(s, 0f) + (float) Math.log(1 + Math.exp(-Math.abs(s)));
             return softplus - target * s;
         }
         float e = predict(s, lo, hi) - target;

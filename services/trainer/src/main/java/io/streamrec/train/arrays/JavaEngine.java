@@ -441,6 +441,8 @@ public final class JavaEngine implements Engine {
         final float[] denseGradient = new float[dense.length];
         private int userSlots;
         private int itemSlots;
+        /** Per sample: its score, then dℓ/ds (indexed like the samples; each thread fills its own range). */
+        private float[] perSample = new float[0];
 
         /** Makes room for the step's slots; the thread clears them itself, in parallel with the others. */
         void size(int users, int items) {
@@ -458,7 +460,14 @@ public final class JavaEngine implements Engine {
             return buffer.length >= size ? buffer : new float[Math.max(size, buffer.length + (buffer.length >> 1))];
         }
 
-        /** Scores samples [from, to), accumulates their gradients; returns their summed loss. */
+        /**
+         * Accumulates the gradients of samples [from, to) and returns their summed loss, in three passes as the maths
+         * reads: score every sample, then its loss and dℓ/ds, then scatter dℓ/ds times the other row into the slots.
+         * Apart, the first pass only reads rows, so the CPU overlaps many samples' random row reads; interleaved
+         * with the scatter's writes it waited on them one sample at a time (bench train, with the cheaper loss of
+         * {@link Objective}: the step went from 0.52-0.61M to 0.72-0.83M positives/s; docs/architecture.md, "Two
+         * engines behind one interface").
+         */
         double accumulate(Samples samples, int from, int to, float inverseN) {
             Arrays.fill(userGradient, 0, userSlots * width, 0f);
             Arrays.fill(itemGradient, 0, itemSlots * width, 0f);
@@ -466,19 +475,28 @@ public final class JavaEngine implements Engine {
             int[] us = samples.users();
             int[] is = samples.items();
             float[] ys = samples.targets();
+            if (perSample.length < to) {
+                perSample = new float[Math.max(to, perSample.length * 2)];
+            }
+            float[] scoreThenGradient = perSample;
+            for (int j = from; j < to; j++) {
+                scoreThenGradient[j] = raw(us[j], is[j]);
+            }
+            double loss = 0;
+            for (int j = from; j < to; j++) {
+                float s = scoreThenGradient[j];
+                loss += objective.loss(s, ys[j], lo, hi);
+                scoreThenGradient[j] = objective.gradient(s, ys[j], lo, hi) * inverseN;
+            }
             float[] up = users.data;
             float[] ip = items.data;
             float[] gu = userGradient;
             float[] gi = itemGradient;
             float[] dg = denseGradient;
-            double loss = 0;
             for (int j = from; j < to; j++) {
+                float g = scoreThenGradient[j];
                 int uo = us[j] * stride;
                 int io = is[j] * stride;
-                float s = gmf ? kernels.weightedDot(dense, up, uo, ip, io, d) + dense[d]
-                        : kernels.dot(up, uo, ip, io, d) + up[uo + d] + ip[io + d] + dense[0];
-                loss += objective.loss(s, ys[j], lo, hi);
-                float g = objective.gradient(s, ys[j], lo, hi) * inverseN;
                 int guo = sampleUserSlot[j] * width;
                 int gio = sampleItemSlot[j] * width;
                 if (gmf) {
