@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -36,6 +38,11 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--bare-rounds", defaultValue = "2", description = "Rounds of the bare consumer; the best counts (default ${DEFAULT-VALUE}).")
     int bareRounds;
 
+    @Option(names = "--warm-up-events", defaultValue = "1000000", description = "Ratings a first, unmeasured trainer "
+            + "run trains on a broker of its own, so that the measured runs find the trainer's code compiled, as the bare "
+            + "consumer's best round does; 0 skips it (default ${DEFAULT-VALUE}).")
+    long warmUpEvents;
+
     @Option(names = "--replay", defaultValue = "both", description = "Continual training: on, off or both (default ${DEFAULT-VALUE}).")
     String replay;
 
@@ -57,6 +64,16 @@ public final class BenchStreamCommand implements Callable<Integer> {
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
         java.util.List<StreamBenchmark.Result> results = new java.util.ArrayList<>();
+        if (warmUpEvents > 0) {
+            // Without it the first measured run paid for the JIT: C2 took a third of a core while it ran, on two
+            // cores shared with the trainer's own two threads, and it measured 0.16-0.18 against 0.19-0.25 for the
+            // run after it (docs/architecture.md, "services/bench").
+            out.printf(Locale.ROOT, "warming up: the trainer on %,d ratings (not measured)...%n", warmUpEvents);
+            out.flush();
+            PrintWriter quiet = new PrintWriter(Writer.nullWriter());
+            BenchBroker.run(settings, s, quiet, false, broker ->
+                    new StreamBenchmark(broker, quiet).run(users, items, warmUpEvents, 0, true));
+        }
         for (boolean on : replay.equals("both") ? new boolean[]{true, false} : new boolean[]{replay.equals("on")}) {
             // Each run on a broker of its own: a trainer resumes from the model topics it finds.
             BenchBroker.run(settings, s, out, false, broker ->
