@@ -52,9 +52,13 @@ public final class FoldIn {
     private float[][] rows = new float[0][];
     private float[] targets = new float[0];
     private float[] offsets = new float[0];
-    /** Linear models: features[k][i] = ∂s/∂u[k] of sample i. */
+    /** Linear models: features[i] = ∂s/∂u of sample i, which does not depend on u. */
     private float[][] features = new float[0][0];
+    /** Linear models: each sample's score at u0, its loss slope, its weight in u − u0, and the features' Gram matrix. */
     private float[] scores = new float[0];
+    private float[] slopes = new float[0];
+    private float[] weights = new float[0];
+    private float[][] gram = new float[0][0];
     private float[] x = new float[0];
     private float[] grad = new float[0];
     private Tower.Scratch towerScratch;
@@ -134,49 +138,100 @@ public final class FoldIn {
     }
 
     private float[] gradient(ModelSpec spec, float[] u, int samples) {
-        int w = u.length;
-        float[] u0 = u.clone();
         double range = spec.ratingHigh - spec.ratingLow;
         double curvature = spec.explicit ? 0.25 * range * range : 0.25;
-        boolean linear = spec.linear();
-        double constantSquares = linear ? toFeatures(spec, samples) : 0;
-        if (scores.length < samples) {
-            scores = new float[rows.length];
+        if (spec.linear()) {
+            return linearGradient(spec, u, samples, range, curvature);
         }
+        int w = u.length;
+        float[] u0 = u.clone();
         for (int step = 0; step < steps; step++) {
-            double sumSquares = constantSquares;
-            if (linear) {
-                // MF and GMF: s = offsets + F·u with the features F fixed for the whole fold-in, stored per
-                // parameter so that this loop runs over the samples, contiguous, and vectorises.
-                for (int i = 0; i < samples; i++) {
-                    scores[i] = offsets[i];
-                }
+            double sumSquares = 0;
+            Arrays.fill(grad, 0f);
+            for (int i = 0; i < samples; i++) {
+                Arrays.fill(x, 0f);
+                double s = spec.scoreAndGradient(u, rows[i], 1.0, x, towerScratch);
+                float g = (float) lossSlope(spec, range, s, targets[i]);
                 for (int k = 0; k < w; k++) {
-                    float uk = u[k];
-                    float[] fk = features[k];
-                    for (int i = 0; i < samples; i++) {
-                        scores[i] += uk * fk[i];
-                    }
-                }
-                for (int i = 0; i < samples; i++) {
-                    scores[i] = (float) lossSlope(spec, range, scores[i], targets[i]);
-                }
-                for (int k = 0; k < w; k++) {
-                    grad[k] = DOT.dot(scores, 0, features[k], 0, samples);
-                }
-            } else {
-                Arrays.fill(grad, 0f);
-                for (int i = 0; i < samples; i++) {
-                    Arrays.fill(x, 0f);
-                    double s = spec.scoreAndGradient(u, rows[i], 1.0, x, towerScratch);
-                    float g = (float) lossSlope(spec, range, s, targets[i]);
-                    for (int k = 0; k < w; k++) {
-                        grad[k] += g * x[k];
-                        sumSquares += (double) x[k] * x[k];
-                    }
+                    grad[k] += g * x[k];
+                    sumSquares += (double) x[k] * x[k];
                 }
             }
             double stepSize = learningRate / (curvature * sumSquares / samples + l2 + 1e-9);
+            for (int k = 0; k < w; k++) {
+                double gk = grad[k] / samples + l2 * (u[k] - u0[k]);
+                u[k] -= (float) (stepSize * gk);
+            }
+        }
+        return u;
+    }
+
+    /**
+     * The same steps for MF and GMF, whose score is s = offsets + F·u with the features F (∂s/∂u of each sample)
+     * fixed: the step size is constant (the features' squared norms do not change), and the steps run on whichever
+     * side is cheaper. On the row, a step costs 2·n·w (n samples, w = 65). In the space of the samples, a step
+     * costs n²: a step's gradient F·slopes / n + l2·(u − u0) lies in the span of the features once u − u0 does, and u
+     * starts at u0, so u = u0 + Fᵀ·a with one weight a_i per sample, and s = F·u0 + offsets + (F·Fᵀ)·a, after a Gram
+     * matrix of n²·w / 2. The iterates are the same up to float rounding (FoldInTest compares them with steps taken
+     * on the row). Most fold-ins take the ratings a row does not reflect yet, one to a few, with their negatives:
+     * 5 samples took 5.4 µs instead of 29 in the samples' space, 15 took 17 µs instead of 38, while 100 (the cap of
+     * 20 ratings) took 165 µs against 144 on the row (9,742 items, d = 64, 30 steps).
+     */
+    private float[] linearGradient(ModelSpec spec, float[] u, int samples, double range, double curvature) {
+        int w = u.length;
+        double stepSize = learningRate / (curvature * toFeatures(spec, samples) / samples + l2 + 1e-9);
+        if (weights.length < samples) {
+            weights = new float[rows.length];
+            scores = new float[rows.length];
+            gram = new float[rows.length][rows.length];
+        }
+        if ((long) samples * (w / 2 + steps) >= 2L * steps * w) {
+            return stepsOnTheRow(spec, u, samples, range, stepSize);
+        }
+        for (int i = 0; i < samples; i++) {
+            scores[i] = offsets[i] + DOT.dot(u, 0, features[i], 0, w);
+            weights[i] = 0f;
+            for (int j = 0; j <= i; j++) {
+                float g = DOT.dot(features[i], 0, features[j], 0, w);
+                gram[i][j] = g;
+                gram[j][i] = g;
+            }
+        }
+        float shrink = (float) (1 - stepSize * l2);
+        float rate = (float) (stepSize / samples);
+        for (int step = 0; step < steps; step++) {
+            for (int i = 0; i < samples; i++) {
+                slopes[i] = (float) lossSlope(spec, range, scores[i] + DOT.dot(gram[i], 0, weights, 0, samples), targets[i]);
+            }
+            for (int i = 0; i < samples; i++) {
+                weights[i] = weights[i] * shrink - rate * slopes[i];
+            }
+        }
+        for (int i = 0; i < samples; i++) {
+            float a = weights[i];
+            float[] f = features[i];
+            for (int k = 0; k < w; k++) {
+                u[k] += a * f[k];
+            }
+        }
+        return u;
+    }
+
+    private float[] stepsOnTheRow(ModelSpec spec, float[] u, int samples, double range, double stepSize) {
+        int w = u.length;
+        float[] u0 = u.clone();
+        for (int step = 0; step < steps; step++) {
+            for (int i = 0; i < samples; i++) {
+                slopes[i] = (float) lossSlope(spec, range, offsets[i] + DOT.dot(u, 0, features[i], 0, w), targets[i]);
+            }
+            Arrays.fill(grad, 0f);
+            for (int i = 0; i < samples; i++) {
+                float slope = slopes[i];
+                float[] f = features[i];
+                for (int k = 0; k < w; k++) {
+                    grad[k] += slope * f[k];
+                }
+            }
             for (int k = 0; k < w; k++) {
                 double gk = grad[k] / samples + l2 * (u[k] - u0[k]);
                 u[k] -= (float) (stepSize * gk);
@@ -192,7 +247,7 @@ public final class FoldIn {
     }
 
     /**
-     * Linear models: turns each gathered item row into ∂s/∂u (which does not depend on u), stored per parameter in
+     * Linear models: turns each gathered item row into ∂s/∂u (which does not depend on u), one row per sample in
      * {@link #features}, and its constant part of the score into {@link #offsets}; returns the sum of the
      * features' squared norms.
      */
@@ -200,18 +255,19 @@ public final class FoldIn {
         int w = spec.width();
         if (offsets.length < samples) {
             offsets = new float[rows.length];
+            slopes = new float[rows.length];
         }
-        if (features.length != w || features[0].length < samples) {
-            features = new float[w][rows.length];
+        if (features.length < samples || (features.length > 0 && features[0].length != w)) {
+            features = new float[rows.length][w];
         }
         float[] zero = new float[w];
         double squares = 0;
         for (int i = 0; i < samples; i++) {
-            Arrays.fill(x, 0f);
-            offsets[i] = (float) spec.scoreAndGradient(zero, rows[i], 1.0, x, towerScratch);
+            float[] f = features[i];
+            Arrays.fill(f, 0f);
+            offsets[i] = (float) spec.scoreAndGradient(zero, rows[i], 1.0, f, towerScratch);
             for (int k = 0; k < w; k++) {
-                features[k][i] = x[k];
-                squares += (double) x[k] * x[k];
+                squares += (double) f[k] * f[k];
             }
         }
         return squares;

@@ -166,4 +166,88 @@ class FoldInTest {
             assertThat(p).isGreaterThan(popularity + 0.2);
         }
     }
+
+    /**
+     * The linear models' fold-in runs its steps in the space of the samples (a weight per sample, through their Gram
+     * matrix) when there are few samples, else on the row. Both must be the steps taken on the user row itself: gradient descent on the mean loss plus the L2
+     * pull, written out here as the maths reads, over the same samples (no negatives, so both see the same ones).
+     */
+    @Test
+    void theStepsInTheSpaceOfTheSamplesAreTheStepsOnTheRow() {
+        for (String model : new String[]{"mf", "gmf"}) {
+            float[] out = new float[DIM];
+            Arrays.fill(out, 0.9f);
+            Map<String, SnapshotManifest.DenseWeights> dense = model.equals("gmf") ? Map.of(
+                    "out.weight", SnapshotManifest.DenseWeights.of(new int[]{1, DIM}, out, null),
+                    "out.bias", SnapshotManifest.DenseWeights.of(new int[]{1}, new float[]{0.1f}, null)) : Map.of();
+            int itemCount = 300;
+            SnapshotManifest manifest = PlantedWorld.manifest(model, 1, DIM, itemCount, 0, dense, false);
+            ModelSpec spec = ModelSpec.of(manifest);
+            ItemModel itemModel = new ItemModel(0);
+            itemModel.applyManifest(manifest, spec);
+            SplittableRandom rows = new SplittableRandom(3);
+            for (int i = 0; i < itemCount; i++) {
+                float[] row = new float[spec.width()];
+                for (int k = 0; k < row.length; k++) {
+                    row[k] = (float) (rows.nextGaussian() * 0.4);
+                }
+                itemModel.applyItemRow(i + 1L, PlantedWorld.row(1, 10, row));
+            }
+            ItemFactors.Table table = itemModel.table();
+            int steps = 30;
+            double lr = 1.0;
+            double l2 = 0.01;
+            FoldIn foldIn = new FoldIn(FoldIn.Method.GRADIENT, steps, lr, l2, 0, 0.9);
+            SplittableRandom random = new SplittableRandom(5);
+            for (int trial = 0; trial < 20; trial++) {
+                // Up to 12 samples run in the space of the samples, 80 and more on the row (FoldIn's cost model).
+                int count = trial < 16 ? 1 + trial % 12 : 64 + trial;
+                int[] items = random.ints(count, 0, table.size()).toArray();
+                float[] stars = new float[count];
+                float[] start = new float[spec.width()];
+                for (int k = 0; k < start.length; k++) {
+                    start[k] = (float) (random.nextGaussian() * 0.3);
+                }
+                float[] folded = foldIn.fold(spec, table, start, items, stars, count, items, count, trial);
+
+                float[][] features = new float[count][spec.width()];
+                float[] offsets = new float[count];
+                double squares = 0;
+                for (int i = 0; i < count; i++) {
+                    float[] row = new float[table.width];
+                    table.row(items[i], row);
+                    offsets[i] = (float) spec.scoreAndGradient(new float[spec.width()], row, 1.0, features[i], null);
+                    for (float f : features[i]) {
+                        squares += (double) f * f;
+                    }
+                }
+                double stepSize = lr / (0.25 * squares / count + l2 + 1e-9);
+                double[] u = new double[start.length];
+                for (int k = 0; k < u.length; k++) {
+                    u[k] = start[k];
+                }
+                for (int step = 0; step < steps; step++) {
+                    double[] grad = new double[u.length];
+                    for (int i = 0; i < count; i++) {
+                        double s = offsets[i];
+                        for (int k = 0; k < u.length; k++) {
+                            s += u[k] * features[i][k];
+                        }
+                        double slope = 1 / (1 + Math.exp(-s)) - 1;
+                        for (int k = 0; k < u.length; k++) {
+                            grad[k] += slope * features[i][k] / count;
+                        }
+                    }
+                    for (int k = 0; k < u.length; k++) {
+                        u[k] -= stepSize * (grad[k] + l2 * (u[k] - start[k]));
+                    }
+                }
+                for (int k = 0; k < u.length; k++) {
+                    assertThat((double) folded[k]).as("%s, trial %d, parameter %d", model, trial, k)
+                            .isCloseTo(u[k], org.assertj.core.data.Offset.offset(1e-3 + 1e-3 * Math.abs(u[k])));
+                }
+                assertThat(Arrays.equals(folded, start)).as("the fold-in moved the row").isFalse();
+            }
+        }
+    }
 }
