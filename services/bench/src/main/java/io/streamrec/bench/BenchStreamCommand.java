@@ -66,8 +66,8 @@ public final class BenchStreamCommand implements Callable<Integer> {
         java.util.List<StreamBenchmark.Result> results = new java.util.ArrayList<>();
         if (warmUpEvents > 0) {
             // Without it the first measured run paid for the JIT: C2 took a third of a core while it ran, on two
-            // cores shared with the trainer's own two threads, and it measured 0.16-0.18 against 0.19-0.25 for the
-            // run after it (docs/architecture.md, "services/bench").
+            // cores shared with the trainer's own two threads (3M ratings: 0.16-0.18 for the first run against
+            // 0.19-0.25 for the run after it; 0.20 and 0.28 with this warm-up).
             out.printf(Locale.ROOT, "warming up: the trainer on %,d ratings (not measured)...%n", warmUpEvents);
             out.flush();
             PrintWriter quiet = new PrintWriter(Writer.nullWriter());

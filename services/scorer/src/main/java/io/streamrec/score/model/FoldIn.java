@@ -32,9 +32,10 @@ import java.util.SplittableRandom;
  *
  * <p>Cost: the item matrix is parameter-major, so reading one item's row touches {@code width} arrays. The
  * samples' rows are gathered once per fold-in into contiguous scratch and the steps run on those; for MF and GMF
- * they become fixed features stored per parameter, so the scoring loop runs over the samples and vectorises.
- * Measured at 9.7k items, folding in 100 ratings: 4.5 ms reading the matrix at every step, 1.7 ms gathered,
- * under 0.3 ms with the linear path; capped at the latest 20 ratings (the scorer's {@code Recommender}), about 0.1 ms.
+ * they become fixed features, one row per sample, and the steps run on the row or, for few samples, in their space
+ * ({@link #linearGradient}). Measured at 9.7k items, folding in 100 ratings: 4.5 ms reading the matrix at every
+ * step, 1.7 ms gathered, under 0.3 ms with the linear path; capped at the latest 20 ratings (the scorer's
+ * {@code Recommender}), 136 µs with their negatives, and one new rating with its negatives 5.6 µs.
  */
 public final class FoldIn {
     private static final InnerProduct DOT = InnerProduct.best();
@@ -169,24 +170,26 @@ public final class FoldIn {
     /**
      * The same steps for MF and GMF, whose score is s = offsets + F·u with the features F (∂s/∂u of each sample)
      * fixed: the step size is constant (the features' squared norms do not change), and the steps run on whichever
-     * side is cheaper. On the row, a step costs 2·n·w (n samples, w = 65). In the space of the samples, a step
-     * costs n²: a step's gradient F·slopes / n + l2·(u − u0) lies in the span of the features once u − u0 does, and u
-     * starts at u0, so u = u0 + Fᵀ·a with one weight a_i per sample, and s = F·u0 + offsets + (F·Fᵀ)·a, after a Gram
-     * matrix of n²·w / 2. The iterates are the same up to float rounding (FoldInTest compares them with steps taken
-     * on the row). Most fold-ins take the ratings a row does not reflect yet, one to a few, with their negatives:
-     * 5 samples took 5.4 µs instead of 29 in the samples' space, 15 took 17 µs instead of 38, while 100 (the cap of
-     * 20 ratings) took 165 µs against 144 on the row (9,742 items, d = 64, 30 steps).
+     * side is cheaper ({@link #inSamplesSpace}). On the row, a step costs 2·n·w (n samples, w parameters). In the
+     * space of the samples, a step costs n²: a step's gradient F·slopes / n + l2·(u − u0) lies in the span of the
+     * features once u − u0 does, and u starts at u0, so u = u0 + Fᵀ·a with one weight a_i per sample, and
+     * s = F·u0 + offsets + (F·Fᵀ)·a, after a Gram matrix of n²·w / 2. The iterates are the same up to float rounding
+     * (FoldInTest compares both with steps taken on the row). Most fold-ins take the ratings a row does not reflect
+     * yet, one to a few, with their negatives. Measured (mf, d = 64, 9,742 items, 30 steps), before against after:
+     * 5 samples 29 against 5.6 µs, 15 samples 38 against 18.5 µs; 100 samples (the cap of 20 ratings) took 165 µs in
+     * the samples' space, so they step on the row: 144 against 136 µs.
      */
     private float[] linearGradient(ModelSpec spec, float[] u, int samples, double range, double curvature) {
         int w = u.length;
         double stepSize = learningRate / (curvature * toFeatures(spec, samples) / samples + l2 + 1e-9);
-        if (weights.length < samples) {
-            weights = new float[rows.length];
-            scores = new float[rows.length];
-            gram = new float[rows.length][rows.length];
-        }
-        if ((long) samples * (w / 2 + steps) >= 2L * steps * w) {
+        if (!inSamplesSpace(samples, w, steps)) {
             return stepsOnTheRow(spec, u, samples, range, stepSize);
+        }
+        // Sized here, past the cost check: below it samples stays under 2·steps (about 60).
+        if (gram.length < samples) {
+            weights = new float[samples];
+            scores = new float[samples];
+            gram = new float[samples][samples];
         }
         for (int i = 0; i < samples; i++) {
             scores[i] = offsets[i] + DOT.dot(u, 0, features[i], 0, w);
@@ -215,6 +218,15 @@ public final class FoldIn {
             }
         }
         return u;
+    }
+
+    /**
+     * Whether the linear steps of {@code samples} samples over {@code w} parameters are cheaper in the samples'
+     * space (the Gram matrix, n·w / 2 per sample, then n per sample and step) than on the row (2·w per sample and
+     * step): below 63 samples for mf at d = 64 and 30 steps.
+     */
+    static boolean inSamplesSpace(int samples, int w, int steps) {
+        return (long) samples * (w / 2 + steps) < 2L * steps * w;
     }
 
     private float[] stepsOnTheRow(ModelSpec spec, float[] u, int samples, double range, double stepSize) {

@@ -174,6 +174,11 @@ class FoldInTest {
      */
     @Test
     void theStepsInTheSpaceOfTheSamplesAreTheStepsOnTheRow() {
+        // One fold-in for both models, as a scorer whose model changes keeps its own: its scratch must follow the width.
+        int steps = 30;
+        double lr = 1.0;
+        double l2 = 0.01;
+        FoldIn foldIn = new FoldIn(FoldIn.Method.GRADIENT, steps, lr, l2, 0, 0.9);
         for (String model : new String[]{"mf", "gmf"}) {
             float[] out = new float[DIM];
             Arrays.fill(out, 0.9f);
@@ -194,13 +199,10 @@ class FoldInTest {
                 itemModel.applyItemRow(i + 1L, PlantedWorld.row(1, 10, row));
             }
             ItemFactors.Table table = itemModel.table();
-            int steps = 30;
-            double lr = 1.0;
-            double l2 = 0.01;
-            FoldIn foldIn = new FoldIn(FoldIn.Method.GRADIENT, steps, lr, l2, 0, 0.9);
             SplittableRandom random = new SplittableRandom(5);
+            boolean[] spaces = new boolean[2];
             for (int trial = 0; trial < 20; trial++) {
-                // Up to 12 samples run in the space of the samples, 80 and more on the row (FoldIn's cost model).
+                // Up to 12 samples run in the space of the samples, 80 and more on the row (FoldIn.inSamplesSpace).
                 int count = trial < 16 ? 1 + trial % 12 : 64 + trial;
                 int[] items = random.ints(count, 0, table.size()).toArray();
                 float[] stars = new float[count];
@@ -208,6 +210,7 @@ class FoldInTest {
                 for (int k = 0; k < start.length; k++) {
                     start[k] = (float) (random.nextGaussian() * 0.3);
                 }
+                spaces[FoldIn.inSamplesSpace(count, spec.width(), steps) ? 1 : 0] = true;
                 float[] folded = foldIn.fold(spec, table, start, items, stars, count, items, count, trial);
 
                 float[][] features = new float[count][spec.width()];
@@ -248,6 +251,7 @@ class FoldInTest {
                 }
                 assertThat(Arrays.equals(folded, start)).as("the fold-in moved the row").isFalse();
             }
+            assertThat(spaces).as("%s: steps on the row and in the samples' space", model).containsOnly(true);
         }
     }
 }

@@ -441,7 +441,7 @@ public final class JavaEngine implements Engine {
         final float[] denseGradient = new float[dense.length];
         private int userSlots;
         private int itemSlots;
-        /** Per sample: its score, then dℓ/ds (indexed like the samples; each thread fills its own range). */
+        /** Per sample of this thread's range (from its first): its score, then dℓ/ds. */
         private float[] perSample = new float[0];
 
         /** Makes room for the step's slots; the thread clears them itself, in parallel with the others. */
@@ -475,18 +475,18 @@ public final class JavaEngine implements Engine {
             int[] us = samples.users();
             int[] is = samples.items();
             float[] ys = samples.targets();
-            if (perSample.length < to) {
-                perSample = new float[Math.max(to, perSample.length * 2)];
+            if (perSample.length < to - from) {
+                perSample = new float[Math.max(to - from, perSample.length * 2)];
             }
             float[] scoreThenGradient = perSample;
             for (int j = from; j < to; j++) {
-                scoreThenGradient[j] = raw(us[j], is[j]);
+                scoreThenGradient[j - from] = raw(us[j], is[j]);
             }
             double loss = 0;
             for (int j = from; j < to; j++) {
-                float s = scoreThenGradient[j];
+                float s = scoreThenGradient[j - from];
                 loss += objective.loss(s, ys[j], lo, hi);
-                scoreThenGradient[j] = objective.gradient(s, ys[j], lo, hi) * inverseN;
+                scoreThenGradient[j - from] = objective.gradient(s, ys[j], lo, hi) * inverseN;
             }
             float[] up = users.data;
             float[] ip = items.data;
@@ -494,7 +494,7 @@ public final class JavaEngine implements Engine {
             float[] gi = itemGradient;
             float[] dg = denseGradient;
             for (int j = from; j < to; j++) {
-                float g = scoreThenGradient[j];
+                float g = scoreThenGradient[j - from];
                 int uo = us[j] * stride;
                 int io = is[j] * stride;
                 int guo = sampleUserSlot[j] * width;
