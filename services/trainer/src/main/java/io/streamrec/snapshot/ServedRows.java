@@ -114,13 +114,15 @@ public final class ServedRows {
         Cutoff cutoff = cutoff(priority, eligible);
         int ties = cutoff.ties();
 
-        // Second pass: serve the news and, within the budget, the due and most moved rows; the rest drift.
+        // Second pass: serve the news and, within the budget, the due and most moved rows; the rest drift. When the
+        // candidates fit in one chunk, the first pass's export is still in it.
+        boolean oneChunk = candidates.length <= slice.length;
         long[] ids = new long[candidates.length];
         int[] outCounts = new int[candidates.length];
         float[] out = new float[candidates.length * width];
         int n = 0;
         for (int from = 0; from < candidates.length; from += slice.length) {
-            int m = export(engine, candidates, from, slice, chunk, noState);
+            int m = oneChunk ? candidates.length : export(engine, candidates, from, slice, chunk, noState);
             for (int k = 0; k < m; k++) {
                 int row = slice[k];
                 float p = priority[from + k];
