@@ -4,6 +4,7 @@ import io.streamrec.config.Settings;
 import io.streamrec.contract.Movie;
 import io.streamrec.contract.Rating;
 import io.streamrec.contract.RatingCodec;
+import io.streamrec.contract.Recommendation;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
 import io.streamrec.kafka.TopicAdmin;
@@ -49,6 +50,42 @@ class TopicWatchTest {
             assertThat(watched.lastRated(414)).isEqualTo("Live Rating (2026) 5.0");
             assertThat(watched.rated(414)).as("the valid ratings of user 414, not the one off the scale").isEqualTo(2);
         }
+    }
+
+    /** Only watched users' lists and each user's first valid one are parsed; the others must still count right. */
+    @Test
+    void keepsAWatchedUsersLatestListAndCountsUsersWithAValidOne() throws Exception {
+        Settings s = kafka.settings();
+        TopicAdmin.prepare(s, "topic-watch-lists-test", Topics.ALL);
+        WatchedUsers watched = new WatchedUsers(List.of(414L), Map.of());
+        try (TopicWatch watch = new TopicWatch(s, watched);
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.liveProducer(s, "outside"))) {
+            sendList(producer, "68", "{\"userId\":68}".getBytes(StandardCharsets.UTF_8));   // breaks the schema
+            sendList(producer, "414", list(414, 1));
+            sendList(producer, "70", list(70, 1));
+            sendList(producer, "70", list(70, 2));
+            sendList(producer, "68", list(68, 2));
+            sendList(producer, "414", list(414, 3));
+
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (watch.records() < 6 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(watch.records()).isEqualTo(6);
+            assertThat(watch.usersWithList()).as("68 (its second list), 70 and 414").isEqualTo(3);
+            assertThat(watch.latest(414).modelVersion()).as("the watched user's latest list").isEqualTo(3);
+            assertThat(watch.latest(70)).as("not watched").isNull();
+        }
+    }
+
+    private static byte[] list(long user, long version) {
+        return Topics.RECOMMENDATIONS.valueSerde().serializer().serialize(Topics.RECOMMENDATIONS.name(),
+                new Recommendation(user, version, 0, null, "snapshot", "model", List.of(new Recommendation.Item(1, null, 0.5))));
+    }
+
+    private static void sendList(KafkaProducer<byte[], byte[]> producer, String key, byte[] value) throws Exception {
+        // One partition for all: the watch meets them in this order.
+        producer.send(new ProducerRecord<>(Topics.RECOMMENDATIONS.name(), 0, key.getBytes(StandardCharsets.US_ASCII), value)).get();
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, String key, byte[] value) throws Exception {
