@@ -34,8 +34,8 @@ import java.util.SplittableRandom;
  * samples' rows are gathered once per fold-in into contiguous scratch and the steps run on those; for MF and GMF
  * they become fixed features, one row per sample, and the steps run on the row or, for few samples, in their space
  * ({@link #linearGradient}). Measured at 9.7k items, folding in 100 ratings: 4.5 ms reading the matrix at every
- * step, 1.7 ms gathered, under 0.3 ms with the linear path; capped at the latest 20 ratings (the scorer's
- * {@code Recommender}), 136 µs with their negatives, and one new rating with its negatives 5.6 µs.
+ * step, 1.7 ms gathered, under 0.3 ms with the linear path; 20 ratings with their negatives 136 µs, 10 (the
+ * scorer's cap, {@code Recommender}) 68 µs, and one new rating with its negatives 5.6 µs.
  */
 public final class FoldIn {
     private static final InnerProduct DOT = InnerProduct.best();
@@ -176,8 +176,8 @@ public final class FoldIn {
      * s = F·u0 + offsets + (F·Fᵀ)·a, after a Gram matrix of n²·w / 2. The iterates are the same up to float rounding
      * (FoldInTest compares both with steps taken on the row). Most fold-ins take the ratings a row does not reflect
      * yet, one to a few, with their negatives. Measured (mf, d = 64, 9,742 items, 30 steps), before against after:
-     * 5 samples 29 against 5.6 µs, 15 samples 38 against 18.5 µs; 100 samples (the cap of 20 ratings) took 165 µs in
-     * the samples' space, so they step on the row: 144 against 136 µs.
+     * 5 samples 29 against 5.6 µs, 15 samples 38 against 18.5 µs; 100 samples (20 ratings) took 165 µs in the
+     * samples' space, so they step on the row: 144 against 136 µs.
      */
     private float[] linearGradient(ModelSpec spec, float[] u, int samples, double range, double curvature) {
         int w = u.length;
