@@ -52,7 +52,10 @@ class TopicWatchTest {
         }
     }
 
-    /** Only watched users' lists and each user's first valid one are parsed; the others must still count right. */
+    /**
+     * Only watched users' lists and each user's first valid one are parsed; the others must still count right, and
+     * neither a list that breaks the schema nor a tombstone stops the watch.
+     */
     @Test
     void keepsAWatchedUsersLatestListAndCountsUsersWithAValidOne() throws Exception {
         Settings s = kafka.settings();
@@ -61,6 +64,7 @@ class TopicWatchTest {
         try (TopicWatch watch = new TopicWatch(s, watched);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.liveProducer(s, "outside"))) {
             sendList(producer, "68", "{\"userId\":68}".getBytes(StandardCharsets.UTF_8));   // breaks the schema
+            sendList(producer, "71", null);   // a tombstone
             sendList(producer, "414", list(414, 1));
             sendList(producer, "70", list(70, 1));
             sendList(producer, "70", list(70, 2));
@@ -68,10 +72,10 @@ class TopicWatchTest {
             sendList(producer, "414", list(414, 3));
 
             long deadline = System.nanoTime() + 30_000_000_000L;
-            while (watch.records() < 6 && System.nanoTime() < deadline) {
+            while (watch.records() < 7 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(watch.records()).isEqualTo(6);
+            assertThat(watch.records()).isEqualTo(7);
             assertThat(watch.usersWithList()).as("68 (its second list), 70 and 414").isEqualTo(3);
             assertThat(watch.latest(414).modelVersion()).as("the watched user's latest list").isEqualTo(3);
             assertThat(watch.latest(70)).as("not watched").isNull();

@@ -152,8 +152,8 @@ public final class ScorerApp implements AutoCloseable {
         // seven global partitions, measured. At 50 ms the start takes 0.4 s; an idle global consumer then asks the
         // broker 20 times a second, which costs nothing measurable.
         p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
-        // A task (a partition of ratings and of model-user-factors) is processable as soon as either has records,
-        // without waiting to fetch the other: nothing here needs the two in timestamp order (a user's row waits for
+        // A task (a partition of ratings, of model-user-factors and of the rerouted ratings) is processable as
+        // soon as any has records, without waiting to fetch the others: nothing here needs the two in timestamp order (a user's row waits for
         // the ratings it counts, see UserProcessor). At the default (0), Kafka Streams 4.3.1 also formats a log
         // line with String.format for every empty partition at every pass, whatever the log level: 7 % of the
         // stream thread's CPU in the demo (JFR), since a factor partition is empty between snapshots.
@@ -264,8 +264,9 @@ public final class ScorerApp implements AutoCloseable {
         state.metrics.gauge("retrieval.index.builds", "Candidate indexes built since the start", state.items::indexBuilds);
         for (String store : new String[]{UserProcessor.HISTORIES, UserProcessor.ROWS}) {
             state.metrics.gauge("store." + store.replace('-', '.') + ".entries",
-                    "Entries of the local " + store + " store: exact in memory, RocksDB's estimate on disk (which counts"
-                            + " overwritten keys until compaction: 7,061 for 611 users after a replay, measured)", () -> {
+                    "Entries of the local " + store + " store as of its last commit (keys still in the record cache are"
+                            + " not counted): exact in memory, RocksDB's estimate on disk (which counts overwritten keys"
+                            + " until compaction: 7,061 for 611 users after a replay, measured)", () -> {
                         try {
                             return localStore(store).approximateNumEntries();
                         } catch (RuntimeException e) {

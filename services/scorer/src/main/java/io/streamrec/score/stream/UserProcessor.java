@@ -361,6 +361,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
                 }
             }
         }
+        // No input record stands behind these entries, so nothing would queue them again after a crash: commit
+        // soon, which writes them from the record cache to the changelog, instead of at the next commit interval.
+        context.commit();
         log.debug("partition {}: item factors moved, {} users queued for rescoring", partition, queued);
     }
 
