@@ -253,8 +253,9 @@ public final class ItemFactors {
      * movieId to table index, shared by the tables of one generation. Every ranking looks up each item its user
      * rated (their exclusions), so a heavy rater's list cost thousands of lookups; in a hash map keyed by boxed
      * longs that was 12 % of the demo's stream thread where the heaviest raters are. MovieLens ids are small
-     * integers (under 300,000), so ids below {@link #DENSE_LIMIT} sit in a plain array (one load, 4 bytes an id up
-     * to the largest seen: 0.8 MB at ml-25m); any others in a map. One writer (the global thread); a reader racing
+     * integers (under 300,000), so ids below {@link #DENSE_LIMIT} sit in a plain array (one load; 4 bytes an id, up
+     * to about twice the largest id seen as it doubles: about 1 MB at ml-25m, at most 16 MB a generation); any
+     * others in a map. One writer (the global thread); a reader racing
      * an append may miss the new item, as it would one appended a moment later.
      */
     static final class Ids {
