@@ -33,6 +33,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -123,9 +125,25 @@ public final class Demo {
                     .with("scorer.http.port", freeOrAny(base.integer("scorer.http.port")))
                     .with("trainer.prequential-sample-rate", 1.0);
             try (Metrics metrics = Metrics.start(s, "streamrec-demo")) {
-                StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
+                // The scorer starts beside the trainer, not after it: the first list waits for both (the trainer
+                // about 1 s restoring and joining its group, the scorer about 2 s, most of it opening its stores).
+                CompletableFuture<ScorerApp> scorerStarting = CompletableFuture.supplyAsync(() -> ScorerApp.start(s, metrics),
+                        start -> new Thread(start, "demo-scorer-start").start());
+                StreamingTrainer trainer;
+                try {
+                    trainer = StreamingTrainer.start(s, metrics.registry());
+                } catch (RuntimeException e) {
+                    scorerStarting.thenAccept(ScorerApp::close);
+                    throw e;
+                }
                 metrics.healthCheck("trainer", trainer::problems);
-                ScorerApp scorer = ScorerApp.start(s, metrics);
+                ScorerApp scorer;
+                try {
+                    scorer = scorerStarting.join();
+                } catch (CompletionException e) {
+                    trainer.close();
+                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                }
                 trainer.yieldReplayTo(scorer::behind);
                 TopicWatch topics = new TopicWatch(s, watched);
                 Addresses addresses = new Addresses(broker.bootstrapServers(),
