@@ -133,7 +133,12 @@ public final class Demo {
                 try {
                     trainer = StreamingTrainer.start(s, metrics.registry());
                 } catch (RuntimeException e) {
-                    scorerStarting.thenAccept(ScorerApp::close);
+                    // Closed here, before the broker goes: a scorer left starting would outlive the demo's failure.
+                    try {
+                        scorerStarting.join().close();
+                    } catch (RuntimeException alsoFailed) {
+                        e.addSuppressed(alsoFailed);
+                    }
                     throw e;
                 }
                 metrics.healthCheck("trainer", trainer::problems);
