@@ -127,8 +127,8 @@ public final class Demo {
             try (Metrics metrics = Metrics.start(s, "streamrec-demo")) {
                 // The scorer starts beside the trainer, not after it: the first list waits for both (the trainer
                 // about 1 s restoring and joining its group, the scorer about 2 s, most of it opening its stores).
-                CompletableFuture<ScorerApp> scorerStarting = CompletableFuture.supplyAsync(() -> ScorerApp.start(s, metrics),
-                        start -> new Thread(start, "demo-scorer-start").start());
+                CompletableFuture<ScorerApp> scorerStarting = CompletableFuture.supplyAsync(
+                        () -> ScorerApp.start(s, metrics), start -> new Thread(start, "demo-scorer-start").start());
                 StreamingTrainer trainer;
                 try {
                     trainer = StreamingTrainer.start(s, metrics.registry());

@@ -84,12 +84,14 @@ class TopicWatchTest {
 
     private static byte[] list(long user, long version) {
         return Topics.RECOMMENDATIONS.valueSerde().serializer().serialize(Topics.RECOMMENDATIONS.name(),
-                new Recommendation(user, version, 0, null, "snapshot", "model", List.of(new Recommendation.Item(1, null, 0.5))));
+                new Recommendation(user, version, 0, null, "snapshot", "model",
+                        List.of(new Recommendation.Item(1, null, 0.5))));
     }
 
     private static void sendList(KafkaProducer<byte[], byte[]> producer, String key, byte[] value) throws Exception {
         // One partition for all: the watch meets them in this order.
-        producer.send(new ProducerRecord<>(Topics.RECOMMENDATIONS.name(), 0, key.getBytes(StandardCharsets.US_ASCII), value)).get();
+        byte[] keyBytes = key.getBytes(StandardCharsets.US_ASCII);
+        producer.send(new ProducerRecord<>(Topics.RECOMMENDATIONS.name(), 0, keyBytes, value)).get();
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, String key, byte[] value) throws Exception {

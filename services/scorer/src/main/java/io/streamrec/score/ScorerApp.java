@@ -153,10 +153,11 @@ public final class ScorerApp implements AutoCloseable {
         // broker 20 times a second, which costs nothing measurable.
         p.put(StreamsConfig.globalConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
         // A task (a partition of ratings, of model-user-factors and of the rerouted ratings) is processable as
-        // soon as any has records, without waiting to fetch the others: nothing here needs the two in timestamp order (a user's row waits for
-        // the ratings it counts, see UserProcessor). At the default (0), Kafka Streams 4.3.1 also formats a log
-        // line with String.format for every empty partition at every pass, whatever the log level: 7 % of the
-        // stream thread's CPU in the demo (JFR), since a factor partition is empty between snapshots.
+        // soon as any has records, without waiting to fetch the others: nothing here needs the two in timestamp
+        // order (a user's row waits for the ratings it counts, see UserProcessor). At the default (0), Kafka
+        // Streams 4.3.1 also formats a log line with String.format for every empty partition at every pass,
+        // whatever the log level: 7 % of the stream thread's CPU in the demo (JFR), since a factor partition is
+        // empty between snapshots.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // Kafka Streams sets its producers' linger.ms to 100 unless told otherwise: 100 ms added to every list.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), config.lingerMs());

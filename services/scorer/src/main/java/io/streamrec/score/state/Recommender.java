@@ -24,9 +24,9 @@ import java.util.List;
  *   <li><b>model</b>: the served model is known (a manifest arrived) and the user's factor row reflects every
  *       rating the scorer has seen from them: {@code history.seen ≤ row.count}.</li>
  *   <li><b>fold-in</b>: the model is known and the user is new (no row) or stale (seen &gt; count): their
- *       ratings not yet in the row, the latest {@code seen − count} (every one for a new user), at most {@link #MAX_FOLD_IN}, are folded into
- *       the row on the spot ({@link FoldIn}). Items without factors cannot be folded; when none of them have any,
- *       a stale user keeps their row (<b>model</b>).</li>
+ *       ratings not yet in the row, the latest {@code seen − count} (every one for a new user), at most
+ *       {@link #MAX_FOLD_IN}, are folded into the row on the spot ({@link FoldIn}). Items without factors
+ *       cannot be folded; when none of them have any, a stale user keeps their row (<b>model</b>).</li>
  *   <li><b>cluster</b>: the model cannot rank the user (no manifest yet, a model whose rows do not fit the
  *       matrix) but they have a factor row and clusters exist: their cluster's favourites.</li>
  *   <li><b>popularity</b>: everything else, such as a user whose ratings are all of items the model has not
