@@ -265,8 +265,8 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
             enqueueEveryone(now);
         }
         long deadline = System.nanoTime() + state.config.rescoreRound().toNanos();
-        sendComputed();
-        if (queue.isEmpty()) {
+        sendComputed(deadline);
+        if (queue.isEmpty() || System.nanoTime() >= deadline) {
             return;
         }
         // While backlog ratings keep coming, their users wait (up to scorer.backlog-wait-ms) for more of theirs.
@@ -310,9 +310,13 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         } while (!queue.isEmpty() && System.nanoTime() < deadline);
     }
 
-    /** Sends the lists of the hand-overs computed so far, in hand-over order, skipping those made stale since. */
-    private void sendComputed() {
-        while (!handedOver.isEmpty() && handedOver.peekFirst().lists().isDone()) {
+    /**
+     * Sends the lists of the hand-overs computed so far, in hand-over order, skipping those made stale since, until
+     * the round's deadline: the rest wait for the next round. (Unbounded, a snapshot's 500 lists went out in one
+     * burst of up to 22 ms, and ratings waited behind it; demo at 1,000 ratings/s.)
+     */
+    private void sendComputed(long deadline) {
+        while (!handedOver.isEmpty() && handedOver.peekFirst().lists().isDone() && System.nanoTime() < deadline) {
             Handover h = handedOver.pollFirst();
             usersHandedOver -= h.users().size();
             List<Recommendation> lists;
