@@ -312,13 +312,12 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
 
     /**
      * Sends the lists of the hand-overs computed so far, in hand-over order, skipping those made stale since, until
-     * the round's deadline: the rest wait for the next round. At least one hand-over goes per round, so a thread
-     * descheduled past the deadline still makes progress. (Unbounded, a snapshot's 500 lists went out in one burst
-     * of up to 22 ms, and ratings waited behind it; demo at 1,000 ratings/s.)
+     * the round's deadline: the rest wait for the next round. The first computed hand-over always goes, so a thread
+     * descheduled past the deadline still makes progress; a hand-over is at most {@code PASS} lists. (Unbounded, a
+     * snapshot's 500 lists went out in one burst of up to 22 ms, and ratings waited behind it; demo at 1,000/s.)
      */
     private void sendComputed(long deadline) {
-        for (boolean first = true; !handedOver.isEmpty() && handedOver.peekFirst().lists().isDone()
-                && (first || System.nanoTime() < deadline); first = false) {
+        while (!handedOver.isEmpty() && handedOver.peekFirst().lists().isDone()) {
             Handover h = handedOver.pollFirst();
             usersHandedOver -= h.users().size();
             List<Recommendation> lists;
@@ -339,6 +338,9 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
                 } else {
                     queue.done(user);
                 }
+            }
+            if (System.nanoTime() >= deadline) {
+                return;
             }
         }
     }
