@@ -1,0 +1,90 @@
+package io.streamrec.logging;
+
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Property;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The services' logging configuration (log4j2.xml, in force in every module's tests) drops what transactions v2's
+ * retried refusals log, and nothing else of the same kind: logged here through slf4j, as Kafka logs.
+ */
+class RetriedAppendFilterTest {
+    private static final String APPEND_ERROR = "[ReplicaManager broker=1] Error processing append operation on partition "
+            + "XrIN16xaQaSbSSH1u7QVfw:model-checkpoint-items-2";
+    private static final String RETRYING = "Got error produce response with correlation id 25 on topic-partition "
+            + "model-checkpoint-items-2, retrying (2147483646 attempts left). Error: OUT_OF_ORDER_SEQUENCE_NUMBER";
+
+    private final List<String> shown = new CopyOnWriteArrayList<>();
+    private final AbstractAppender capture = new AbstractAppender("retried-append-test", null, null, true,
+            Property.EMPTY_ARRAY) {
+        @Override
+        public void append(LogEvent event) {
+            shown.add(event.getMessage().getFormattedMessage());
+        }
+    };
+
+    @BeforeEach
+    void capture() {
+        capture.start();
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        context.getConfiguration().getRootLogger().addAppender(capture, Level.WARN, null);
+        context.updateLoggers();
+    }
+
+    @AfterEach
+    void release() {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        context.getConfiguration().getRootLogger().removeAppender(capture.getName());
+        context.updateLoggers();
+        capture.stop();
+    }
+
+    @Test
+    void dropsTheBrokersErrorForABatchRefusedWhileTheTransactionsFirstWriteIsVerified() {
+        // The exception's text as Kafka 4.3.1 words it (seen in DemoTest's output).
+        LoggerFactory.getLogger("kafka.server.ReplicaManager").error(APPEND_ERROR, new OutOfOrderSequenceException(
+                "Invalid sequence number for producer 1 at offset 64 in partition model-checkpoint-items-2: 2 (incoming "
+                        + "seq. number). Expected sequence 0 for transactions v2 idempotent producer with no existing state."));
+
+        assertThat(shown).isEmpty();
+    }
+
+    @Test
+    void keepsEveryOtherAppendError() {
+        LoggerFactory.getLogger("kafka.server.ReplicaManager").error(APPEND_ERROR, new OutOfOrderSequenceException(
+                "Out of order sequence number for producer 1 at offset 7 in partition t-0: 9 (incoming seq. number), "
+                        + "6 (current end sequence number)"));
+        LoggerFactory.getLogger("kafka.server.ReplicaManager").error(APPEND_ERROR,
+                new IllegalStateException("disk full"));
+        LoggerFactory.getLogger("kafka.server.ReplicaManager").error(APPEND_ERROR);
+
+        assertThat(shown).containsExactly(APPEND_ERROR, APPEND_ERROR, APPEND_ERROR);
+    }
+
+    @Test
+    void dropsATransactionalProducersRetryWarningOnlyForOutOfOrderSequences() {
+        String sender = "org.apache.kafka.clients.producer.internals.Sender";
+        String transactional = "[Producer clientId=streamrec-trainer-mf, transactionalId=streamrec-trainer-mf] ";
+        String idempotent = "[Producer clientId=streamrec-replayer] ";
+        LoggerFactory.getLogger(sender).warn(transactional + RETRYING);
+        LoggerFactory.getLogger(sender).warn(idempotent + RETRYING);
+        LoggerFactory.getLogger(sender).warn(transactional + RETRYING.replace("OUT_OF_ORDER_SEQUENCE_NUMBER",
+                "NOT_LEADER_OR_FOLLOWER"));
+
+        assertThat(shown).containsExactly(idempotent + RETRYING,
+                transactional + RETRYING.replace("OUT_OF_ORDER_SEQUENCE_NUMBER", "NOT_LEADER_OR_FOLLOWER"));
+    }
+}
