@@ -19,7 +19,7 @@ import org.apache.logging.log4j.core.filter.AbstractFilter;
 @Plugin(name = "RetriedAppendFilter", category = Node.CATEGORY, elementType = Filter.ELEMENT_TYPE)
 public final class RetriedAppendFilter extends AbstractFilter {
     /** The words of the broker's refusal (Kafka 4.3.1, ProducerAppendInfo). */
-    static final String NOT_YET_VERIFIED = "for transactions v2 idempotent producer with no existing state";
+    private static final String NOT_YET_VERIFIED = "for transactions v2 idempotent producer with no existing state";
 
     private RetriedAppendFilter() {
         super(Result.DENY, Result.NEUTRAL);

@@ -255,8 +255,8 @@ public final class ItemFactors {
      * longs that was 12 % of the demo's stream thread where the heaviest raters are. MovieLens ids are small
      * integers (under 300,000), so ids below {@link #DENSE_LIMIT} sit in a plain array (one load; 4 bytes an id, up
      * to about twice the largest id seen as it doubles: about 1 MB at ml-25m, at most 16 MB a generation); any
-     * others in a map. One writer (the global thread); a reader racing
-     * an append may miss the new item, as it would one appended a moment later.
+     * others in a map. One writer (the global thread); a reader racing an append may miss the new item, as it would
+     * one appended a moment later.
      */
     static final class Ids {
         private static final long DENSE_LIMIT = 1 << 22;
