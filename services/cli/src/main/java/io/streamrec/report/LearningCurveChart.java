@@ -1,7 +1,6 @@
 package io.streamrec.report;
 
 import io.streamrec.evaluate.CurvePoint;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
@@ -13,6 +12,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,12 +85,14 @@ public final class LearningCurveChart {
         JFreeChart chart = new JFreeChart(null, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setTitle(new TextTitle(title, new Font(Font.SANS_SERIF, Font.BOLD, 16)));
         chart.setBackgroundPaint(Color.WHITE);
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ChartUtils.writeChartAsPNG(bytes, chart, WIDTH, HEIGHT);
-            return bytes.toByteArray();
+        // Encoded through a memory cache: ImageIO's default file cache registers a JVM shutdown hook on first use,
+        // which throws while the JVM shuts down, and a demo stopped with Ctrl-C writes its report just then.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (MemoryCacheImageOutputStream png = new MemoryCacheImageOutputStream(bytes)) {
+            ImageIO.write(chart.createBufferedImage(WIDTH, HEIGHT), "png", png);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot draw the chart " + title, e);
         }
+        return bytes.toByteArray();
     }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -48,6 +49,37 @@ class RunReportTest {
                 point(20_000, 0.55, 0.40, 0.32, 0.06));
         assertThat(LearningCurveChart.lines(measuredOnce, false)).contains("model full-catalogue recall@10");
         assertThat(LearningCurveChart.lines(measuredOnce, true)).as("no star ratings were scored").isEmpty();
+    }
+
+    /**
+     * A demo stopped with Ctrl-C writes its report from a shutdown hook's watch, while the JVM shuts down, so the
+     * chart must draw then too (ImageIO's default file cache cannot: it adds a shutdown hook on first use). In a JVM
+     * of its own, which this test lets end.
+     */
+    @Test
+    void drawsTheChartWhileTheJvmShutsDown() throws Exception {
+        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), ChartAtShutdown.class.getName())
+                .redirectErrorStream(true).start();
+        String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(jvm.waitFor()).as(output).isZero();
+        assertThat(output).contains("drew a PNG of").doesNotContain("failed");
+    }
+
+    /** Draws a chart from a shutdown hook and says how that went. */
+    static final class ChartAtShutdown {
+        public static void main(String[] args) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    byte[] png = LearningCurveChart.png(List.of(point(10_000, 0.5, 0.4, 0.3, NOT_MEASURED),
+                            point(20_000, 0.6, 0.4, 0.3, NOT_MEASURED)), "at shutdown", false);
+                    System.out.println("drew a PNG of " + png.length + " bytes");
+                } catch (RuntimeException e) {
+                    System.out.println("failed: " + e);
+                }
+            }));
+        }
     }
 
     private static CurvePoint point(long events, double hr, double recent, double allTime, double fullRecall) {
