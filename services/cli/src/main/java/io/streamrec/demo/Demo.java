@@ -121,12 +121,15 @@ public final class Demo {
             Settings s = base.with("kafka.bootstrap.servers", broker.bootstrapServers())
                     .with("topics.replication-factor", 1)
                     .with("scorer.state-dir", work.resolve("scorer"))
+                    // In memory unless set: the state is deleted at the end anyway, and opening RocksDB's stores
+                    // delayed the first list by about 0.6 s (docs/architecture.md, the demo).
+                    .with("scorer.store", base.isDefault("scorer.store") ? "in-memory" : base.text("scorer.store"))
                     .with("metrics.port", freeOrAny(base.integer("metrics.port")))
                     .with("scorer.http.port", freeOrAny(base.integer("scorer.http.port")))
                     .with("trainer.prequential-sample-rate", 1.0);
             try (Metrics metrics = Metrics.start(s, "streamrec-demo")) {
                 // The scorer starts beside the trainer, not after it: the first list waits for both (the trainer
-                // about 1 s restoring and joining its group, the scorer about 2 s, most of it opening its stores).
+                // about 1 s restoring and joining its group, the scorer about 1.5 s to the end of its first rebalance).
                 CompletableFuture<ScorerApp> scorerStarting = CompletableFuture.supplyAsync(
                         () -> ScorerApp.start(s, metrics), start -> new Thread(start, "demo-scorer-start").start());
                 StreamingTrainer trainer;
