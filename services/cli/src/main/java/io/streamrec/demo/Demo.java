@@ -129,7 +129,7 @@ public final class Demo {
                     .with("trainer.prequential-sample-rate", 1.0);
             try (Metrics metrics = Metrics.start(s, "streamrec-demo")) {
                 // The scorer starts beside the trainer, not after it: the first list waits for both (the trainer
-                // about 1 s restoring and joining its group, the scorer about 1.5 s to the end of its first rebalance).
+                // about 1 s restoring and joining its group, the scorer about 1.5 s until its tasks take ratings).
                 CompletableFuture<ScorerApp> scorerStarting = CompletableFuture.supplyAsync(
                         () -> ScorerApp.start(s, metrics), start -> new Thread(start, "demo-scorer-start").start());
                 StreamingTrainer trainer;

@@ -12,13 +12,13 @@ import org.jfree.data.xy.XYSeriesCollection;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import javax.imageio.ImageIO;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
+import javax.imageio.ImageIO;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * A prequential learning curve as a PNG (JFreeChart): the model's ranking quality against both popularity baselines
@@ -89,7 +89,9 @@ public final class LearningCurveChart {
         // which throws while the JVM shuts down, and a demo stopped with Ctrl-C writes its report just then.
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (MemoryCacheImageOutputStream png = new MemoryCacheImageOutputStream(bytes)) {
-            ImageIO.write(chart.createBufferedImage(WIDTH, HEIGHT), "png", png);
+            if (!ImageIO.write(chart.createBufferedImage(WIDTH, HEIGHT), "png", png)) {
+                throw new IllegalStateException("this JVM has no PNG writer");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot draw the chart " + title, e);
         }

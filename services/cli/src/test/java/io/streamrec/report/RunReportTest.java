@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,19 +53,22 @@ class RunReportTest {
     }
 
     /**
-     * A demo stopped with Ctrl-C writes its report from a shutdown hook's watch, while the JVM shuts down, so the
-     * chart must draw then too (ImageIO's default file cache cannot: it adds a shutdown hook on first use). In a JVM
-     * of its own, which this test lets end.
+     * A demo stopped with Ctrl-C writes its report while the JVM shuts down (its main thread does, while the
+     * shutdown hook waits for it), so the chart must draw then too: ImageIO's default file cache cannot, it adds a
+     * shutdown hook on first use. In a JVM of its own, which this test lets end, with a temp directory ImageIO could
+     * cache in.
      */
     @Test
-    void drawsTheChartWhileTheJvmShutsDown() throws Exception {
+    void drawsTheChartWhileTheJvmShutsDown(@TempDir Path tmp) throws Exception {
         Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), ChartAtShutdown.class.getName())
+                "-Djava.awt.headless=true", "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+                ChartAtShutdown.class.getName())
                 .redirectErrorStream(true).start();
         String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
-        assertThat(jvm.waitFor()).as(output).isZero();
-        assertThat(output).contains("drew a PNG of").doesNotContain("failed");
+        assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).as("exited").isTrue();
+        assertThat(jvm.exitValue()).as(output).isZero();
+        assertThat(output).contains("drew a PNG of").doesNotContain("failed: ");
     }
 
     /** Draws a chart from a shutdown hook and says how that went. */
