@@ -15,10 +15,12 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -103,13 +105,22 @@ public final class SnapshotPublisher implements AutoCloseable {
         });
     }
 
-    /** commitTransaction() fails the whole transaction when any of its sends failed, so no send is left unchecked. */
+    /**
+     * commitTransaction() fails the whole transaction when any of its sends failed, so no send is left unchecked. A
+     * commit that timed out (the broker unreachable for max.block.ms) may still complete, and Kafka then allows
+     * nothing but committing again: aborting threw IllegalStateException and stopped the trainer on the wrong error.
+     */
     private void transact(String what, Runnable sends, Consumer<KafkaException> beforeRetry) {
         KafkaException last = null;
+        boolean commitTimedOut = false;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            boolean committing = false;
             try {
-                producer.beginTransaction();
-                sends.run();
+                if (!commitTimedOut) {
+                    producer.beginTransaction();
+                    sends.run();
+                }
+                committing = true;
                 producer.commitTransaction();
                 health.succeeded();
                 return;
@@ -120,8 +131,11 @@ public final class SnapshotPublisher implements AutoCloseable {
                 last = e;
                 log.warn("{} attempt {} of {} failed: {}", what, attempt, ATTEMPTS, describe(e));
                 health.failed(what, e);
-                producer.abortTransaction();
-                beforeRetry.accept(e);
+                commitTimedOut = committing && e instanceof TimeoutException;
+                if (!commitTimedOut) {
+                    producer.abortTransaction();
+                    beforeRetry.accept(e);
+                }
             }
         }
         throw last;
@@ -148,6 +162,14 @@ public final class SnapshotPublisher implements AutoCloseable {
     private void sendManifest(String topic, SnapshotManifest manifest) {
         byte[] value = Topics.SNAPSHOTS.valueSerde().serializer().serialize(topic, manifest);
         producer.send(new ProducerRecord<>(topic, manifest.model().getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    /**
+     * Closes the producer at once, failing whatever it still waits for (a commit to a broker that is gone): the open
+     * transaction is never committed, and the broker aborts it, or the next trainer's fencing does.
+     */
+    public void abandon() {
+        producer.close(Duration.ZERO);
     }
 
     @Override

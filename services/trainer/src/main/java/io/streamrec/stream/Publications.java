@@ -171,6 +171,12 @@ final class Publications implements AutoCloseable {
         return failing;
     }
 
+    /** Gives up what is being published: both producers close at once (see {@link SnapshotPublisher#abandon}). */
+    void abandon() {
+        servingPublisher.abandon();
+        checkpointPublisher.abandon();
+    }
+
     @Override
     public void close() {
         serving.shutdown();

@@ -56,6 +56,7 @@ final class RatingIntake implements Runnable {
     private final AtomicLong lag = new AtomicLong(-1);
     private volatile ConsumerGroupMetadata groupMetadata;
     private volatile boolean running = true;
+    private volatile boolean abandoned;
     private volatile Throwable failure;
 
     /** What the intake needs from the training side at a rebalance and at the end. */
@@ -121,6 +122,11 @@ final class RatingIntake implements Runnable {
         consumer.wakeup();
     }
 
+    /** After {@link #stop()}: the trainer gave its final checkpoint up, so the wait for it fails as expected. */
+    void abandon() {
+        abandoned = true;
+    }
+
     @Override
     public void run() {
         IntakeBatch batch = null;
@@ -162,8 +168,12 @@ final class RatingIntake implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
-            failure = t;
-            log.error("the rating intake stopped: {}", t.toString(), t);
+            if (abandoned) {
+                log.debug("the rating intake stopped without the final checkpoint: {}", t.toString());
+            } else {
+                failure = t;
+                log.error("the rating intake stopped: {}", t.toString(), t);
+            }
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

@@ -51,6 +51,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class StreamingTrainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamingTrainer.class);
+    /**
+     * How long a stop waits for the final checkpoint. Then it gives the checkpoint up: with the broker gone first, a
+     * stop otherwise waited out every blocking call's max.block.ms (60 s) and took two minutes. Inside Compose's 30 s
+     * stop grace period.
+     */
+    static final long STOP_WAIT_MS = 20_000;
 
     private final StreamingConfig config;
     private final OnlineTrainer trainer;
@@ -75,6 +81,8 @@ public final class StreamingTrainer implements AutoCloseable {
     private volatile long largestLagAtReplay;
     private volatile Throwable failure;
     private volatile boolean intakeFinished;
+    /** The stop gave the final checkpoint up: what fails because of it is expected, not news. */
+    private volatile boolean abandoned;
     /** Whether a service on the same cores is behind (replay then gets trainer.replay.yielding-share of its budget). */
     private volatile BooleanSupplier foreground = () -> false;
 
@@ -247,13 +255,28 @@ public final class StreamingTrainer implements AutoCloseable {
         trainThread.join();
     }
 
-    /** Stops consuming, trains what was taken, commits a final checkpoint, and closes everything. */
+    /**
+     * Stops consuming, trains what was taken, commits a final checkpoint, and closes everything. A checkpoint that
+     * has not committed within {@link #STOP_WAIT_MS} (the broker gone, say) is given up: the last committed one
+     * stands, and the next start trains the ratings after it again, as after a crash.
+     */
     @Override
     public void close() {
         intake.stop();
         try {
-            intakeThread.join();
-            trainThread.join();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
+            intakeThread.join(STOP_WAIT_MS);
+            trainThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (intakeThread.isAlive() || trainThread.isAlive()) {
+                abandoned = true;
+                intake.abandon();
+                log.warn("the final checkpoint did not commit within {} s (is Kafka reachable?): stopping without it; "
+                        + "checkpoint {} stands, and the next start trains the ratings after it again",
+                        STOP_WAIT_MS / 1000, checkpointNumber());
+                publications.abandon();
+                intakeThread.join();
+                trainThread.join();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -313,9 +336,13 @@ public final class StreamingTrainer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
-            failure = t;
-            log.error("the trainer stopped: {}", t.toString(), t);
-            intake.stop();
+            if (abandoned) {
+                log.debug("the trainer stopped without its final checkpoint: {}", t.toString());
+            } else {
+                failure = t;
+                log.error("the trainer stopped: {}", t.toString(), t);
+                intake.stop();
+            }
         } finally {
             CompletableFuture<Void> request = checkpointRequest.getAndSet(null);
             if (request != null) {
