@@ -12,8 +12,11 @@ import io.streamrec.report.RunReport;
 import io.streamrec.train.Objective;
 import io.streamrec.train.TrainerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +43,9 @@ import java.util.stream.Collectors;
                 "random-split: 80/20 RMSE and MAE in explicit mode.",
                 "All-time and recent-window popularity are ranked on the same candidates in the same run."})
 public final class EvaluateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     SettingsOptions settings;
 
@@ -89,7 +95,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Settings s = settings.load(flags);
         TrainerConfig trainer = TrainerConfig.from(s);
         Set<Evaluation.Protocol> chosen = protocols == null ? Evaluation.defaults(trainer.objective())
-                : protocols.stream().map(p -> Evaluation.Protocol.valueOf(p.strip().toUpperCase(Locale.ROOT).replace('-', '_')))
+                : protocols.stream().map(this::protocol)
                 .collect(Collectors.toCollection(() -> EnumSet.noneOf(Evaluation.Protocol.class)));
 
         RatingSource ratings = RatingSources.fromSettings(s, System.err);
@@ -135,6 +141,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         public void flush() throws IOException {
             first.flush();
             second.flush();
+        }
+    }
+
+    private Evaluation.Protocol protocol(String name) {
+        try {
+            return Evaluation.Protocol.valueOf(name.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "unknown protocol '" + name
+                    + "': expected prequential, leave-latest-out or random-split");
         }
     }
 }

@@ -221,7 +221,8 @@ public final class Demo {
                 if (caughtUp && caughtUpAt == 0) {
                     caughtUpAt = now;
                 }
-                String state = replayEndedAt == 0 ? "replaying, Ctrl-C stops"
+                String state = stopping ? "stopping (Ctrl-C)"
+                        : replayEndedAt == 0 ? "replaying, Ctrl-C stops"
                         : keepRunning ? "replay done; taking ratings, Ctrl-C stops"
                         : caughtUp ? "done" : "replay done; catching up";
                 double dt = (now - lastTick) / 1e9;
@@ -242,7 +243,7 @@ public final class Demo {
             }
         }
         replay.join(10_000);
-        return summary(s, source, trainer, topics, registry, jvmStart, sent.get(), frame, logs);
+        return summary(s, source, trainer, topics, registry, jvmStart, sent.get(), log.size(), frame, logs);
     }
 
     private int failed(Dashboard dashboard, String why) {
@@ -252,12 +253,14 @@ public final class Demo {
     }
 
     private int summary(Settings s, DemoSource source, StreamingTrainer trainer, TopicWatch topics,
-                        MeterRegistry registry, long jvmStart, long sent, Dashboard.Frame last, LogRedirect logs) {
+                        MeterRegistry registry, long jvmStart, long sent, long total, Dashboard.Frame last,
+                        LogRedirect logs) {
         var summary = trainer.evaluator().summary();
         // Lines a 80-column terminal holds, but for a long data path.
         StringBuilder text = new StringBuilder();
         text.append("  data             ").append(source.description()).append('\n');
-        text.append(String.format(Locale.ROOT, "  replayed         %,d ratings; trained %,d; dead letters %,d%n", sent,
+        text.append(String.format(Locale.ROOT, "  replayed         %,d %s; trained %,d; dead letters %,d%n", sent,
+                sent < total ? String.format(Locale.ROOT, "of %,d ratings (stopped early)", total) : "ratings",
                 trainer.eventsTrained(), count(registry, "streamrec.trainer.events.invalid")));
         text.append(String.format(Locale.ROOT, "  snapshots        %d (model v%d)%n", trainer.snapshotVersion(),
                 trainer.snapshotVersion()));

@@ -62,6 +62,13 @@ class FriendlyFailuresTest {
     }
 
     @Test
+    void aMisspelledProtocolIsAUsageErrorThatListsTheProtocols() {
+        assertThat(run("evaluate", "--synthetic", "50", "40", "500", "--protocol", "prequentail")).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).contains("unknown protocol 'prequentail': expected prequential, leave-latest-out or "
+                + "random-split").doesNotContain("No enum constant");
+    }
+
+    @Test
     void theDemoChecksItsDataBeforeStartingKafka() {
         PrintStream stdout = System.out;
         ByteArrayOutputStream demoOut = new ByteArrayOutputStream();

@@ -69,6 +69,38 @@ class DemoTest {
         }
     }
 
+    /**
+     * Stopped during its replay (what Ctrl-C does, through the shutdown hook's {@link Demo#stop}), the summary says the
+     * replay was cut short rather than passing a part for the whole, and the last frame does not say the replay ended.
+     */
+    @Test
+    void aDemoStoppedDuringItsReplaySaysSo(@TempDir Path dir) throws Exception {
+        Settings settings = offline(dir, "300,200,8000").with("demo.rate", 400); // 20 s of replay
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Demo demo = new Demo(settings, new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
+        int[] exit = {-1};
+        Thread run = new Thread(() -> {
+            try {
+                exit[0] = demo.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "demo-under-test");
+        run.start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!bytes.toString(StandardCharsets.UTF_8).contains("Kafka") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(3000);
+        demo.stop();
+        run.join(60_000);
+        String out = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(exit[0]).as(out).isZero();
+        assertThat(out).as("the last frame does not say the replay ended").doesNotContain("replay done")
+                .containsPattern("replayed +[\\d,]+ of 8,000 ratings \\(stopped early\\)");
+    }
+
     /** In an 80 x 24 terminal: frames that fit, redrawn in place, and the logs in a file instead of under them. */
     @Test
     void onATerminalTheDashboardFitsAndTheLogsGoToAFile(@TempDir Path dir) throws Exception {
