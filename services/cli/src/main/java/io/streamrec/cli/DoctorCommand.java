@@ -162,14 +162,16 @@ public final class DoctorCommand implements java.util.concurrent.Callable<Intege
     private void trainerLag(PrintWriter out, Admin admin, String group) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         if (committed.isEmpty()) {
-            out.println("  trainer group '" + group + "': nothing committed yet (no snapshot published)");
+            out.println("  trainer group '" + group + "': nothing committed yet (no checkpoint published)");
             return;
         }
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
         long lag = committed.entrySet().stream().mapToLong(e -> ends.get(e.getKey()).offset() - e.getValue().offset()).sum();
-        out.printf("  trainer group '%s': %,d ratings not yet in a published snapshot%n", group, lag);
+        // The group's offsets move only with checkpoints (trainer.checkpoint-every-ms): these may be served already.
+        out.printf("  trainer group '%s': %,d ratings after the last checkpoint (trained and served, if the trainer "
+                + "runs; a restart trains them again)%n", group, lag);
     }
 
     private static String value(Config c, String name) {

@@ -14,7 +14,7 @@ import java.util.function.Function;
 
 /** The {@code streamrec} command. Each subcommand is a thin shell over its service's API. */
 @Command(name = "streamrec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Streaming online-learning recommender: Kafka in, embeddings trained on DJL/PyTorch, top-K out.",
+        description = "Streaming online-learning recommender: Kafka in, embeddings trained online (plain Java with SIMD, or DJL/PyTorch), top-K out.",
         subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, BrokerCommand.class, ReplayCommand.class, DownloadCommand.class, BenchCommand.class, ScoreCommand.class, RecommendCommand.class, TrainCommand.class, EvaluateCommand.class, DoctorCommand.class, TopicsCommand.class})
 public final class Main {
 

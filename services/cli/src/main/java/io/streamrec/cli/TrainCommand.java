@@ -67,9 +67,11 @@ public final class TrainCommand implements Callable<Integer> {
                 long events = trainer.eventsTrained();
                 long now = System.nanoTime();
                 CurvePoint p = trainer.prequential();
-                out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %.3f (popularity %.3f)%n",
+                // The window ranks a sample of the ratings (trainer.prequential-sample-rate): none yet, nothing to say.
+                out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %s%n",
                         trainer.snapshotVersion(), events, (events - lastEvents) / ((now - lastNanos) / 1e9),
-                        p.hitRate(), p.popularityHitRate());
+                        Double.isNaN(p.hitRate()) ? "n/a (no rating ranked yet)"
+                                : String.format(Locale.ROOT, "%.3f (popularity %.3f)", p.hitRate(), p.popularityHitRate()));
                 out.flush();
                 lastEvents = events;
                 lastNanos = now;

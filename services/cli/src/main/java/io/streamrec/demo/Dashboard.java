@@ -101,8 +101,9 @@ final class Dashboard implements AutoCloseable {
                 Double.isNaN(f.snapshotAge()) ? "" : String.format(Locale.ROOT, ", %.1f s ago", f.snapshotAge()),
                 Double.isNaN(f.firstList()) ? "(waiting)" : String.format(Locale.ROOT, "after %.1f s", f.firstList()),
                 f.usersWithList()));
-        header.add("HR@10  model " + num(f.hitRate()) + "   recent popularity " + num(f.recentHitRate())
-                + "   all-time popularity " + num(f.popularityHitRate()));
+        // The moving window (the summary at the end gives the whole run).
+        header.add("HR@10 (moving window)  model " + num(f.hitRate()) + "   recent popularity " + num(f.recentHitRate())
+                + "   all-time " + num(f.popularityHitRate()));
         header.add(String.format(Locale.ROOT, "continual training  %,d past ratings trained again (%.1f per rating)",
                 f.trainedAgain(), f.trainedAgain() / (double) Math.max(1, f.trained())));
         header.add(String.format(Locale.ROOT, "rating -> list  p50 %s  p99 %s (last 15 s)   users rescored %,d",

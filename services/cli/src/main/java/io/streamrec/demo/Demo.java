@@ -267,7 +267,7 @@ public final class Demo {
         text.append(String.format(Locale.ROOT, "  HR@10            model %.3f, %.2fx recent popularity's %.3f (all-time %.3f)%n",
                 summary.hitRate(), summary.hitRate() / summary.recentPopularityHitRate(),
                 summary.recentPopularityHitRate(), summary.popularityHitRate()));
-        text.append(String.format(Locale.ROOT, "                   prequential, over %,d ratings; NDCG@10 %.3f%n",
+        text.append(String.format(Locale.ROOT, "                   prequential, the whole run: %,d ratings; NDCG@10 %.3f%n",
                 summary.ranked(), summary.ndcg()));
         text.append(String.format(Locale.ROOT, "  continual        %,d past ratings trained again (%.1f per rating)%n",
                 trainer.positivesReplayed(), trainer.positivesReplayed() / (double) Math.max(1, trainer.eventsTrained())));

@@ -26,7 +26,7 @@ class DashboardTest {
         assertThat(lines).allSatisfy(line -> assertThat(line.length()).as(line).isLessThan(80));
         String screen = String.join("\n", lines);
         assertThat(screen).contains("Kafka localhost:9092", "replayed 45,123 of 100,836", "snapshot v41",
-                "HR@10  model 0.652   recent popularity 0.481   all-time popularity 0.420",
+                "HR@10 (moving window)  model 0.652   recent popularity 0.481   all-time 0.420",
                 "continual training  1,234,567 past ratings trained again (27.4 per rating)",
                 "p50 1.2 ms  p99 31.0 ms", "user 414: 512 rated", "user 68: 311 rated", "user 274: 290 rated",
                 " 1 Star Wars: Episode IV", "2 warning(s), the latest below; log streamrec-demo/demo.log",
@@ -38,7 +38,7 @@ class DashboardTest {
     void listsGiveUpLinesBeforeTheHeaderAndNarrowTerminalsStackUsers() {
         List<String> short80 = new Dashboard(null, null).lines(frame(0.0012, 0.031), new TerminalSize(80, 18), null);
         assertThat(short80).hasSize(18);
-        assertThat(String.join("\n", short80)).contains("HR@10  model 0.652", "user 414", " 1 Star Wars").doesNotContain("10 Movie 10");
+        assertThat(String.join("\n", short80)).contains("HR@10 (moving window)  model 0.652", "user 414", " 1 Star Wars").doesNotContain("10 Movie 10");
 
         List<String> narrow = new Dashboard(null, null).lines(frame(0.0012, 0.031), new TerminalSize(50, 40), null);
         assertThat(narrow).hasSizeLessThanOrEqualTo(40).allSatisfy(line -> assertThat(line.length()).isLessThan(50));

@@ -121,7 +121,7 @@ class DemoTest {
             assertThat(lines).as(frame).hasSizeLessThanOrEqualTo(24)
                     .allSatisfy(line -> assertThat(line.length()).as(line).isLessThan(80));
         }
-        assertThat(out).contains("HR@10  model", "no warnings (they would show here); log ")
+        assertThat(out).contains("HR@10 (moving window)  model", "no warnings (they would show here); log ")
                 .contains("summary", "log              " + output.resolve("demo.log") + " (0 warnings)")
                 .doesNotContain(" INFO ");
         assertThat(consoleLoggingWhileDrawn).as("log lines reach the console while frames are drawn").isNotEmpty()

@@ -327,7 +327,10 @@ public final class Settings {
             p.load(r);
             return p;
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+            // NoSuchFileException's message is the bare path: name the condition instead.
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+            throw new IllegalArgumentException("cannot read config file " + file + ": " + why, e);
         }
     }
 }

@@ -25,12 +25,25 @@ public record EvaluationConfig(int topK, int candidates, double sampleRate, doub
                 s.decimal("evaluate.sample-rate"), s.decimal("evaluate.full-ranking-rate"),
                 s.integer("evaluate.window"), s.integer("evaluate.recent-window"), s.integer("evaluate.passes"),
                 s.flag("evaluate.shuffle"), s.decimal("evaluate.test-fraction"), s.decimal("evaluate.rate"));
-        if (c.topK <= 0 || c.candidates < c.topK || c.window <= 0 || c.recentWindow <= 0 || c.passes <= 0
-                || c.sampleRate < 0 || c.sampleRate > 1 || c.fullRankingRate < 0 || c.fullRankingRate > 1
-                || c.testFraction <= 0 || c.testFraction >= 1 || c.rate < 0) {
-            throw new IllegalArgumentException("evaluate settings out of range: " + c);
-        }
+        require(c.topK > 0, "evaluate.top-k", c.topK, "at least 1");
+        require(c.candidates >= c.topK, "evaluate.candidates", c.candidates, "at least evaluate.top-k (" + c.topK + ")");
+        require(c.window > 0, "evaluate.window", c.window, "at least 1");
+        require(c.recentWindow > 0, "evaluate.recent-window", c.recentWindow, "at least 1");
+        require(c.passes > 0, "evaluate.passes", c.passes, "at least 1");
+        require(c.sampleRate >= 0 && c.sampleRate <= 1, "evaluate.sample-rate", c.sampleRate, "between 0 and 1");
+        require(c.fullRankingRate >= 0 && c.fullRankingRate <= 1, "evaluate.full-ranking-rate", c.fullRankingRate,
+                "between 0 and 1");
+        require(c.testFraction > 0 && c.testFraction < 1, "evaluate.test-fraction", c.testFraction,
+                "strictly between 0 and 1");
+        require(c.rate >= 0, "evaluate.rate", c.rate, "at least 0 (0: all at once)");
         return c;
+    }
+
+    /** One setting at a time, by name, so a user sees which value to change. */
+    private static void require(boolean ok, String key, Object value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(key + " must be " + expected + ", not " + value);
+        }
     }
 
     /** The same protocol with another prequential sample rate (the streaming trainer samples sparsely). */
