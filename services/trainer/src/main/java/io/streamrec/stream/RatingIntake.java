@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -175,7 +176,14 @@ final class RatingIntake implements Runnable {
                 log.error("the rating intake stopped: {}", t.toString(), t);
             }
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            try {
+                consumer.close(Duration.ofSeconds(5));
+            } catch (KafkaException e) {
+                if (!abandoned) {
+                    throw e;
+                }
+                log.debug("the consumer did not close cleanly after the final checkpoint was given up: {}", e.toString());
+            }
         }
     }
 
@@ -235,8 +243,8 @@ final class RatingIntake implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
+            if (partitions.isEmpty() || abandoned) {
+                return; // abandoned: the stop gave the final checkpoint up, and the last committed one stands
             }
             log.info("partitions revoked: {}; publishing what was trained before letting them go", partitions);
             coordinator.snapshotAndWait();

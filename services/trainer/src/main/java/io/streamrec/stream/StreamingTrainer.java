@@ -270,9 +270,10 @@ public final class StreamingTrainer implements AutoCloseable {
             if (intakeThread.isAlive() || trainThread.isAlive()) {
                 abandoned = true;
                 intake.abandon();
-                log.warn("the final checkpoint did not commit within {} s (is Kafka reachable?): stopping without it; "
-                        + "checkpoint {} stands, and the next start trains the ratings after it again",
-                        STOP_WAIT_MS / 1000, checkpointNumber());
+                long last = checkpointNumber();
+                log.warn("the final checkpoint did not commit within {} s (is Kafka reachable?): stopping without it; {}",
+                        STOP_WAIT_MS / 1000, last == 0 ? "no checkpoint was committed, so the next start trains every rating"
+                                : "checkpoint " + last + " stands, and the next start trains the ratings after it again");
                 publications.abandon();
                 intakeThread.join();
                 trainThread.join();
