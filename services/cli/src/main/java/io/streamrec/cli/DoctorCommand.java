@@ -170,8 +170,8 @@ public final class DoctorCommand implements java.util.concurrent.Callable<Intege
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get();
         long lag = committed.entrySet().stream().mapToLong(e -> ends.get(e.getKey()).offset() - e.getValue().offset()).sum();
         // The group's offsets move only with checkpoints (trainer.checkpoint-every-ms): these may be served already.
-        out.printf("  trainer group '%s': %,d ratings after the last checkpoint (trained and served, if the trainer "
-                + "runs; a restart trains them again)%n", group, lag);
+        out.printf("  trainer group '%s': %,d ratings after the last checkpoint (some may be trained and served "
+                + "already; a restart trains them again)%n", group, lag);
     }
 
     private static String value(Config c, String name) {

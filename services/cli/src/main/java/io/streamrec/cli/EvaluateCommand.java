@@ -24,6 +24,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -148,8 +149,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         try {
             return Evaluation.Protocol.valueOf(name.strip().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "unknown protocol '" + name
-                    + "': expected prequential, leave-latest-out or random-split");
+            throw new ParameterException(spec.commandLine(), "unknown protocol '" + name + "': expected one of "
+                    + Arrays.stream(Evaluation.Protocol.values())
+                    .map(p -> p.name().toLowerCase(Locale.ROOT).replace('_', '-')).collect(Collectors.joining(", ")));
         }
     }
 }

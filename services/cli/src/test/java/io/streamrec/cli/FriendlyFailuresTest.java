@@ -64,7 +64,7 @@ class FriendlyFailuresTest {
     @Test
     void aMisspelledProtocolIsAUsageErrorThatListsTheProtocols() {
         assertThat(run("evaluate", "--synthetic", "50", "40", "500", "--protocol", "prequentail")).isEqualTo(ExitCode.USAGE.code);
-        assertThat(err.toString()).contains("unknown protocol 'prequentail': expected prequential, leave-latest-out or "
+        assertThat(err.toString()).contains("unknown protocol 'prequentail': expected one of prequential, leave-latest-out, "
                 + "random-split").doesNotContain("No enum constant");
     }
 

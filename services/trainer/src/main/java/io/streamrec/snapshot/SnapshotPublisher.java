@@ -38,8 +38,13 @@ public final class SnapshotPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SnapshotPublisher.class);
     private static final int ATTEMPTS = 3;
 
+    /** At a normal close every transaction has ended; this only bounds a close after a failure left one pending. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
     private final KafkaProducer<byte[], byte[]> producer;
     private final PublisherHealth health;
+    /** {@link #abandon()} was called: what fails now fails because of it, and is neither retried nor news. */
+    private volatile boolean abandoned;
 
     /** @param kind "serving" or "checkpoint", for {@link #health()} */
     public SnapshotPublisher(Settings settings, String transactionalId, String kind) {
@@ -128,6 +133,9 @@ public final class SnapshotPublisher implements AutoCloseable {
                      | AuthorizationException e) {
                 throw e;
             } catch (KafkaException e) {
+                if (abandoned) {
+                    throw e;
+                }
                 last = e;
                 log.warn("{} attempt {} of {} failed: {}", what, attempt, ATTEMPTS, describe(e));
                 health.failed(what, e);
@@ -169,11 +177,12 @@ public final class SnapshotPublisher implements AutoCloseable {
      * transaction is never committed, and the broker aborts it, or the next trainer's fencing does.
      */
     public void abandon() {
+        abandoned = true;
         producer.close(Duration.ZERO);
     }
 
     @Override
     public void close() {
-        producer.close();
+        producer.close(CLOSE_WAIT);
     }
 }

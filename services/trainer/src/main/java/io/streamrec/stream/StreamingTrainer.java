@@ -271,12 +271,14 @@ public final class StreamingTrainer implements AutoCloseable {
                 abandoned = true;
                 intake.abandon();
                 long last = checkpointNumber();
-                log.warn("the final checkpoint did not commit within {} s (is Kafka reachable?): stopping without it; {}",
-                        STOP_WAIT_MS / 1000, last == 0 ? "no checkpoint was committed, so the next start trains every rating"
-                                : "checkpoint " + last + " stands, and the next start trains the ratings after it again");
+                log.warn("the final checkpoint did not commit within {} s (is Kafka reachable?): stopping without it "
+                                + "(unless its commit already reached the broker); {}", STOP_WAIT_MS / 1000,
+                        last == 0 ? "without a committed checkpoint the next start trains every rating"
+                                : "from checkpoint " + last + " the next start trains the ratings after it again");
                 publications.abandon();
-                intakeThread.join();
-                trainThread.join();
+                intakeThread.interrupt(); // it may wait on a hand-over queue the training thread no longer serves
+                intakeThread.join(STOP_WAIT_MS);
+                trainThread.join(STOP_WAIT_MS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

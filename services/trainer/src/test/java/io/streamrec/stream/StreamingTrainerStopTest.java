@@ -71,7 +71,8 @@ class StreamingTrainerStopTest {
     private static Settings settings(InProcessBroker broker) {
         return Settings.defaults().with("kafka.bootstrap.servers", broker.bootstrapServers())
                 .with("topics.replication-factor", 1).with("metrics.port", -1).with("trainer.engine", "java")
-                .with("trainer.dim", 8).with("trainer.batch-size", 100).with("trainer.checkpoint-every-events", 500);
+                .with("trainer.dim", 8).with("trainer.batch-size", 100).with("trainer.checkpoint-every-events", 500)
+                .with("trainer.checkpoint-every-ms", 3_600_000); // checkpoints by count only, so the test knows which
     }
 
     private static void send(Settings settings, int from, int to) {
