@@ -69,6 +69,15 @@ class FriendlyFailuresTest {
     }
 
     @Test
+    void commandsThatUseNoOtherKafkaRefuseABootstrapServer() {
+        assertThat(run("demo", "--bootstrap-server", "localhost:9092")).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).contains("the demo runs a Kafka of its own and uses no other");
+        assertThat(run("evaluate", "--synthetic", "50", "40", "500", "--set", "kafka.bootstrap.servers=k:9092"))
+                .isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).contains("evaluate runs without Kafka");
+    }
+
+    @Test
     void theDemoChecksItsDataBeforeStartingKafka() {
         PrintStream stdout = System.out;
         ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
