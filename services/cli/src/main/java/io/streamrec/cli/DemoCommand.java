@@ -4,10 +4,7 @@ import io.streamrec.config.SettingsOptions;
 import io.streamrec.demo.Demo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,9 +21,6 @@ import java.util.concurrent.Callable;
                 "Ratings produced from outside (e.g. kcat to the printed Kafka address) are trained and scored too. "
                         + "At the end: a summary and the learning curve (PNG, CSV and an HTML report). Ctrl-C stops everything cleanly."})
 public final class DemoCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
     SettingsOptions settings;
 
@@ -53,11 +47,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // The mixin offers it to every command; here it would be ignored without a word.
-        if (settings.namesBroker()) {
-            throw new ParameterException(spec.commandLine(), "the demo runs a Kafka of its own and uses no other "
-                    + "(--bootstrap-server, kafka.bootstrap.servers); on your cluster, run train, score and replay");
-        }
+        settings.refuseBroker("the demo runs a Kafka of its own and uses no other; on your cluster, run train, score "
+                + "and replay");
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("demo.data", data);
         flags.put("demo.rate", rate);

@@ -93,10 +93,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         flags.put("evaluate.rate", rate);
         flags.put("trainer.seed", seed);
         flags.put("data.seed", seed);
-        if (settings.namesBroker()) { // offered by the shared mixin; ignored here, it would mislead
-            throw new ParameterException(spec.commandLine(), "evaluate runs without Kafka (--bootstrap-server, "
-                    + "kafka.bootstrap.servers do not apply)");
-        }
+        settings.refuseBroker("evaluate runs without Kafka");
         Settings s = settings.load(flags);
         TrainerConfig trainer = TrainerConfig.from(s);
         Set<Evaluation.Protocol> chosen = protocols == null ? Evaluation.defaults(trainer.objective())

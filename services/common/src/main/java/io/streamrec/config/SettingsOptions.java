@@ -1,7 +1,10 @@
 package io.streamrec.config;
 
 import io.streamrec.config.Settings;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -13,6 +16,10 @@ import java.util.Map;
  * {@code --set}, which takes precedence over the environment (see config/streamrec.properties).
  */
 public final class SettingsOptions {
+    /** The command this is mixed into, for its usage errors. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--profile", paramLabel = "NAME", description = "Configuration profile: local (default) or docker; env STREAMREC_PROFILE.")
     String profile;
 
@@ -41,6 +48,16 @@ public final class SettingsOptions {
 
     public Settings load() {
         return load(Map.of());
+    }
+
+    /**
+     * For the commands that use no Kafka of the user's (the demo runs its own, evaluate none): a named cluster is a
+     * usage error, where ignoring the flag the mixin offers would mislead.
+     */
+    public void refuseBroker(String why) {
+        if (namesBroker()) {
+            throw new ParameterException(command.commandLine(), why + " (--bootstrap-server, kafka.bootstrap.servers)");
+        }
     }
 
     /** Whether the user named a Kafka cluster, by flag or {@code --set kafka.bootstrap.servers}. */
