@@ -1,19 +1,13 @@
 package io.streamrec.broker;
 
-import io.streamrec.contract.Topic;
-import io.streamrec.contract.Topics;
 import io.streamrec.kafka.TopicAdmin;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,28 +25,25 @@ public final class ClusterTopics {
     }
 
     /**
-     * Creates (or checks) every topic and waits until each registry partition's leader serves.
+     * Creates (or checks) every topic and waits until each registry partition's leader serves. Kafka's internal
+     * topics and the registry's are created side by side: one after the other, each waited out its own retries,
+     * about 1 s of the demo's start.
      *
      * @param replicationFactor replicas of each registry topic: the number of nodes
      * @throws IllegalStateException when the topics are not ready within the timeout
      */
     public static void prepare(Admin admin, int replicationFactor, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        createInternalTopics(admin, deadline);
+        // Looking a group and a transaction coordinator up makes Kafka create __consumer_offsets and
+        // __transaction_state now. It creates them on first use with one replica per node (up to 3), and creation
+        // fails while a node is down: without this, a consumer group or transactional producer used for the first
+        // time after one node of three failed would never find its coordinator.
+        KafkaFuture<?> groupCoordinator = admin.describeConsumerGroups(List.of(PROBE)).all();
+        KafkaFuture<?> transactionCoordinator = admin.describeTransactions(List.of(PROBE)).all();
+        // Waits until every partition's leader serves, not only until the metadata names one (TopicAdmin#awaitLeaders).
         TopicAdmin.ensureTopics(admin, replicationFactor, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-        awaitLeadersServing(admin, deadline);
-    }
-
-    /**
-     * Makes Kafka create {@code __consumer_offsets} and {@code __transaction_state} now, by looking up a group and a
-     * transaction coordinator. Kafka creates them on first use with one replica per node (up to 3), and creation
-     * fails while a node is down: without this, a consumer group or transactional producer used for the first time
-     * after one node of three failed would never find its coordinator.
-     */
-    private static void createInternalTopics(Admin admin, long deadline) {
-        awaitCoordinator(admin.describeConsumerGroups(List.of(PROBE)).all(), GroupIdNotFoundException.class, deadline);
-        awaitCoordinator(admin.describeTransactions(List.of(PROBE)).all(), TransactionalIdNotFoundException.class,
-                deadline);
+        awaitCoordinator(groupCoordinator, GroupIdNotFoundException.class, deadline);
+        awaitCoordinator(transactionCoordinator, TransactionalIdNotFoundException.class, deadline);
     }
 
     /** Waits for a coordinator lookup; the probe id does not exist, and by the time Kafka says so, its topic does. */
@@ -66,32 +57,6 @@ public final class ClusterTopics {
             }
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka did not create its internal topics in time", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Kafka", e);
-        }
-    }
-
-    /**
-     * Waits until the leader of every registry partition answers a request. A partition can have a leader in the
-     * metadata before that broker has taken the leadership over: a producer writing then gets NOT_LEADER_OR_FOLLOWER
-     * and has to retry (KAFKA-15591; seen here on the first batch after every fresh start). Listing offsets goes
-     * to the leader and is retried by the admin client until the leader serves.
-     */
-    private static void awaitLeadersServing(Admin admin, long deadline) {
-        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        for (Topic<?, ?> t : Topics.ALL) {
-            for (int p = 0; p < t.partitions(); p++) {
-                partitions.put(new TopicPartition(t.name(), p), OffsetSpec.latest());
-            }
-        }
-        try {
-            admin.listOffsets(partitions).all().get(millisLeft(deadline), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("the leaders of streamrec's topics do not serve: " + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("the leaders of streamrec's topics did not serve in time", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for Kafka", e);

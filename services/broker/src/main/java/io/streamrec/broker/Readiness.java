@@ -45,6 +45,10 @@ final class Readiness {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, ClusterLayout.bootstrapServers(spec, nodes));
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "streamrec-broker-readiness");
+        // A fresh cluster answers "not yet" (no coordinator, no leader) for a few hundred ms; the default backoff
+        // (100 ms doubling to 1 s) slept well past the answer, and everything else waits for this.
+        props.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "10");
+        props.put(AdminClientConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "50");
         try (Admin admin = Admin.create(props)) {
             Set<Integer> registered = Set.of();
             while (!registered.containsAll(expected)) {

@@ -29,6 +29,7 @@ import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -158,7 +159,8 @@ public final class Demo {
                         "http://" + s.text("scorer.http.host") + ":" + scorer.httpPort(),
                         metrics.port() < 0 ? "off" : s.text("metrics.host") + ":" + metrics.port());
                 try {
-                    return replayAndWatch(s, source, watched, trainer, topics, metrics.registry(), addresses, jvmStart, logs);
+                    return replayAndWatch(s, source, watched, trainer, scorer, topics, metrics.registry(), addresses,
+                            jvmStart, logs);
                 } finally {
                     topics.close();
                     scorer.close();
@@ -172,7 +174,7 @@ public final class Demo {
     }
 
     private int replayAndWatch(Settings s, DemoSource source, WatchedUsers watched, StreamingTrainer trainer,
-                               TopicWatch topics, MeterRegistry registry, Addresses addresses, long jvmStart,
+                               ScorerApp scorer, TopicWatch topics, MeterRegistry registry, Addresses addresses, long jvmStart,
                                LogRedirect logs) throws Exception {
         RatingLog log = source.ratings();
         int users = log.distinctUsers();
@@ -184,7 +186,11 @@ public final class Demo {
                 new CountingCursor(log, sent), BadRows.none());
         Thread replay = new Thread(() -> {
             try {
-                new Replayer(s, new PrintStream(PrintStream.nullOutputStream()), registry).replay(replaySource, pacing, false);
+                // The ratings start once the scorer takes them (the movies go while it starts): ratings it found
+                // waiting at its start were a backlog to it, whose users wait for more of theirs
+                // (scorer.backlog-wait-ms), and the first lists came 0.3 s later than they could.
+                new Replayer(s, new PrintStream(PrintStream.nullOutputStream()), registry).replay(replaySource, pacing,
+                        false, () -> awaitRunning(scorer));
             } catch (RuntimeException e) {
                 if (!stopping) {
                     replayFailure.set(e);
@@ -360,6 +366,16 @@ public final class Demo {
             return Arrays.stream(list.split("[,\\s]+")).map(Long::parseLong).toList();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("demo.users=" + list + ": user ids are whole numbers, comma-separated");
+        }
+    }
+
+    /** Not forever: a scorer that starts slowly still shows in the first lists' time. */
+    private static void awaitRunning(ScorerApp scorer) {
+        try {
+            scorer.awaitRunning(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("replay interrupted", e);
         }
     }
 

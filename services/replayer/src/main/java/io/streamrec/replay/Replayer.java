@@ -74,7 +74,15 @@ public final class Replayer {
      * @throws ReplayFailedException when any send failed
      */
     public ReplaySummary replay(RatingSource source, Pacing pacing, boolean progress) {
-        return replay(source, pacing, progress, Topics.RATINGS, Topics.ALL);
+        return replay(source, pacing, progress, () -> { });
+    }
+
+    /**
+     * {@link #replay(RatingSource, Pacing, boolean)}, running {@code beforeRatings} once the movies are sent and
+     * before the first rating, whose pace counts from its end. The demo waits there for its scorer to take ratings.
+     */
+    public ReplaySummary replay(RatingSource source, Pacing pacing, boolean progress, Runnable beforeRatings) {
+        return replay(source, pacing, progress, Topics.RATINGS, Topics.ALL, beforeRatings);
     }
 
     /**
@@ -88,11 +96,11 @@ public final class Replayer {
         if (!source.movies().isEmpty()) {
             used.add(Topics.MOVIES);
         }
-        return replay(source, pacing, progress, ratingsTopic, used);
+        return replay(source, pacing, progress, ratingsTopic, used, () -> { });
     }
 
     private ReplaySummary replay(RatingSource source, Pacing pacing, boolean progress, Topic<String, Rating> ratingsTopic,
-                                 Collection<Topic<?, ?>> topics) {
+                                 Collection<Topic<?, ?>> topics, Runnable beforeRatings) {
         prepare(topics);
         Acks acks = new Acks();
         Serializer<Movie> movieJson = Topics.MOVIES.valueSerde().serializer();
@@ -113,6 +121,7 @@ public final class Replayer {
             }
             producer.flush();
             movieAcks = acks.acked.get();
+            beforeRatings.run();
             start = System.nanoTime();
             RatingCursor ratings = source.ratings();
             Pacing.Pacer pacer = pacing.start();

@@ -137,13 +137,38 @@ class ReplayToKafkaTest {
                 .hasMessageContaining("sends failed");
     }
 
+    /** The demo's wait for its scorer: between the movies, all acknowledged, and the first rating. */
+    @Test
+    void whatRunsBeforeTheRatingsFindsEveryMovieSentAndNoRatingYet() {
+        SyntheticRatings s = new SyntheticRatings(SyntheticConfig.of(50, 80, 500, 3));
+        RatingSource source = new RatingSource("hook", "hook", s.movies(), s.cursor(), io.streamrec.dataset.movielens.BadRows.none());
+        long moviesBefore = records(kafka.settings(), Topics.MOVIES.name(), Topics.MOVIES.partitions());
+        long ratingsBefore = records(kafka.settings(), Topics.RATINGS.name(), Topics.RATINGS.partitions());
+        List<long[]> seen = new ArrayList<>();
+
+        ReplaySummary summary = new Replayer(kafka.settings(), QUIET).replay(source, Pacing.max(), false,
+                () -> seen.add(new long[]{records(kafka.settings(), Topics.MOVIES.name(), Topics.MOVIES.partitions()),
+                        records(kafka.settings(), Topics.RATINGS.name(), Topics.RATINGS.partitions())}));
+
+        assertThat(seen).as("run once").hasSize(1);
+        assertThat(seen.get(0)[0] - moviesBefore).as("movies in Kafka").isEqualTo(s.movies().size());
+        assertThat(seen.get(0)[1] - ratingsBefore).as("ratings in Kafka").isZero();
+        assertThat(summary.events()).isEqualTo(500);
+        assertThat(records(kafka.settings(), Topics.RATINGS.name(), Topics.RATINGS.partitions()) - ratingsBefore)
+                .isEqualTo(500);
+    }
+
+    /** Records a topic holds (the sum of its partitions' end offsets; nothing here is compacted away in a test). */
+    private static long records(Settings settings, String topic, int partitions) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(settings, "replay-test", null))) {
+            return consumer.endOffsets(partitionsOf(topic, partitions)).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     private static List<ConsumerRecord<byte[], byte[]>> readAll(Settings settings, String topic, int partitions) {
         List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.consumer(settings, "replay-test", null))) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < partitions; p++) {
-                tps.add(new TopicPartition(topic, p));
-            }
+            List<TopicPartition> tps = partitionsOf(topic, partitions);
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             Map<TopicPartition, Long> end = consumer.endOffsets(tps);
@@ -154,5 +179,13 @@ class ReplayToKafkaTest {
             }
         }
         return all;
+    }
+
+    private static List<TopicPartition> partitionsOf(String topic, int partitions) {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            tps.add(new TopicPartition(topic, p));
+        }
+        return tps;
     }
 }
