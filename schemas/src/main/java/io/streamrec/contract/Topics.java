@@ -51,12 +51,12 @@ public final class Topics {
 
     public static final Topic<String, FactorRow> USER_FACTORS = new Topic<>("model-user-factors",
             Serdes.String(), new FactorRowSerde(), USER_PARTITIONS, Topic.Cleanup.COMPACT, COMPACT_HOURLY,
-            "Serving user rows (parameters, float16) changed per serving snapshot, binary (FACTORS.md), key = userId;"
+            "Serving user rows (parameters, float16 or int8) changed per serving snapshot, binary (FACTORS.md), key = userId;"
                     + " co-partitioned with ratings.");
 
     public static final Topic<String, FactorRow> ITEM_FACTORS = new Topic<>("model-item-factors",
             Serdes.String(), new FactorRowSerde(), 3, Topic.Cleanup.COMPACT, COMPACT_HOURLY,
-            "Serving item rows (parameters, float16) changed per serving snapshot, binary (FACTORS.md), key = movieId.");
+            "Serving item rows (parameters, float16 or int8) changed per serving snapshot, binary (FACTORS.md), key = movieId.");
 
     public static final Topic<String, FactorRow> USER_CHECKPOINTS = new Topic<>("model-checkpoint-users",
             Serdes.String(), new FactorRowSerde(), USER_PARTITIONS, Topic.Cleanup.COMPACT, COMPACT_HOURLY,

@@ -69,6 +69,46 @@ class ContractRecordsTest {
         assertThatThrownBy(() -> FactorRow.decode(new byte[5])).hasMessageContaining("shorter than");
     }
 
+    /**
+     * int8 serving rows (flag bit 2): 65 parameters as blocks of 32, 32 and 1, each after its float32 scale; a value
+     * is off by at most half its block's scale, and a large last value (mf's bias) in its own block costs the
+     * factors nothing.
+     */
+    @Test
+    void int8ServingRowsDecodeWithinHalfAStepOfTheirBlock() {
+        float[] params = new float[65];
+        java.util.Random random = new java.util.Random(5);
+        for (int k = 0; k < 64; k++) {
+            params[k] = (float) (0.2 * random.nextGaussian());
+        }
+        params[64] = -3.7f;
+        params[40] = 0f;
+        byte[] bytes = FactorRow.encodeInt8(11, 6, params, 0, params.length);
+        assertThat(bytes).hasSize(20 + 3 * 4 + 65).hasSize(FactorRow.Precision.INT8.bytes(65, 0));
+        assertThat(bytes[3]).as("flags").isEqualTo((byte) 4);
+        FactorRow row = FactorRow.decode(bytes);
+        assertThat(row.modelVersion()).isEqualTo(11);
+        assertThat(row.count()).isEqualTo(6);
+        assertThat(row.state()).isEmpty();
+        for (int from = 0; from < 65; from += FactorRow.INT8_BLOCK) {
+            float largest = 0;
+            for (int k = from; k < Math.min(65, from + FactorRow.INT8_BLOCK); k++) {
+                largest = Math.max(largest, Math.abs(params[k]));
+            }
+            for (int k = from; k < Math.min(65, from + FactorRow.INT8_BLOCK); k++) {
+                assertThat(row.params()[k]).as("parameter " + k)
+                        .isCloseTo(params[k], org.assertj.core.data.Offset.offset(largest / 127 / 2 * 1.0001f));
+            }
+        }
+        assertThat(row.params()[64]).isCloseTo(-3.7f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(row.params()[40]).isZero();
+        assertThat(FactorRow.decode(FactorRow.encodeInt8(1, 0, new float[3], 0, 3)).params()).containsOnly(0f);
+        byte[] shortened = java.util.Arrays.copyOf(bytes, bytes.length - 1);
+        assertThatThrownBy(() -> FactorRow.decode(shortened)).hasMessageContaining("header promises");
+        bytes[3] = 6;
+        assertThatThrownBy(() -> FactorRow.decode(bytes)).hasMessageContaining("unknown flags 6");
+    }
+
     @Test
     void registryIsConsistent() {
         assertThat(Topics.ALL).extracting(Topic::name).doesNotHaveDuplicates();

@@ -1,5 +1,6 @@
 package io.streamrec.snapshot;
 
+import io.streamrec.contract.FactorRow;
 import io.streamrec.train.Engine;
 import io.streamrec.train.Table;
 import io.streamrec.train.Vocabulary;
@@ -36,9 +37,13 @@ public final class ServedRows {
      * @param minChange    a row only replay moved is served once it moved this much relative to its served norm
      * @param maxMovedRows rows served per snapshot for having moved or being due, at most (at least 1, so a
      *                     refresh always ends)
+     * @param precision    how served rows are written: float16 or int8 ({@code trainer.serving.precision})
      */
-    public record Rule(double minChange, int maxMovedRows) {
+    public record Rule(double minChange, int maxMovedRows, FactorRow.Precision precision) {
         public Rule {
+            if (precision == FactorRow.Precision.FLOAT32) {
+                throw new IllegalArgumentException("serving rows are float16 or int8");
+            }
             if (!(minChange >= 0) || maxMovedRows < 1) {
                 throw new IllegalArgumentException("trainer.serving settings out of range: min-change=" + minChange
                         + " max-moved-rows=" + maxMovedRows);
@@ -146,7 +151,7 @@ public final class ServedRows {
         }
         dueNow.drain();
         return new CapturedRows(topic, version, Arrays.copyOf(ids, n), Arrays.copyOf(outCounts, n),
-                Arrays.copyOf(out, n * width), width, new float[0], 0, true);
+                Arrays.copyOf(out, n * width), width, new float[0], 0, rule.precision());
     }
 
     private int export(Engine engine, int[] candidates, int from, int[] slice, float[] chunk, float[] noState) {

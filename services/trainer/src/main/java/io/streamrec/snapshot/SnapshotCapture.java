@@ -1,5 +1,6 @@
 package io.streamrec.snapshot;
 
+import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.SnapshotManifest;
 import io.streamrec.contract.Topics;
 import io.streamrec.train.DenseTensor;
@@ -99,6 +100,7 @@ public final class SnapshotCapture {
                 counts[from + k] = vocabulary.count(slice[k]);
             }
         }
-        return new CapturedRows(topic, version, ids, counts, params, width, state, stateWidth, false);
+        return new CapturedRows(topic, version, ids, counts, params, width, state, stateWidth,
+                FactorRow.Precision.FLOAT32);
     }
 }

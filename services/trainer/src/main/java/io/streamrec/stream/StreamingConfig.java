@@ -1,6 +1,7 @@
 package io.streamrec.stream;
 
 import io.streamrec.config.Settings;
+import io.streamrec.contract.FactorRow;
 import io.streamrec.evaluate.EvaluationConfig;
 import io.streamrec.snapshot.ServedRows;
 import io.streamrec.train.TrainerConfig;
@@ -18,7 +19,7 @@ import io.streamrec.train.TrainerConfig;
  * @param snapshotEveryEvents a serving snapshot falls due after this many trained ratings ...
  * @param snapshotEveryMs     ... or this many milliseconds (once anything changed)
  * @param servingRule         which rows only replay moved are served ({@code trainer.serving.min-change},
- *                            {@code trainer.serving.max-moved-rows})
+ *                            {@code trainer.serving.max-moved-rows}), and how ({@code trainer.serving.precision})
  * @param servingRefreshMs    every row that differs at all from what was served is served this often
  * @param checkpointEveryEvents a checkpoint falls due after this many trained ratings ...
  * @param checkpointEveryMs     ... or this many milliseconds
@@ -41,7 +42,8 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                 s.text("trainer.group-id"), s.text("trainer.transactional-id") + "-" + trainer.model().id(),
                 s.integer("trainer.max-in-flight-batches"),
                 s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"),
-                new ServedRows.Rule(s.decimal("trainer.serving.min-change"), s.integer("trainer.serving.max-moved-rows")),
+                new ServedRows.Rule(s.decimal("trainer.serving.min-change"), s.integer("trainer.serving.max-moved-rows"),
+                        FactorRow.Precision.parseServing(s.text("trainer.serving.precision"), "trainer.serving.precision")),
                 s.longInteger("trainer.serving.refresh-ms"),
                 s.longInteger("trainer.checkpoint-every-events"), s.longInteger("trainer.checkpoint-every-ms"),
                 s.integer("trainer.dedup.window"), s.integer("trainer.replay.nice"),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamrec.contract.FactorRow;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.Table;
 import io.streamrec.train.TestConfigs;
@@ -36,7 +37,7 @@ class ServedRowsTest {
 
     @Test
     void newsIsAlwaysServedAndReplayMovesWithinTheBudgetMostMovedFirst() {
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 3));
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 3, FactorRow.Precision.FLOAT16));
         assertEquals(ROWS, select(served, all, false).length, "every row is news at first, budget or not");
 
         // Replay moves rows 0-5 by 10 %..60 %, row 6 by 1 % (below min-change); row 7 gets a new rating.
@@ -53,7 +54,7 @@ class ServedRowsTest {
 
     @Test
     void aRefreshServesEveryDriftingRowDueFirstOverAsManySnapshotsAsTheBudgetTakes() {
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2));
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2, FactorRow.Precision.FLOAT16));
         select(served, all, false);
         for (int r = 0; r < 8; r++) {
             set(r, 1.001f); // below min-change: rows 0-7 drift, 8 and 9 stay as served
@@ -78,7 +79,7 @@ class ServedRowsTest {
 
     @Test
     void rowsTiedAtTheCutoffNeverPushOutARowThatMovedMore() {
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2));
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2, FactorRow.Precision.FLOAT16));
         select(served, all, false);
         set(0, 1.1f);
         set(1, 1.1f);
@@ -90,7 +91,7 @@ class ServedRowsTest {
 
     @Test
     void aBudgetBelowOneIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new ServedRows.Rule(0.05, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ServedRows.Rule(0.05, 0, FactorRow.Precision.FLOAT16));
     }
 
     private long[] select(ServedRows served, int[] changed, boolean refresh) {

@@ -3,6 +3,7 @@ package io.streamrec.stream;
 import io.streamrec.broker.ClusterSpec;
 import io.streamrec.broker.InProcessBroker;
 import io.streamrec.config.Settings;
+import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.SnapshotManifest;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
@@ -82,7 +83,7 @@ class SnapshotPublisherOutageTest {
         int width = 4;
         long[] users = {1, 2, 3};
         CapturedRows rows = new CapturedRows(Topics.USER_FACTORS.name(), version, users, new int[]{1, 1, 1},
-                new float[users.length * width], width, new float[0], 0, true);
+                new float[users.length * width], width, new float[0], 0, FactorRow.Precision.FLOAT16);
         SnapshotManifest manifest = new SnapshotManifest("outage-test", version, System.currentTimeMillis(), 3, 3, 0,
                 List.of(), users.length, 0, Map.of(), Map.of(), Map.of());
         return new ServingSnapshot(manifest, List.of(rows));

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.within;
 class TrainerScorerAgreementTest {
     private static final int USERS = 40;
     private static final int ITEMS = 60;
-    private static final ServedRows.Rule RULE = new ServedRows.Rule(0.05, 1000);
+    private static final ServedRows.Rule RULE = new ServedRows.Rule(0.05, 1000, FactorRow.Precision.FLOAT16);
 
     static Stream<Arguments> models() {
         List<Arguments> cases = new ArrayList<>();
@@ -133,12 +133,13 @@ class TrainerScorerAgreementTest {
     }
 
     /**
-     * What serving rows in float16 cost: the same trained mf model scored with its float32 rows and with the rows a
-     * scorer receives; every user's top 10 of the catalogue must survive, up to items whose scores were within the
-     * float16 rounding of each other.
+     * What serving rows in float16 or int8 cost: the same trained mf model scored with its float32 rows and with the
+     * rows a scorer receives; every user's top 10 of the catalogue must survive, up to items whose scores were within
+     * the rounding of each other.
      */
-    @org.junit.jupiter.api.Test
-    void float16ServingRowsKeepTheTopTen() {
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({"FLOAT16, 0.98", "INT8, 0.95"})
+    void servingRowsKeepTheTopTen(FactorRow.Precision precision, double leastOverlap) {
         TrainerConfig config = TrainerConfig.from(Settings.defaults().with("trainer.engine", "java")
                 .with("trainer.batch-size", 64));
         try (OnlineTrainer trainer = new OnlineTrainer(config, Engines.create(config))) {
@@ -156,7 +157,7 @@ class TrainerScorerAgreementTest {
                 trainer.engine().scoreAll(new int[]{u}, 1, items, exact);
                 float[] params = new float[width];
                 float[] state = new float[stateWidth];
-                // Round this user's row and every item's row through float16, score, then restore the rows.
+                // Round this user's row and every item's row through the serving precision, score, then restore.
                 float[][] keep = new float[items + 1][];
                 float[][] keepState = new float[items + 1][];
                 for (int r = 0; r <= items; r++) {
@@ -166,8 +167,8 @@ class TrainerScorerAgreementTest {
                     trainer.engine().exportRows(table, new int[]{row}, 1, params, state);
                     keep[r] = params.clone();
                     keepState[r] = state.clone();
-                    float[] half = FactorRow.decode(FactorRow.encodeHalf(1, 0, params, 0, width)).params();
-                    trainer.engine().importRows(table, new int[]{row}, 1, half, state);
+                    float[] rounded = FactorRow.decode(precision.encode(1, 0, params, 0, width, state, 0, 0)).params();
+                    trainer.engine().importRows(table, new int[]{row}, 1, rounded, state);
                 }
                 trainer.engine().scoreAll(new int[]{u}, 1, items, served);
                 for (int r = 0; r <= items; r++) {
@@ -181,8 +182,9 @@ class TrainerScorerAgreementTest {
                 overlap += topTenOverlap(exact, served);
             }
             overlap /= trainer.users().size();
-            System.out.printf("float16 serving rows: largest score change %.2e, top-10 overlap %.4f%n", largest, overlap);
-            assertThat(overlap).as("top-10 overlap between float32 and float16 rows").isGreaterThan(0.98);
+            System.out.printf("%s serving rows: largest score change %.2e, top-10 overlap %.4f%n", precision, largest,
+                    overlap);
+            assertThat(overlap).as("top-10 overlap between float32 and " + precision + " rows").isGreaterThan(leastOverlap);
         }
     }
 
