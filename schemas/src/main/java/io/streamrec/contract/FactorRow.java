@@ -24,7 +24,10 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
     private static final int STATE = 1;
     private static final int HALF = 2;
     private static final int INT8 = 4;
-    /** int8 rows: parameters per scale. Blocks keep one large value (mf's bias, last) from coarsening the rest. */
+    /**
+     * int8 rows: parameters per scale. Blocks keep one large value from coarsening the others; mf's bias (last) has a
+     * block of its own when d is a multiple of 32.
+     */
     public static final int INT8_BLOCK = 32;
 
     /**
@@ -33,16 +36,6 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
      */
     public enum Precision {
         FLOAT32, FLOAT16, INT8;
-
-        /** A serving precision from a setting's value ({@code float16} or {@code int8}). */
-        public static Precision parseServing(String value, String setting) {
-            for (Precision p : new Precision[]{FLOAT16, INT8}) {
-                if (p.name().equalsIgnoreCase(value.trim())) {
-                    return p;
-                }
-            }
-            throw new IllegalArgumentException(setting + " must be float16 or int8, not '" + value + "'");
-        }
 
         /** Encodes a row from slices of larger arrays; only float32 rows carry optimizer state. */
         public byte[] encode(long modelVersion, int count, float[] params, int paramsOffset, int width,

@@ -26,8 +26,8 @@ public final class ClusterTopics {
 
     /**
      * Creates (or checks) every topic and waits until each registry partition's leader serves. Kafka's internal
-     * topics and the registry's are created side by side: one after the other, each waited out its own retries,
-     * about 1 s of the demo's start.
+     * topics and the registry's are created side by side (one after the other, each waited out its own retries:
+     * about 1 s of the demo's start).
      *
      * @param replicationFactor replicas of each registry topic: the number of nodes
      * @throws IllegalStateException when the topics are not ready within the timeout

@@ -369,10 +369,18 @@ public final class Demo {
         }
     }
 
-    /** Not forever: a scorer that starts slowly still shows in the first lists' time. */
-    private static void awaitRunning(ScorerApp scorer) {
+    /**
+     * Until the scorer takes ratings or the demo stops (Ctrl-C); not forever: a scorer that starts slowly still shows
+     * in the first lists' time.
+     */
+    private void awaitRunning(ScorerApp scorer) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         try {
-            scorer.awaitRunning(Duration.ofSeconds(10));
+            while (!stopping && System.nanoTime() < deadline) {
+                if (scorer.awaitRunning(Duration.ofMillis(100))) { // throws if the scorer failed
+                    return;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("replay interrupted", e);

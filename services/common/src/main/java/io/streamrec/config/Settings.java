@@ -160,13 +160,23 @@ public final class Settings {
 
     /** The value as a constant of the enum; values are matched case-insensitively with '-' for '_'. */
     public <E extends Enum<E>> E choice(String key, Class<E> type) {
+        return choice(key, List.of(type.getEnumConstants()));
+    }
+
+    /** The value as one of the allowed constants, matched as {@link #choice(String, Class)} does. */
+    @SafeVarargs
+    public final <E extends Enum<E>> E choice(String key, E... allowed) {
+        return choice(key, List.of(allowed));
+    }
+
+    private <E extends Enum<E>> E choice(String key, List<E> allowed) {
         String v = text(key).toUpperCase(Locale.ROOT).replace('-', '_');
-        for (E e : type.getEnumConstants()) {
+        for (E e : allowed) {
             if (e.name().equals(v)) {
                 return e;
             }
         }
-        throw invalid(key, "one of " + java.util.Arrays.stream(type.getEnumConstants())
+        throw invalid(key, "one of " + allowed.stream()
                 .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
     }
 

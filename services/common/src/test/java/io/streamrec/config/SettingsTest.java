@@ -71,6 +71,22 @@ class SettingsTest {
         assertThat(Settings.envName("trainer.batch-size")).isEqualTo("STREAMREC_TRAINER_BATCH_SIZE");
     }
 
+    /** A choice among some of an enum's constants names only those, and takes them as the whole-enum choice does. */
+    @Test
+    void aChoiceAmongSomeConstantsNamesOnlyThose() {
+        Settings s = Settings.defaults().with("trainer.serving.precision", "whole");
+        assertThatThrownBy(() -> s.choice("trainer.serving.precision", Mode.HALF_WAY, Mode.NONE))
+                .hasMessageContaining("trainer.serving.precision=whole").hasMessageContaining("one of [half-way, none]");
+        assertThat(s.with("trainer.serving.precision", "Half-Way").choice("trainer.serving.precision", Mode.HALF_WAY,
+                Mode.NONE)).isEqualTo(Mode.HALF_WAY);
+        assertThatThrownBy(() -> s.with("trainer.serving.precision", "all")
+                .choice("trainer.serving.precision", Mode.HALF_WAY, Mode.NONE)).hasMessageContaining("one of [half-way, none]");
+        assertThat(s.with("trainer.serving.precision", "all").choice("trainer.serving.precision", Mode.class))
+                .isEqualTo(Mode.ALL);
+    }
+
+    private enum Mode { ALL, HALF_WAY, NONE }
+
     @Test
     void expandsSystemProperties() {
         Settings s = Settings.load(null, null, Map.of(), Map.of("metrics.host", "${user.home}/x"));

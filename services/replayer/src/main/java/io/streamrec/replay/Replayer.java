@@ -78,8 +78,9 @@ public final class Replayer {
     }
 
     /**
-     * {@link #replay(RatingSource, Pacing, boolean)}, running {@code beforeRatings} once the movies are sent and
-     * before the first rating, whose pace counts from its end. The demo waits there for its scorer to take ratings.
+     * {@link #replay(RatingSource, Pacing, boolean)}, running {@code beforeRatings} once the movies are sent (and
+     * none failed) and before the first rating, whose pace counts from its end. The demo waits there for its scorer
+     * to take ratings. What the hook throws comes out of the replay as it is.
      */
     public ReplaySummary replay(RatingSource source, Pacing pacing, boolean progress, Runnable beforeRatings) {
         return replay(source, pacing, progress, Topics.RATINGS, Topics.ALL, beforeRatings);
@@ -121,7 +122,9 @@ public final class Replayer {
             }
             producer.flush();
             movieAcks = acks.acked.get();
-            beforeRatings.run();
+            if (!stopped && acks.failed.get() == 0) {
+                beforeRatings.run();
+            }
             start = System.nanoTime();
             RatingCursor ratings = source.ratings();
             Pacing.Pacer pacer = pacing.start();

@@ -41,7 +41,7 @@ public final class ServedRows {
      */
     public record Rule(double minChange, int maxMovedRows, FactorRow.Precision precision) {
         public Rule {
-            if (precision == FactorRow.Precision.FLOAT32) {
+            if (precision == null || precision == FactorRow.Precision.FLOAT32) {
                 throw new IllegalArgumentException("serving rows are float16 or int8");
             }
             if (!(minChange >= 0) || maxMovedRows < 1) {

@@ -5,7 +5,7 @@ import io.streamrec.contract.SnapshotManifest;
 import java.util.List;
 
 /**
- * What one serving transaction writes: the rows that are news to the scorers (parameters only, float16) and the
+ * What one serving transaction writes: the rows that are news to the scorers (parameters only, float16 or int8) and the
  * manifest scoring needs (configuration and dense weights, without optimizer state). No consumer offsets: serving
  * snapshots are for freshness, not recovery ({@link Checkpoint}).
  */

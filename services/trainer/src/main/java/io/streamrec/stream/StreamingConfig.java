@@ -43,7 +43,7 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                 s.integer("trainer.max-in-flight-batches"),
                 s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"),
                 new ServedRows.Rule(s.decimal("trainer.serving.min-change"), s.integer("trainer.serving.max-moved-rows"),
-                        FactorRow.Precision.parseServing(s.text("trainer.serving.precision"), "trainer.serving.precision")),
+                        s.choice("trainer.serving.precision", FactorRow.Precision.FLOAT16, FactorRow.Precision.INT8)),
                 s.longInteger("trainer.serving.refresh-ms"),
                 s.longInteger("trainer.checkpoint-every-events"), s.longInteger("trainer.checkpoint-every-ms"),
                 s.integer("trainer.dedup.window"), s.integer("trainer.replay.nice"),
