@@ -10,7 +10,9 @@ public enum ExitCode {
     USAGE(2, "Usage error: a bad flag, setting, environment variable, path or id. Nothing was started."),
     KAFKA_UNREACHABLE(3, "No Kafka broker answered at the bootstrap address."),
     SCORER_UNREACHABLE(4, "No scorer answered at its address (recommend)."),
-    SCORER_ERROR(5, "The scorer answered with an error (recommend).");
+    SCORER_ERROR(5, "The scorer answered with an error (recommend)."),
+    /** Set by the JVM (128 + SIGINT), after the shutdown hooks: no command returns it. */
+    INTERRUPTED(130, "Stopped by Ctrl-C, after winding down (the demo prints its summary first).");
 
     public final int code;
     private final String meaning;

@@ -270,11 +270,15 @@ public final class Demo {
                 trainer.eventsTrained(), count(registry, "streamrec.trainer.events.invalid")));
         text.append(String.format(Locale.ROOT, "  snapshots        %d (model v%d)%n", trainer.snapshotVersion(),
                 trainer.snapshotVersion()));
-        text.append(String.format(Locale.ROOT, "  HR@10            model %.3f, %.2fx recent popularity's %.3f (all-time %.3f)%n",
-                summary.hitRate(), summary.hitRate() / summary.recentPopularityHitRate(),
-                summary.recentPopularityHitRate(), summary.popularityHitRate()));
-        text.append(String.format(Locale.ROOT, "                   prequential, the whole run: %,d ratings; NDCG@10 %.3f%n",
-                summary.ranked(), summary.ndcg()));
+        if (summary.ranked() == 0) {
+            text.append("  HR@10            n/a (no rating ranked yet)\n");
+        } else {
+            text.append(String.format(Locale.ROOT, "  HR@10            model %.3f, %.2fx recent popularity's %.3f (all-time %.3f)%n",
+                    summary.hitRate(), summary.hitRate() / summary.recentPopularityHitRate(),
+                    summary.recentPopularityHitRate(), summary.popularityHitRate()));
+            text.append(String.format(Locale.ROOT, "                   prequential, the whole run: %,d ratings; NDCG@10 %.3f%n",
+                    summary.ranked(), summary.ndcg()));
+        }
         text.append(String.format(Locale.ROOT, "  continual        %,d past ratings trained again (%.1f per rating)%n",
                 trainer.positivesReplayed(), trainer.positivesReplayed() / (double) Math.max(1, trainer.eventsTrained())));
         if (last != null) {

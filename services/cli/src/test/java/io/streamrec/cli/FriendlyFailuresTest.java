@@ -135,7 +135,8 @@ class FriendlyFailuresTest {
             out.getBuffer().setLength(0);
             assertThat(run(command, "--help")).isZero();
             assertThat(out.toString()).as(command).contains("Exit codes:")
-                    .containsPattern("3\\s+No Kafka broker answered").containsPattern("4\\s+No scorer answered");
+                    .containsPattern("3\\s+No Kafka broker answered").containsPattern("4\\s+No scorer answered")
+                    .containsPattern("130\\s+Stopped by Ctrl-C");
         }
     }
 

@@ -9,6 +9,8 @@ import org.apache.logging.log4j.core.appender.ConsoleAppender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -72,9 +74,11 @@ class DemoTest {
     /**
      * Stopped during its replay (what Ctrl-C does, through the shutdown hook's {@link Demo#stop}), the summary says the
      * replay was cut short rather than passing a part for the whole, and the last frame does not say the replay ended.
+     * Stopped while it starts, before any rating was ranked, it says so instead of printing NaN.
      */
-    @Test
-    void aDemoStoppedDuringItsReplaySaysSo(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "stopped {0} ms after Kafka starts")
+    @ValueSource(ints = {0, 3000})
+    void aDemoStoppedDuringItsReplaySaysSo(int stopAfterMs, @TempDir Path dir) throws Exception {
         Settings settings = offline(dir, "300,200,8000").with("demo.rate", 400); // 20 s of replay
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Demo demo = new Demo(settings, new PrintStream(bytes, true, StandardCharsets.UTF_8), false);
@@ -91,14 +95,17 @@ class DemoTest {
         while (!bytes.toString(StandardCharsets.UTF_8).contains("Kafka") && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        Thread.sleep(3000);
+        Thread.sleep(stopAfterMs);
         demo.stop();
         run.join(60_000);
         String out = bytes.toString(StandardCharsets.UTF_8);
 
         assertThat(exit[0]).as(out).isZero();
         assertThat(out).as("the last frame does not say the replay ended").doesNotContain("replay done")
-                .containsPattern("replayed +[\\d,]+ of 8,000 ratings \\(stopped early\\)");
+                .containsPattern("replayed +[\\d,]+ of 8,000 ratings \\(stopped early\\)").doesNotContain("NaN");
+        if (stopAfterMs == 0) {
+            assertThat(out).contains("replayed         0 of 8,000 ratings").contains("HR@10            n/a");
+        }
     }
 
     /** In an 80 x 24 terminal: frames that fit, redrawn in place, and the logs in a file instead of under them. */
