@@ -21,9 +21,10 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
     private static final byte MAGIC_1 = 'R';
     private static final byte LAYOUT = 1;
     private static final int MAX_WIDTH = 0xFFFF;
-    private static final int STATE = 1;
-    private static final int HALF = 2;
-    private static final int INT8 = 4;
+    /** The flags byte (FACTORS.md): optimizer state present, or the parameters' precision. */
+    private static final int FLAG_STATE = 1;
+    private static final int FLAG_HALF = 2;
+    private static final int FLAG_INT8 = 4;
     /**
      * int8 rows: parameters per scale. Blocks keep one large value from coarsening the others; mf's bias (last) has a
      * block of its own when d is a multiple of 32.
@@ -56,7 +57,24 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
             return HEADER_BYTES + switch (this) {
                 case FLOAT32 -> Float.BYTES * (width + stateWidth);
                 case FLOAT16 -> Short.BYTES * width;
-                case INT8 -> int8Bytes(width);
+                case INT8 -> Float.BYTES * ((width + INT8_BLOCK - 1) / INT8_BLOCK) + width;
+            };
+        }
+
+        private int flags(int stateWidth) {
+            return switch (this) {
+                case FLOAT32 -> stateWidth > 0 ? FLAG_STATE : 0;
+                case FLOAT16 -> FLAG_HALF;
+                case INT8 -> FLAG_INT8;
+            };
+        }
+
+        private static Precision of(byte flags) {
+            return switch (flags) {
+                case 0, FLAG_STATE -> FLOAT32;
+                case FLAG_HALF -> FLOAT16;
+                case FLAG_INT8 -> INT8;
+                default -> throw new ContractViolation("factor record: unknown flags " + flags);
             };
         }
     }
@@ -77,26 +95,14 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
      */
     public static byte[] encode(long modelVersion, int count, float[] params, int paramsOffset, int width,
                                 float[] state, int stateOffset, int stateWidth) {
-        if (width > MAX_WIDTH || stateWidth > MAX_WIDTH) {
-            throw new IllegalArgumentException("row too wide for the layout: " + width + " + " + stateWidth);
-        }
-        ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + Float.BYTES * (width + stateWidth))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) (stateWidth > 0 ? STATE : 0))
-                .putLong(modelVersion).putInt(count)
-                .putShort((short) width).putShort((short) stateWidth);
+        ByteBuffer buf = header(Precision.FLOAT32, modelVersion, count, width, stateWidth);
         buf.asFloatBuffer().put(params, paramsOffset, width).put(state, stateOffset, stateWidth);
         return buf.array();
     }
 
     /** A serving row: the parameters alone, as float16 (flag bit 1), half the bytes of float32. */
     public static byte[] encodeHalf(long modelVersion, int count, float[] params, int paramsOffset, int width) {
-        if (width > MAX_WIDTH) {
-            throw new IllegalArgumentException("row too wide for the layout: " + width);
-        }
-        ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + Short.BYTES * width).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) HALF).putLong(modelVersion).putInt(count)
-                .putShort((short) width).putShort((short) 0);
+        ByteBuffer buf = header(Precision.FLOAT16, modelVersion, count, width, 0);
         for (int k = 0; k < width; k++) {
             buf.putShort(HalfFloat.fromFloat(params[paramsOffset + k]));
         }
@@ -109,12 +115,7 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
      * d = 64 against 150 as float16; each parameter off by at most half its block's scale.
      */
     public static byte[] encodeInt8(long modelVersion, int count, float[] params, int paramsOffset, int width) {
-        if (width > MAX_WIDTH) {
-            throw new IllegalArgumentException("row too wide for the layout: " + width);
-        }
-        ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + int8Bytes(width)).order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) INT8).putLong(modelVersion).putInt(count)
-                .putShort((short) width).putShort((short) 0);
+        ByteBuffer buf = header(Precision.INT8, modelVersion, count, width, 0);
         for (int from = 0; from < width; from += INT8_BLOCK) {
             int to = Math.min(width, from + INT8_BLOCK);
             float largest = 0;
@@ -130,8 +131,14 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
         return buf.array();
     }
 
-    private static int int8Bytes(int width) {
-        return Float.BYTES * ((width + INT8_BLOCK - 1) / INT8_BLOCK) + width;
+    /** A buffer of the row's size with its header written, positioned at the parameters. */
+    private static ByteBuffer header(Precision precision, long modelVersion, int count, int width, int stateWidth) {
+        if (width > MAX_WIDTH || stateWidth > MAX_WIDTH) {
+            throw new IllegalArgumentException("row too wide for the layout: " + width + " + " + stateWidth);
+        }
+        return ByteBuffer.allocate(precision.bytes(width, stateWidth)).order(ByteOrder.LITTLE_ENDIAN)
+                .put(MAGIC_0).put(MAGIC_1).put(LAYOUT).put((byte) precision.flags(stateWidth))
+                .putLong(modelVersion).putInt(count).putShort((short) width).putShort((short) stateWidth);
     }
 
     /** @throws ContractViolation when the bytes are not a layout-1 factor record */
@@ -152,32 +159,31 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
         int count = buf.getInt();
         int width = Short.toUnsignedInt(buf.getShort());
         int stateWidth = Short.toUnsignedInt(buf.getShort());
-        if (flags != 0 && flags != STATE && flags != HALF && flags != INT8) {
-            throw new ContractViolation("factor record: unknown flags " + flags);
-        }
-        if ((flags & STATE) == 0 && stateWidth != 0) {
+        Precision precision = Precision.of(flags);
+        if (flags != FLAG_STATE && stateWidth != 0) {
             throw new ContractViolation("factor record: state width " + stateWidth + " without the state flag");
         }
-        int expected = HEADER_BYTES + (flags == HALF ? Short.BYTES * width : flags == INT8 ? int8Bytes(width)
-                : Float.BYTES * (width + stateWidth));
+        int expected = precision.bytes(width, stateWidth);
         if (bytes.length != expected) {
             throw new ContractViolation("factor record: " + bytes.length + " bytes, header promises " + expected);
         }
         float[] params = new float[width];
         float[] state = new float[stateWidth];
-        if (flags == HALF) {
-            for (int k = 0; k < width; k++) {
-                params[k] = HalfFloat.toFloat(buf.getShort());
-            }
-        } else if (flags == INT8) {
-            for (int from = 0; from < width; from += INT8_BLOCK) {
-                float scale = buf.getFloat();
-                for (int k = from; k < Math.min(width, from + INT8_BLOCK); k++) {
-                    params[k] = buf.get() * scale;
+        switch (precision) {
+            case FLOAT32 -> buf.asFloatBuffer().get(params).get(state);
+            case FLOAT16 -> {
+                for (int k = 0; k < width; k++) {
+                    params[k] = HalfFloat.toFloat(buf.getShort());
                 }
             }
-        } else {
-            buf.asFloatBuffer().get(params).get(state);
+            case INT8 -> {
+                for (int from = 0; from < width; from += INT8_BLOCK) {
+                    float scale = buf.getFloat();
+                    for (int k = from; k < Math.min(width, from + INT8_BLOCK); k++) {
+                        params[k] = buf.get() * scale;
+                    }
+                }
+            }
         }
         return new FactorRow(version, count, params, state);
     }
