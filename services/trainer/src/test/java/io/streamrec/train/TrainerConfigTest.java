@@ -12,7 +12,7 @@ class TrainerConfigTest {
         TrainerConfig implicit = config();
         assertThat(implicit.optimizer()).isEqualTo(OptimizerKind.ADAGRAD);
         assertThat(implicit.learningRate()).isEqualTo(0.3f);
-        assertThat(implicit.batchSize()).isEqualTo(4096);
+        assertThat(implicit.batchSize()).isEqualTo(2048);
 
         TrainerConfig explicit = config("trainer.objective", "explicit");
         assertThat(explicit.optimizer()).isEqualTo(OptimizerKind.ADAGRAD);
