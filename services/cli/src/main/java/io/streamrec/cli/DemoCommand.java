@@ -27,7 +27,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "A MovieLens directory (demo.data; env STREAMREC_DEMO_DATA).")
     Path data;
 
-    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "Replay pace in ratings per second (demo.rate).")
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_S", description = "Replay pace in ratings per second (demo.rate; default 2000).")
     Double rate;
 
     @Option(names = "--speedup", paramLabel = "FACTOR", description = "Replay in event time sped up by FACTOR instead (demo.speedup).")

@@ -82,9 +82,10 @@ public final class Evaluation {
             row(String.format(Locale.ROOT, "model, warm (%,d)", s.warmRanked()), s.warmHitRate(), s.warmNdcg());
             row("popularity (all time)", s.popularityHitRate(), s.popularityNdcg());
             row("popularity (last " + config.recentWindow() + ")", s.recentPopularityHitRate(), s.recentPopularityNdcg());
-            out.printf(Locale.ROOT, "  model / recent popularity: %.3fx HR@%d (warm positives: %.4f vs %.4f)%n",
+            out.printf(Locale.ROOT, "  model / recent popularity: %.3fx HR@%d (warm positives: %.4f vs %.4f)%s%n",
                     s.hitRate() / s.recentPopularityHitRate(), config.topK(), s.warmHitRate(),
-                    s.warmRecentPopularityHitRate());
+                    s.warmRecentPopularityHitRate(), trainer.objective() == Objective.EXPLICIT
+                            ? "; an explicit model learns stars, not a ranking: judge it by the RMSE below" : "");
             out.printf(Locale.ROOT, "  full catalogue, %,d positives: recall@%d %.4f  NDCG@%d %.4f%n", s.fullRanked(),
                     config.topK(), s.fullRecall(), config.topK(), s.fullNdcg());
             if (trainer.objective() == Objective.EXPLICIT) {

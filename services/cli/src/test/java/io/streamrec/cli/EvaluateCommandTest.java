@@ -1,0 +1,29 @@
+package io.streamrec.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EvaluateCommandTest {
+    @TempDir
+    Path out;
+
+    /** The README runs both objectives one after the other: the second must not overwrite the first's report. */
+    @Test
+    void implicitAndExplicitReportsLiveSideBySide() {
+        for (String objective : new String[]{"implicit", "explicit"}) {
+            int exit = Main.commandLine().execute("evaluate", "--synthetic", "300", "200", "30000", "--protocol",
+                    "prequential", "--objective", objective, "--out", out.toString());
+            assertThat(exit).as(objective).isZero();
+        }
+
+        for (String report : new String[]{"prequential", "prequential-explicit"}) {
+            for (String kind : new String[]{".csv", ".png", ".html"}) {
+                assertThat(out.resolve(report + kind)).isNotEmptyFile();
+            }
+        }
+    }
+}
