@@ -110,9 +110,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (!curve.isEmpty()) {
             String title = "prequential " + trainer.model().id() + ", " + trainer.objective().name().toLowerCase(Locale.ROOT)
                     + ", " + ratings.name();
-            RunReport.Written files = new RunReport(title, report.toString(StandardCharsets.UTF_8), curve,
-                    trainer.objective() == Objective.EXPLICIT)
-                    .write(out, trainer.objective() == Objective.EXPLICIT ? "prequential-explicit" : "prequential");
+            boolean explicit = trainer.objective() == Objective.EXPLICIT;
+            RunReport.Written files = new RunReport(title, report.toString(StandardCharsets.UTF_8), curve, explicit)
+                    .write(out, explicit ? "prequential-explicit" : "prequential");
             System.out.println("  learning curve: " + files.png() + " (data " + files.csv() + "); report " + files.html());
         }
         return ExitCode.OK.code;

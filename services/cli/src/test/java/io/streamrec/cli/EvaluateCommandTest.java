@@ -3,6 +3,8 @@ package io.streamrec.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,7 +15,7 @@ class EvaluateCommandTest {
 
     /** The README runs both objectives one after the other: the second must not overwrite the first's report. */
     @Test
-    void implicitAndExplicitReportsLiveSideBySide() {
+    void implicitAndExplicitReportsLiveSideBySide() throws IOException {
         for (String objective : new String[]{"implicit", "explicit"}) {
             int exit = Main.commandLine().execute("evaluate", "--synthetic", "300", "200", "30000", "--protocol",
                     "prequential", "--objective", objective, "--out", out.toString());
@@ -25,5 +27,8 @@ class EvaluateCommandTest {
                 assertThat(out.resolve(report + kind)).isNotEmptyFile();
             }
         }
+        assertThat(Files.readString(out.resolve("prequential.html"))).contains("implicit")
+                .doesNotContain("per-event biases");
+        assertThat(Files.readString(out.resolve("prequential-explicit.html"))).contains("per-event biases");
     }
 }

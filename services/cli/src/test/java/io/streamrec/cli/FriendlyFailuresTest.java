@@ -1,6 +1,7 @@
 package io.streamrec.cli;
 
 import com.sun.net.httpserver.HttpServer;
+import io.streamrec.config.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -137,6 +138,18 @@ class FriendlyFailuresTest {
             assertThat(out.toString()).as(command).contains("Exit codes:")
                     .containsPattern("3\\s+No Kafka broker answered").containsPattern("4\\s+No scorer answered")
                     .containsPattern("130\\s+Stopped by Ctrl-C");
+        }
+    }
+
+    /** picocli cannot read the settings' defaults, so the help states them in words: they must not drift apart. */
+    @Test
+    void helpStatesTheDefaultRateTheSettingsHave() {
+        long rate = Math.round(Settings.defaults().decimal("demo.rate"));
+        assertThat(Math.round(Settings.defaults().decimal("evaluate.rate"))).isEqualTo(rate);
+        for (String command : List.of("demo", "evaluate")) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--help")).isZero();
+            assertThat(out.toString().replaceAll("\\s+", " ")).as(command).contains("default " + rate);
         }
     }
 

@@ -24,9 +24,9 @@ class TrainerConfigTest {
         assertThat(explicit.batchSize()).isEqualTo(256);
 
         TrainerConfig chosen = config("trainer.objective", "explicit", "trainer.learning-rate", 0.3,
-                "trainer.batch-size", 4096);
+                "trainer.batch-size", 2048);
         assertThat(chosen.learningRate()).as("set by the user, even to the implicit default").isEqualTo(0.3f);
-        assertThat(chosen.batchSize()).isEqualTo(4096);
+        assertThat(chosen.batchSize()).isEqualTo(2048);
         assertThat(chosen.optimizer()).as("not set: the explicit default").isEqualTo(OptimizerKind.ADAGRAD);
     }
 }
