@@ -101,7 +101,7 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
     }
 
     /** A serving row: the parameters alone, as float16 (flag bit 1), half the bytes of float32. */
-    public static byte[] encodeHalf(long modelVersion, int count, float[] params, int paramsOffset, int width) {
+    private static byte[] encodeHalf(long modelVersion, int count, float[] params, int paramsOffset, int width) {
         ByteBuffer buf = header(Precision.FLOAT16, modelVersion, count, width, 0);
         for (int k = 0; k < width; k++) {
             buf.putShort(HalfFloat.fromFloat(params[paramsOffset + k]));
@@ -114,7 +114,7 @@ public record FactorRow(long modelVersion, int count, float[] params, float[] st
      * (the block's largest magnitude / 127) followed by its values divided by the scale, rounded. 97 bytes for mf at
      * d = 64 against 150 as float16; each parameter off by at most half its block's scale.
      */
-    public static byte[] encodeInt8(long modelVersion, int count, float[] params, int paramsOffset, int width) {
+    private static byte[] encodeInt8(long modelVersion, int count, float[] params, int paramsOffset, int width) {
         ByteBuffer buf = header(Precision.INT8, modelVersion, count, width, 0);
         for (int from = 0; from < width; from += INT8_BLOCK) {
             int to = Math.min(width, from + INT8_BLOCK);

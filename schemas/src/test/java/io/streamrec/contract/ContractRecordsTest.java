@@ -83,7 +83,7 @@ class ContractRecordsTest {
         }
         params[64] = -3.7f;
         params[40] = 0f;
-        byte[] bytes = FactorRow.encodeInt8(11, 6, params, 0, params.length);
+        byte[] bytes = FactorRow.Precision.INT8.encode(11, 6, params, 0, params.length, new float[0], 0, 0);
         assertThat(bytes).hasSize(20 + 3 * 4 + 65).hasSize(FactorRow.Precision.INT8.bytes(65, 0));
         assertThat(bytes[3]).as("flags").isEqualTo((byte) 4);
         FactorRow row = FactorRow.decode(bytes);
@@ -102,7 +102,7 @@ class ContractRecordsTest {
         }
         assertThat(row.params()[64]).isCloseTo(-3.7f, org.assertj.core.data.Offset.offset(1e-6f));
         assertThat(row.params()[40]).isZero();
-        assertThat(FactorRow.decode(FactorRow.encodeInt8(1, 0, new float[3], 0, 3)).params()).containsOnly(0f);
+        assertThat(FactorRow.decode(FactorRow.Precision.INT8.encode(1, 0, new float[3], 0, 3, new float[0], 0, 0)).params()).containsOnly(0f);
         byte[] shortened = java.util.Arrays.copyOf(bytes, bytes.length - 1);
         assertThatThrownBy(() -> FactorRow.decode(shortened)).hasMessageContaining("header promises");
         bytes[3] = 6;

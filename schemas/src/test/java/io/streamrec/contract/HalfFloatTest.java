@@ -58,7 +58,7 @@ class HalfFloatTest {
     @Test
     void servingRowsDecodeToTheirHalves() {
         float[] params = {0.125f, -1.5f, 3.14159f, 1e-3f};
-        FactorRow row = FactorRow.decode(FactorRow.encodeHalf(7, 3, params, 0, params.length));
+        FactorRow row = FactorRow.decode(FactorRow.Precision.FLOAT16.encode(7, 3, params, 0, params.length, new float[0], 0, 0));
         assertThat(row.modelVersion()).isEqualTo(7);
         assertThat(row.count()).isEqualTo(3);
         assertThat(row.state()).isEmpty();

@@ -66,6 +66,7 @@ public final class Evaluation {
                     .run(log, t);
             double seconds = (System.nanoTime() - start) / 1e9;
             PrequentialEvaluator.Summary s = evaluator.summary();
+            boolean explicit = trainer.objective() == Objective.EXPLICIT;
             out.printf(Locale.ROOT, "%nprequential: test-then-train in event order, one pass, engine %s, %.1f s%n",
                     t.engine().description(), seconds);
             out.printf(Locale.ROOT, "  as the service receives it: %s, %,d batches (at most %d ratings or %d ms each);"
@@ -84,11 +85,11 @@ public final class Evaluation {
             row("popularity (last " + config.recentWindow() + ")", s.recentPopularityHitRate(), s.recentPopularityNdcg());
             out.printf(Locale.ROOT, "  model / recent popularity: %.3fx HR@%d (warm positives: %.4f vs %.4f)%s%n",
                     s.hitRate() / s.recentPopularityHitRate(), config.topK(), s.warmHitRate(),
-                    s.warmRecentPopularityHitRate(), trainer.objective() == Objective.EXPLICIT
-                            ? "; an explicit model learns stars, not a ranking: judge it by the RMSE below" : "");
+                    s.warmRecentPopularityHitRate(),
+                    explicit ? "; an explicit model learns stars, not a ranking: judge it by the RMSE below" : "");
             out.printf(Locale.ROOT, "  full catalogue, %,d positives: recall@%d %.4f  NDCG@%d %.4f%n", s.fullRanked(),
                     config.topK(), s.fullRecall(), config.topK(), s.fullNdcg());
-            if (trainer.objective() == Objective.EXPLICIT) {
+            if (explicit) {
                 out.printf(Locale.ROOT, "  rating error before training on it:%n");
                 out.printf(Locale.ROOT, "  %-28s %8s %8s%n", "", "RMSE", "MAE");
                 out.printf(Locale.ROOT, "  %-28s %8.4f %8.4f%n", "model", s.rmse(), s.mae());
