@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * What the demo replays, found in this order: {@code demo.data} (--data DIR or STREAMREC_DEMO_DATA), the verified
@@ -26,15 +27,23 @@ import java.util.List;
  */
 record DemoSource(String description, String dataset, RatingLog ratings, List<Movie> movies, boolean synthetic) {
 
+    /**
+     * What is cheap to check before anything starts: that {@code demo.data}, when given, holds MovieLens files. The
+     * reading itself ({@link #find}) runs while Kafka starts.
+     *
+     * @throws IllegalArgumentException naming the setting, when it does not
+     */
+    static void check(Settings settings) {
+        String dir = settings.optionalText("demo.data");
+        if (dir != null) {
+            givenData(dir, () -> MovieLens.layoutOf(Path.of(dir)));
+        }
+    }
+
     static DemoSource find(Settings settings, PrintStream log) {
         String dir = settings.optionalText("demo.data");
         if (dir != null) {
-            MovieLensData data;
-            try {
-                data = MovieLens.read(Path.of(dir));
-            } catch (IllegalArgumentException | UncheckedIOException e) {
-                throw new IllegalArgumentException("--data " + dir + " (demo.data): " + e.getMessage(), e);
-            }
+            MovieLensData data = givenData(dir, () -> MovieLens.read(Path.of(dir)));
             return new DemoSource("MovieLens from " + data.dir() + " (" + data.layout().description + ")",
                     data.name(), data.ratings(), data.movies(), false);
         }
@@ -54,6 +63,14 @@ record DemoSource(String description, String dataset, RatingLog ratings, List<Mo
             return new DemoSource("SYNTHETIC stream (no MovieLens found, offline): " + spec[0] + " users, " + spec[1]
                     + " items, " + spec[2] + " ratings", RatingSources.syntheticName(generator.config()), generator.log(),
                     generator.movies(), true);
+        }
+    }
+
+    private static <T> T givenData(String dir, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            throw new IllegalArgumentException("--data " + dir + " (demo.data): " + e.getMessage(), e);
         }
     }
 }

@@ -97,6 +97,29 @@ class FriendlyFailuresTest {
     }
 
     @Test
+    void dataThatBreaksWhileKafkaStartsStopsTheDemoWithItsReason() throws IOException {
+        // The files are there, so the demo starts Kafka while it reads them; the unusable header then stops it.
+        Path data = Files.createDirectories(tmp.resolve("broken"));
+        Files.writeString(data.resolve("ratings.csv"), "who,what\n1,2\n");
+        Files.writeString(data.resolve("movies.csv"), "movieId,title,genres\n2,Two (2000),Drama\n");
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(demoOut, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = run("demo", "--data", data.toString(), "--port", "0", "--out", tmp.resolve("out").toString(),
+                    "--set", "metrics.port=-1");
+        } finally {
+            System.setOut(stdout);
+        }
+
+        assertThat(exit).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).startsWith("streamrec demo: --data " + data + " (demo.data): ")
+                .contains("ratings.csv").doesNotContain("\tat ");
+        assertThat(demoOut.toString(StandardCharsets.UTF_8)).contains("starting Kafka");
+    }
+
+    @Test
     void recommendTellsAUsageErrorFromAMissingScorerFromARefusal() throws IOException {
         assertThat(run("recommend", "notanumber")).isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString()).startsWith("streamrec recommend: USER must be a whole number, not 'notanumber'")
