@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a newcomer meets when something is missing or mistyped, as they type it: one line that says what is wrong
- * and what to do next, an exit code of one meaning, no stack trace, no library warnings, and nothing started.
+ * and what to do next, an exit code of one meaning, no stack trace, no library warnings, and nothing started (or, for
+ * what only reading the data shows, nothing left running).
  */
 class FriendlyFailuresTest {
     private final StringWriter out = new StringWriter();
