@@ -7,7 +7,7 @@ import java.util.Map;
 public enum ExitCode {
     OK(0, "Done."),
     FAILED(1, "The command ran and failed or found a problem; the message says which."),
-    USAGE(2, "Usage error: a bad flag, setting, environment variable, path or id. Nothing was started."),
+    USAGE(2, "Usage error: a bad flag, setting, environment variable, path, id or data file. Nothing is left running."),
     KAFKA_UNREACHABLE(3, "No Kafka broker answered at the bootstrap address."),
     SCORER_UNREACHABLE(4, "No scorer answered at its address (recommend)."),
     SCORER_ERROR(5, "The scorer answered with an error (recommend)."),
