@@ -125,12 +125,7 @@ public final class Demo {
         out.println("demo: starting Kafka..." + (logs == null ? "" : " (logs go to " + logs.file() + ")"));
         try (KafkaCluster broker = KafkaCluster.start(ClusterSpec.from(base).withDataDir(work.resolve("kafka"))
                 .withPort(brokerPort).withNodes(1))) {
-            DemoData data;
-            try {
-                data = reading.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
+            DemoData data = awaited(reading);
             DemoSource source = data.source();
             WatchedUsers watched = data.watched();
             Settings s = base.with("kafka.bootstrap.servers", broker.bootstrapServers())
@@ -162,10 +157,10 @@ public final class Demo {
                 metrics.healthCheck("trainer", trainer::problems);
                 ScorerApp scorer;
                 try {
-                    scorer = scorerStarting.join();
-                } catch (CompletionException e) {
+                    scorer = awaited(scorerStarting);
+                } catch (RuntimeException e) {
                     trainer.close();
-                    throw e.getCause() instanceof RuntimeException r ? r : e;
+                    throw e;
                 }
                 trainer.yieldReplayTo(scorer::behind);
                 TopicWatch topics = new TopicWatch(s, watched);
@@ -185,6 +180,15 @@ public final class Demo {
     }
 
     private record Addresses(String kafka, String lists, String metrics) {
+    }
+
+    /** What a start on another thread gave, or what it threw (not wrapped, so the command reports it as its own). */
+    private static <T> T awaited(CompletableFuture<T> starting) {
+        try {
+            return starting.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** The data to replay and the users whose lists the dashboard shows. */
