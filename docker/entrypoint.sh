@@ -1,17 +1,18 @@
 #!/bin/sh
 # The image's entry point: the streamrec CLI with the JVM flags of the repository's ./streamrec launcher
 # (DJL offline, one libtorch thread, and for the commands that train or score the Vector API for the SIMD
-# kernels; huge pages for training where the kernel offers them), then STREAMREC_JAVA_OPTS, whose flags win when
-# they repeat one.
+# kernels; huge pages for training and scoring where the kernel offers them), then STREAMREC_JAVA_OPTS, whose
+# flags win when they repeat one.
 vector=""
 case "${1:-} ${2:-}" in
   "demo "* | "train "* | "evaluate "* | "score "* | "bench train" | "bench stream" | "bench score" | "bench soak") vector="--add-modules jdk.incubator.vector" ;;
 esac
-# Transparent huge pages for the commands that train at full speed, where the host's kernel offers them (see
-# ../streamrec: the tables are read at random rows; not for the scorer, whose start they slowed).
+# Transparent huge pages for the commands that train or score at full speed, where the host's kernel offers them
+# (see ../streamrec: the tables and the scorer's graph are read at random rows; not for the demo, whose start they
+# slow).
 thp=""
 case "${1:-} ${2:-}" in
-  "train "* | "bench train" | "bench stream")
+  "train "* | "score "* | "bench train" | "bench stream" | "bench score")
     if grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
       thp="-XX:+UseTransparentHugePages"
     fi ;;
