@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code streamrec demo}: broker, trainer, scorer and a replay in one process, with a live dashboard. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(name = "demo", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.BrokerRefused.class,
         description = {"Starts an embedded Kafka broker, the streaming trainer and the scorer, replays MovieLens at a "
                 + "chosen pace and shows a live dashboard: events replayed and trained per second, the snapshot "
                 + "version, prequential HR@10, rating-to-recommendation latency, and three users' current top-10.",

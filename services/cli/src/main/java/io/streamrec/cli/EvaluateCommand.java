@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /** {@code streamrec evaluate}: the offline and prequential protocols, baselines measured in the same run. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(name = "evaluate", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.BrokerRefused.class,
         description = {"Evaluates a model on MovieLens or a synthetic stream, without Kafka.",
                 "prequential: test-then-train in event order (HR@10, NDCG@10 against 99 sampled unrated items; "
                         + "full-catalogue recall@10 on a sample; RMSE/MAE in explicit mode); the learning curve as CSV "

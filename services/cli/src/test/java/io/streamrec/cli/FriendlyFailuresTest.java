@@ -80,6 +80,18 @@ class FriendlyFailuresTest {
     }
 
     @Test
+    void theirHelpDoesNotOfferABootstrapServer() {
+        for (String command : List.of("demo", "evaluate")) {
+            StringWriter help = new StringWriter();
+            Main.commandLine().getSubcommands().get(command).usage(new PrintWriter(help));
+            assertThat(help.toString()).as(command).contains("--set=KEY=VALUE").doesNotContain("--bootstrap-server");
+        }
+        StringWriter trainHelp = new StringWriter();
+        Main.commandLine().getSubcommands().get("train").usage(new PrintWriter(trainHelp));
+        assertThat(trainHelp.toString()).contains("--bootstrap-server");
+    }
+
+    @Test
     void theDemoChecksItsDataBeforeStartingKafka() {
         PrintStream stdout = System.out;
         ByteArrayOutputStream demoOut = new ByteArrayOutputStream();

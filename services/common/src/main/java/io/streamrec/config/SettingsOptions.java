@@ -1,7 +1,9 @@
 package io.streamrec.config;
 
 import io.streamrec.config.Settings;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -57,6 +59,21 @@ public final class SettingsOptions {
     public void refuseBroker(String why) {
         if (namesBroker()) {
             throw new ParameterException(command.commandLine(), why + " (--bootstrap-server, kafka.bootstrap.servers)");
+        }
+    }
+
+    /**
+     * For the {@code @Command(modelTransformer = ...)} of the commands that {@link #refuseBroker refuse a broker}:
+     * {@code --bootstrap-server} leaves their help, which listed it as if they used it, but is still parsed, so that
+     * giving it gets the command's reason rather than "Unknown option".
+     */
+    public static final class BrokerRefused implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            OptionSpec listed = spec.findOption("--bootstrap-server");
+            spec.remove(listed);
+            spec.addOption(OptionSpec.builder(listed).hidden(true).build());
+            return spec;
         }
     }
 
