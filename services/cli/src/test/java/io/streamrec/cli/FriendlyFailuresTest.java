@@ -82,13 +82,15 @@ class FriendlyFailuresTest {
     @Test
     void theirHelpDoesNotOfferABootstrapServer() {
         for (String command : List.of("demo", "evaluate")) {
-            StringWriter help = new StringWriter();
-            Main.commandLine().getSubcommands().get(command).usage(new PrintWriter(help));
-            assertThat(help.toString()).as(command).contains("--set=KEY=VALUE").doesNotContain("--bootstrap-server");
+            assertThat(help(command)).as(command).contains("--set=KEY=VALUE").doesNotContain("--bootstrap-server");
         }
-        StringWriter trainHelp = new StringWriter();
-        Main.commandLine().getSubcommands().get("train").usage(new PrintWriter(trainHelp));
-        assertThat(trainHelp.toString()).contains("--bootstrap-server");
+        assertThat(help("train")).contains("--bootstrap-server");
+    }
+
+    private static String help(String command) {
+        StringWriter help = new StringWriter();
+        Main.commandLine().getSubcommands().get(command).usage(new PrintWriter(help));
+        return help.toString();
     }
 
     @Test
