@@ -95,8 +95,12 @@ public final class InProcessBroker implements KafkaCluster {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             long t = System.nanoTime();
-            server.shutdown();
-            server.awaitShutdown();
+            try {
+                server.shutdown();
+                server.awaitShutdown();
+            } finally {
+                storage.lock().close();
+            }
             log.info("Kafka at {} stopped in {} ms", bootstrapServers, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
         }
     }

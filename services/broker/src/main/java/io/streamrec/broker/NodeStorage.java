@@ -29,26 +29,43 @@ final class NodeStorage {
     private static final Logger log = LoggerFactory.getLogger(NodeStorage.class);
     private static final String META = "meta.properties";
 
-    /** The cluster's id and whether this start created it. */
-    record Prepared(String clusterId, boolean formatted) {
+    /** The cluster's id, whether this start created it, and the data directory's lock, held until the cluster closes. */
+    record Prepared(String clusterId, boolean formatted, DataDirLock lock) {
+    }
+
+    /** The cluster the data directory holds once checked or formatted. */
+    private record Storage(String clusterId, boolean formatted) {
     }
 
     private NodeStorage() {
     }
 
     /**
-     * Formats every node's log directory with one new cluster id, or verifies the existing ones.
+     * Locks the data directory, then formats every node's log directory with one new cluster id, or verifies the
+     * existing ones.
      *
-     * @throws IllegalArgumentException when the data directory holds a cluster of another size or a broken one
+     * @throws IllegalArgumentException when another broker uses the data directory, or it holds a cluster of another
+     *                                  size or a broken one
      */
     static Prepared prepare(ClusterSpec spec, List<ClusterLayout.Node> nodes) {
+        DataDirLock lock = DataDirLock.acquire(spec.dataDir());
+        try {
+            Storage storage = formatOrVerify(spec, nodes);
+            return new Prepared(storage.clusterId(), storage.formatted(), lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static Storage formatOrVerify(ClusterSpec spec, List<ClusterLayout.Node> nodes) {
         TreeMap<Integer, Properties> existing = formattedNodes(spec.dataDir());
         if (existing.isEmpty()) {
             String clusterId = Uuid.randomUuid().toString();
             for (ClusterLayout.Node node : nodes) {
                 format(node, clusterId);
             }
-            return new Prepared(clusterId, true);
+            return new Storage(clusterId, true);
         }
         if (!existing.keySet().equals(nodes.stream().map(ClusterLayout.Node::id).collect(Collectors.toSet()))) {
             throw new IllegalArgumentException(spec.dataDir() + " holds a " + existing.size() + "-node cluster (nodes "
@@ -71,7 +88,7 @@ final class NodeStorage {
             clusterId = id;
         }
         log.debug("reusing cluster {} in {}", clusterId, spec.dataDir());
-        return new Prepared(clusterId, false);
+        return new Storage(clusterId, false);
     }
 
     private static void format(ClusterLayout.Node node, String clusterId) {

@@ -261,9 +261,10 @@ public final class ProcessCluster implements KafkaCluster {
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 processes.values().forEach(Process::destroyForcibly);
-                return;
+                return; // the data directory stays locked until this process exits: its nodes may still be dying
             }
         }
+        storage.lock().close();
         log.info("Kafka at {} stopped in {} ms", bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
     }
 

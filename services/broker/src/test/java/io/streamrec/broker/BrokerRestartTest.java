@@ -66,6 +66,25 @@ class BrokerRestartTest {
     }
 
     @Test
+    void refusesADataDirectoryARunningBrokerUses() {
+        List<Rating> ratings = RatingTraffic.ratings("beside-a-refused-start", 50);
+        try (InProcessBroker running = InProcessBroker.start(spec())) {
+            assertThatThrownBy(() -> InProcessBroker.start(spec()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(dataDir.toString())
+                    .hasMessageContaining("in use by another running broker");
+            Settings settings = settingsFor(running);
+            RatingTraffic.produce(settings, ratings);
+            assertThat(RatingTraffic.readAll(settings, "read_committed"))
+                    .as("the running broker is untouched by the refused start")
+                    .containsExactlyInAnyOrderElementsOf(ratings);
+        }
+        try (InProcessBroker next = InProcessBroker.start(spec())) {
+            assertThat(next.formatted()).as("closing released the directory").isFalse();
+        }
+    }
+
+    @Test
     void refusesAPortInUseWithAClearMessage() throws IOException {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("localhost"), 0));
