@@ -94,7 +94,8 @@ public final class HttpEndpoint implements AutoCloseable {
             return bind(name, config, host, port, openPaths, routes);
         } catch (BindException e) {
             if (!freePortIfTaken || port == 0) {
-                throw new UncheckedIOException("cannot serve " + name + " on " + host + ":" + port, e);
+                throw new UncheckedIOException("cannot serve " + name + " on " + host + ":" + port
+                        + ": the port is in use (another instance running?)", e);
             }
             try {
                 HttpEndpoint endpoint = bind(name, config, host, 0, openPaths, routes);

@@ -74,7 +74,8 @@ class HttpEndpointTest {
                 assertThat(get("http://127.0.0.1:" + second.port() + "/metrics").body()).contains("application=\"second\"");
             }
             assertThatThrownBy(() -> HttpEndpoint.start("queries", HttpConfig.from(settings()), "127.0.0.1", first.port(),
-                    false, Set.of(), OK)).hasMessageContaining("cannot serve queries on 127.0.0.1:" + first.port());
+                    false, Set.of(), OK)).hasMessageContaining("cannot serve queries on 127.0.0.1:" + first.port())
+                    .hasMessageContaining("the port is in use");
         }
     }
 

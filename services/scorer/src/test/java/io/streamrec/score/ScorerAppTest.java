@@ -36,6 +36,7 @@ import java.util.Properties;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** One scorer instance against a real broker: snapshot lists, fresh fold-in for a new user, queries, bad input. */
 class ScorerAppTest {
@@ -99,6 +100,7 @@ class ScorerAppTest {
                 for (Socket slow : slowClients) {
                     slow.close();
                 }
+                aSecondInstanceOnTheSamePortIsToldWhatToChange(settings, scorer, state);
                 aRatingOnTheWrongPartitionReachesItsUser(scorer, publisher, reader, metrics, world);
                 badInputIsSkipped(settings, publisher, reader, metrics, world);
                 oversizedRatingsOnTheWrongPartitionStopNothing(settings, publisher, reader, metrics, world);
@@ -108,6 +110,16 @@ class ScorerAppTest {
                 assertThat(scrape).contains("streamrec_scorer_rating_latency_seconds_bucket",
                         "streamrec_scorer_rating_arrival_seconds_bucket", "streamrec_scorer_rescored_total{trigger=\"rating\"}", "streamrec_scorer_store_user_ratings_entries");
             }
+        }
+    }
+
+    /** A newcomer's second scorer on the default port once got only "cannot serve scorer-queries on ...". */
+    private static void aSecondInstanceOnTheSamePortIsToldWhatToChange(Settings settings, ScorerApp scorer, Path state) {
+        try (Metrics metrics = Metrics.inMemory()) {
+            assertThatThrownBy(() -> ScorerApp.start(settings.with("scorer.http.port", scorer.httpPort())
+                    .with("scorer.state-dir", state.resolve("second")), metrics))
+                    .hasMessageContaining("the port is in use")
+                    .hasMessageContaining("--http-port");
         }
     }
 

@@ -29,6 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,7 +86,16 @@ public final class QueryServer implements AutoCloseable {
             client.sslContext(http.clientSslContext());
         }
         this.client = client.build();
-        this.endpoint = HttpEndpoint.start("scorer-queries", http, host, port, false, Set.of(HEALTH), this::handle);
+        try {
+            this.endpoint = HttpEndpoint.start("scorer-queries", http, host, port, false, Set.of(HEALTH), this::handle);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof BindException) {
+                // A second scorer on one machine needs a port of its own: say how, not just that it failed.
+                throw new UncheckedIOException(e.getMessage() + "; give this one another with --http-port"
+                        + " (scorer.http.port), or 0 for any free port", (BindException) e.getCause());
+            }
+            throw e;
+        }
     }
 
     public int port() {
