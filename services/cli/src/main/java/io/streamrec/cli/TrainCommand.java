@@ -68,10 +68,12 @@ public final class TrainCommand implements Callable<Integer> {
                 long now = System.nanoTime();
                 CurvePoint p = trainer.prequential();
                 // The window ranks a sample of the ratings (trainer.prequential-sample-rate): none yet, nothing to say.
-                out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %s%n",
+                long deadLetters = trainer.eventsDeadLettered();
+                out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %s%s%n",
                         trainer.snapshotVersion(), events, (events - lastEvents) / ((now - lastNanos) / 1e9),
                         Double.isNaN(p.hitRate()) ? "n/a (no rating ranked yet)"
-                                : String.format(Locale.ROOT, "%.3f (popularity %.3f)", p.hitRate(), p.popularityHitRate()));
+                                : String.format(Locale.ROOT, "%.3f (popularity %.3f)", p.hitRate(), p.popularityHitRate()),
+                        deadLetters == 0 ? "" : String.format(Locale.ROOT, "  %,d dead letters (ratings-dlq)", deadLetters));
                 out.flush();
                 lastEvents = events;
                 lastNanos = now;

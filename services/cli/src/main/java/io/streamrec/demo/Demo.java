@@ -249,7 +249,7 @@ public final class Demo {
                 }
                 // Caught up: everything sent is trained (or dead-lettered) and every user who rated has a list.
                 boolean caughtUp = replayEndedAt != 0
-                        && trained + count(registry, "streamrec.trainer.events.invalid") >= sent.get()
+                        && trained + trainer.eventsDeadLettered() >= sent.get()
                         && topics.usersWithList() >= users;
                 if (caughtUp && caughtUpAt == 0) {
                     caughtUpAt = now;
@@ -294,7 +294,7 @@ public final class Demo {
         text.append("  data             ").append(source.description()).append('\n');
         text.append(String.format(Locale.ROOT, "  replayed         %,d %s; trained %,d; dead letters %,d%n", sent,
                 sent < total ? String.format(Locale.ROOT, "of %,d ratings (stopped early)", total) : "ratings",
-                trainer.eventsTrained(), count(registry, "streamrec.trainer.events.invalid")));
+                trainer.eventsTrained(), trainer.eventsDeadLettered()));
         text.append(String.format(Locale.ROOT, "  snapshots        %d (model v%d)%n", trainer.snapshotVersion(),
                 trainer.snapshotVersion()));
         if (summary.ranked() == 0) {
@@ -345,7 +345,7 @@ public final class Demo {
         long first = topics.firstArrivalMillis();
         return new Dashboard.Frame(state, (System.currentTimeMillis() - jvmStart) / 1000.0, source.description(),
                 addresses.kafka(), addresses.lists(), addresses.metrics(), sent, total, sendRate, trained, trainRate,
-                count(registry, "streamrec.trainer.events.invalid"), trainer.snapshotVersion(), snapshotAge(registry),
+                trainer.eventsDeadLettered(), trainer.snapshotVersion(), snapshotAge(registry),
                 first < 0 ? Double.NaN : (first - jvmStart) / 1000.0, p.hitRate(), p.recentHitRate(),
                 p.popularityHitRate(), trainer.positivesReplayed(), latency[0], latency[1], (long) rescored,
                 topics.usersWithList(), users);
@@ -381,11 +381,6 @@ public final class Demo {
     private static double snapshotAge(MeterRegistry registry) {
         var age = registry.find("streamrec.trainer.snapshot.age").gauge();
         return age == null ? Double.NaN : age.value();
-    }
-
-    private static long count(MeterRegistry registry, String name) {
-        Counter c = registry.find(name).counter();
-        return c == null ? 0 : (long) c.count();
     }
 
     private static List<Long> users(Settings s) {

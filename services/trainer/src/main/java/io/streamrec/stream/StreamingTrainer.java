@@ -198,6 +198,11 @@ public final class StreamingTrainer implements AutoCloseable {
         return trainer.eventsTrained();
     }
 
+    /** Records routed to {@code ratings-dlq} so far (each lands with the checkpoint after it). */
+    public long eventsDeadLettered() {
+        return metrics.invalidSoFar();
+    }
+
     public ModelRestorer.Restored restored() {
         return restored;
     }

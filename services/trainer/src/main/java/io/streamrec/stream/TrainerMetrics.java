@@ -113,6 +113,10 @@ final class TrainerMetrics implements TrainingListener {
         invalid.increment();
     }
 
+    long invalidSoFar() {
+        return (long) invalid.count();
+    }
+
     void repeated() {
         repeated.increment();
     }

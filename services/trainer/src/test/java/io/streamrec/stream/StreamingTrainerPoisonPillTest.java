@@ -58,6 +58,7 @@ class StreamingTrainerPoisonPillTest {
             StreamingTrainer trainer = StreamingTrainer.start(settings, metrics.registry());
             try {
                 TrainerAwait.until(trainer, () -> trainer.eventsTrained() == VALID && dlq(settings).size() == 2);
+                assertThat(trainer.eventsDeadLettered()).as("what train's console line reports").isEqualTo(2);
             } finally {
                 trainer.close();
             }
