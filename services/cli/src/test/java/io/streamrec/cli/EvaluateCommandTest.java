@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +28,9 @@ class EvaluateCommandTest {
                 assertThat(out.resolve(report + kind)).isNotEmptyFile();
             }
         }
+        List<String> rows = Files.readAllLines(out.resolve("prequential.csv"));
+        assertThat(rows.get(rows.size() - 1)).as("the curve reaches the end of the stream, not the last full window")
+                .startsWith("30000,");
         assertThat(Files.readString(out.resolve("prequential.html"))).contains("implicit")
                 .doesNotContain("per-event biases");
         assertThat(Files.readString(out.resolve("prequential-explicit.html"))).contains("per-event biases");

@@ -64,6 +64,7 @@ public final class Evaluation {
             ReplayConfig replay = config.rate() > 0 ? trainer.replay() : trainer.replay().withPositivesPerSecond(0);
             long batches = new SimulatedService(config.rate(), trainer.batchMaxWaitMs(), new ReplayBudget(replay))
                     .run(log, t);
+            evaluator.finish();
             double seconds = (System.nanoTime() - start) / 1e9;
             PrequentialEvaluator.Summary s = evaluator.summary();
             boolean explicit = trainer.objective() == Objective.EXPLICIT;
