@@ -49,8 +49,14 @@ public final class InProcessBroker implements KafkaCluster {
         List<ClusterLayout.Node> nodes = ClusterLayout.plan(spec);
         NodeStorage.Prepared storage = NodeStorage.prepare(spec, nodes);
         SERVER_LOGGERS.forEach(name -> Configurator.setLevel(name, Level.getLevel(spec.logLevel())));
-        KafkaRaftServer server = new KafkaRaftServer(
-                new KafkaConfig(ClusterLayout.serverProperties(spec, nodes, nodes.get(0))), Time.SYSTEM);
+        KafkaRaftServer server;
+        try {
+            server = new KafkaRaftServer(
+                    new KafkaConfig(ClusterLayout.serverProperties(spec, nodes, nodes.get(0))), Time.SYSTEM);
+        } catch (RuntimeException e) { // a setting Kafka refuses: nothing started, so nothing holds the directory
+            storage.lock().close();
+            throw e;
+        }
         InProcessBroker broker = new InProcessBroker(server, ClusterLayout.bootstrapServers(spec, nodes),
                 spec.dataDir(), storage);
         try {
