@@ -23,6 +23,9 @@ public final class NodeMain {
     static final String LOG_LEVEL_PROPERTY = "streamrec.broker.log.level";
     private static final long ORPHAN_SHUTDOWN_MS = 30_000;
     private static final Logger log = LoggerFactory.getLogger(NodeMain.class);
+    /** Referenced for the life of the process: a channel the collector reclaims closes, and drops the lock. */
+    @SuppressWarnings("unused")
+    private static DataDirLock nodeLock;
 
     private NodeMain() {
     }
@@ -36,6 +39,9 @@ public final class NodeMain {
         try (Reader r = Files.newBufferedReader(Path.of(args[0]), StandardCharsets.UTF_8)) {
             props.load(r);
         }
+        // Held until this process exits, which may be up to ORPHAN_SHUTDOWN_MS after a parent killed with kill -9:
+        // the next start sees it and waits rather than open a metadata log this node still writes.
+        nodeLock = DataDirLock.acquire(Path.of(args[0]).toAbsolutePath().getParent());
         long started = System.nanoTime();
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props), Time.SYSTEM);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

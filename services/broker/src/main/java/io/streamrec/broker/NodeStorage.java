@@ -41,8 +41,8 @@ final class NodeStorage {
     }
 
     /**
-     * Locks the data directory, then formats every node's log directory with one new cluster id, or verifies the
-     * existing ones.
+     * Locks the data directory, checks that no node process of an earlier start still runs in it, then formats every
+     * node's log directory with one new cluster id, or verifies the existing ones.
      *
      * @throws IllegalArgumentException when another broker uses the data directory, or it holds a cluster of another
      *                                  size or a broken one
@@ -50,6 +50,13 @@ final class NodeStorage {
     static Prepared prepare(ClusterSpec spec, List<ClusterLayout.Node> nodes) {
         DataDirLock lock = DataDirLock.acquire(spec.dataDir());
         try {
+            for (ClusterLayout.Node node : nodes) {
+                if (DataDirLock.held(node.dir())) {
+                    throw new IllegalArgumentException(node.dir() + " is still used by a node process of an earlier"
+                            + " start (a node outlives a killed parent by up to 30 s); wait for it to exit, or give"
+                            + " this cluster another --data-dir");
+                }
+            }
             Storage storage = formatOrVerify(spec, nodes);
             return new Prepared(storage.clusterId(), storage.formatted(), lock);
         } catch (RuntimeException e) {

@@ -264,7 +264,12 @@ public final class ProcessCluster implements KafkaCluster {
                 return; // the data directory stays locked until this process exits: its nodes may still be dying
             }
         }
-        storage.lock().close();
+        if (processes.values().stream().noneMatch(Process::isAlive)) {
+            storage.lock().close();
+        } else {
+            log.warn("a Kafka node of {} is still running; its data directory stays locked until this process exits",
+                    spec.dataDir());
+        }
         log.info("Kafka at {} stopped in {} ms", bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t));
     }
 

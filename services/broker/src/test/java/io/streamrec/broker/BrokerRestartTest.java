@@ -66,21 +66,25 @@ class BrokerRestartTest {
     }
 
     @Test
-    void refusesADataDirectoryARunningBrokerUses() {
+    void refusesADataDirectoryARunningBrokerUses() throws Exception {
         List<Rating> ratings = RatingTraffic.ratings("beside-a-refused-start", 50);
         try (InProcessBroker running = InProcessBroker.start(spec())) {
             assertThatThrownBy(() -> InProcessBroker.start(spec()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(dataDir.toString())
                     .hasMessageContaining("in use by another running broker");
+            // The OS lock belongs to the process, and closing any channel on the file would drop it: the refused
+            // attempt above must not have, or another process could now start a second broker on the directory.
+            assertThat(LockProbe.run(dataDir)).as("another process is still kept out").isEqualTo(LockProbe.HELD);
             Settings settings = settingsFor(running);
             RatingTraffic.produce(settings, ratings);
             assertThat(RatingTraffic.readAll(settings, "read_committed"))
                     .as("the running broker is untouched by the refused start")
                     .containsExactlyInAnyOrderElementsOf(ratings);
         }
+        assertThat(LockProbe.run(dataDir)).as("closing released the directory").isZero();
         try (InProcessBroker next = InProcessBroker.start(spec())) {
-            assertThat(next.formatted()).as("closing released the directory").isFalse();
+            assertThat(next.formatted()).isFalse();
         }
     }
 
