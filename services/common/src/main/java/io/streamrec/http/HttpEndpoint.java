@@ -93,9 +93,11 @@ public final class HttpEndpoint implements AutoCloseable {
         try {
             return bind(name, config, host, port, openPaths, routes);
         } catch (BindException e) {
-            if (!freePortIfTaken || port == 0) {
-                throw new UncheckedIOException("cannot serve " + name + " on " + host + ":" + port
-                        + ": the port is in use (another instance running?)", e);
+            if (!freePortIfTaken || port == 0 || !inUse(e)) {
+                String where = "cannot serve " + name + " on " + host + ":" + port;
+                // A bad host or a privileged port is a BindException too: those keep the OS's reason.
+                throw inUse(e) ? new PortInUse(where + ": the port is in use (another instance running?)", e)
+                        : new UncheckedIOException(where + ": " + e.getMessage(), e);
             }
             try {
                 HttpEndpoint endpoint = bind(name, config, host, 0, openPaths, routes);
@@ -151,6 +153,17 @@ public final class HttpEndpoint implements AutoCloseable {
         HttpEndpoint endpoint = new HttpEndpoint(server, connector, config);
         log.debug("{} serving at {} ({})", name, endpoint.url(), config);
         return endpoint;
+    }
+
+    /** The port was taken by another process; the caller may say how to choose another. */
+    public static final class PortInUse extends UncheckedIOException {
+        PortInUse(String message, BindException cause) {
+            super(message, cause);
+        }
+    }
+
+    private static boolean inUse(BindException e) {
+        return e.getMessage() != null && e.getMessage().contains("in use");
     }
 
     /** Jetty wraps the BindException of a taken port; unwrap it so the caller can tell. */

@@ -77,6 +77,10 @@ class HttpEndpointTest {
                     false, Set.of(), OK)).hasMessageContaining("cannot serve queries on 127.0.0.1:" + first.port())
                     .hasMessageContaining("the port is in use");
         }
+        // An address this machine does not have (TEST-NET-1) is a BindException too, but not a taken port.
+        assertThatThrownBy(() -> HttpEndpoint.start("queries", HttpConfig.from(settings()), "192.0.2.1", 0, false,
+                Set.of(), OK)).hasMessageContaining("cannot serve queries on 192.0.2.1:0: ")
+                .hasMessageNotContaining("in use");
     }
 
     /** A client that stops in the middle of its headers loses its connection after the idle timeout. */

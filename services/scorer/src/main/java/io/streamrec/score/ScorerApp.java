@@ -85,13 +85,20 @@ public final class ScorerApp implements AutoCloseable {
                     settings.integer("topics.replication-factor"), TopicAdmin.START_TIMEOUT);
         }
         ScorerState state = new ScorerState(config, new ScorerMetrics(metrics.registry()));
-        QueryServer queries = new QueryServer(state, HttpConfig.from(settings), config.httpHost(), config.httpPort());
+        QueryServer queries;
+        try {
+            queries = new QueryServer(state, HttpConfig.from(settings), config.httpHost(), config.httpPort());
+        } catch (RuntimeException e) {
+            state.close();
+            throw e;
+        }
         HostInfo self = new HostInfo(config.advertisedHost(), queries.port());
         KafkaStreams streams;
         try {
             streams = new KafkaStreams(ScorerTopology.build(state), streamsProperties(settings, config, self));
         } catch (RuntimeException e) {
             queries.close();
+            state.close();
             throw e;
         }
         // A failed stream thread (a bug, or a broker error beyond the clients' retries) is replaced rather than

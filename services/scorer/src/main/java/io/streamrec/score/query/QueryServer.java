@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -88,13 +87,10 @@ public final class QueryServer implements AutoCloseable {
         this.client = client.build();
         try {
             this.endpoint = HttpEndpoint.start("scorer-queries", http, host, port, false, Set.of(HEALTH), this::handle);
-        } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof BindException) {
-                // A second scorer on one machine needs a port of its own: say how, not just that it failed.
-                throw new UncheckedIOException(e.getMessage() + "; give this one another with --http-port"
-                        + " (scorer.http.port), or 0 for any free port", (BindException) e.getCause());
-            }
-            throw e;
+        } catch (HttpEndpoint.PortInUse e) {
+            // A second scorer on one machine needs a port of its own: say how, not just that it failed.
+            throw new UncheckedIOException(e.getMessage() + "; give this one another with --http-port"
+                    + " (scorer.http.port), or 0 for any free port", e.getCause());
         }
     }
 
