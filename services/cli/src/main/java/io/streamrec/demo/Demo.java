@@ -315,13 +315,14 @@ public final class Demo {
         text.append(String.format(Locale.ROOT, "  recommendations  %,d users have a list (%,d records)%n",
                 topics.usersWithList(), topics.records()));
         if (topics.firstArrivalMillis() > 0) {
-            // The launcher's one-time class recording (after a build) runs before this JVM starts.
-            long recording = Long.getLong("streamrec.launcher.recording-ms", 0);
+            // The launcher says when the command started: a build and the one-time class recording come before this JVM.
+            long commandStart = Math.min(jvmStart, Long.getLong("streamrec.launcher.started-ms", jvmStart));
+            double sinceCommand = (topics.firstArrivalMillis() - commandStart) / 1000.0;
             double sinceJvm = (topics.firstArrivalMillis() - jvmStart) / 1000.0;
-            text.append(recording <= 0
-                    ? String.format(Locale.ROOT, "  first list       %.1f s after the command started%n", sinceJvm)
-                    : String.format(Locale.ROOT, "  first list       %.1f s after the command, %.1f s after recording classes%n",
-                            sinceJvm + recording / 1000.0, sinceJvm));
+            text.append(jvmStart - commandStart < 1000
+                    ? String.format(Locale.ROOT, "  first list       %.1f s after the command started%n", sinceCommand)
+                    : String.format(Locale.ROOT, "  first list       %.1f s after the command, %.1f s after the demo's JVM started%n",
+                            sinceCommand, sinceJvm));
         }
         RunReport.Written files = new RunReport("streamrec demo: prequential quality, "
                 + (source.synthetic() ? "synthetic stream" : "MovieLens"), text.toString(),
