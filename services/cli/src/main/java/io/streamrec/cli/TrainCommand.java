@@ -73,7 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
                         trainer.snapshotVersion(), events, (events - lastEvents) / ((now - lastNanos) / 1e9),
                         Double.isNaN(p.hitRate()) ? "n/a (no rating ranked yet)"
                                 : String.format(Locale.ROOT, "%.3f (popularity %.3f)", p.hitRate(), p.popularityHitRate()),
-                        deadLetters == 0 ? "" : String.format(Locale.ROOT, "  %,d dead letters (ratings-dlq)", deadLetters));
+                        deadLetters == 0 ? "" : String.format(Locale.ROOT, "  %,d dead letters since start (ratings-dlq)", deadLetters));
                 out.flush();
                 lastEvents = events;
                 lastNanos = now;

@@ -71,7 +71,8 @@ public final class LearningCurveChart {
         NumberAxis x = new NumberAxis("ratings trained");
         NumberAxis y = new NumberAxis(explicit ? "error in stars, moving window" : "metric @10, moving window");
         y.setAutoRangeIncludesZero(true);
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+        // A stream shorter than two windows has a point or two, and a lone point draws no line: mark the points.
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, curve.size() < 3);
         for (int i = 0; i < drawn.size(); i++) {
             renderer.setSeriesPaint(i, drawn.get(i).color());
             renderer.setSeriesStroke(i, drawn.get(i).dashed()
