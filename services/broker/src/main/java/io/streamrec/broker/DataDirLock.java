@@ -3,7 +3,6 @@ package io.streamrec.broker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -28,13 +27,12 @@ final class DataDirLock implements AutoCloseable {
     private static final Set<Path> HELD = new HashSet<>();
 
     private final Path dir;
+    /** Holds the lock: it lasts as long as the channel is open. */
     private final FileChannel channel;
-    private final FileLock lock;
 
-    private DataDirLock(Path dir, FileChannel channel, FileLock lock) {
+    private DataDirLock(Path dir, FileChannel channel) {
         this.dir = dir;
         this.channel = channel;
-        this.lock = lock;
     }
 
     /** @throws IllegalArgumentException when another broker (in this process or another) holds the directory */
@@ -49,13 +47,12 @@ final class DataDirLock implements AutoCloseable {
                     throw inUse(dir);
                 }
                 channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock lock = channel.tryLock();
-                if (lock == null) {
+                if (channel.tryLock() == null) {
                     channel.close();
                     throw inUse(dir);
                 }
                 HELD.add(key);
-                return new DataDirLock(key, channel, lock);
+                return new DataDirLock(key, channel);
             } catch (IOException e) {
                 closeQuietly(channel);
                 throw new UncheckedIOException("cannot lock " + file, e);
