@@ -131,15 +131,10 @@ public final class PrequentialEvaluator implements TrainingListener {
         }
         lossSinceCurvePoint += step.loss();
         stepsSinceCurvePoint++;
-        long events = step.trainer().eventsTrained();
-        eventsTrained = events;
+        eventsTrained = step.trainer().eventsTrained();
         lastLearningRate = step.learningRate();
-        if (events >= nextCurvePoint) {
-            CurvePoint p = windowPoint(events, lossSinceCurvePoint / stepsSinceCurvePoint, step.learningRate());
-            curve.add(p);
-            lossSinceCurvePoint = 0;
-            stepsSinceCurvePoint = 0;
-            nextCurvePoint = events + config.window();
+        if (eventsTrained >= nextCurvePoint) {
+            CurvePoint p = closeWindow();
             for (Consumer<CurvePoint> listener : windowListeners) {
                 listener.accept(p);
             }
@@ -316,11 +311,18 @@ public final class PrequentialEvaluator implements TrainingListener {
      */
     public void finish() {
         if (stepsSinceCurvePoint > 0) {
-            curve.add(windowPoint(eventsTrained, lossSinceCurvePoint / stepsSinceCurvePoint, lastLearningRate));
-            lossSinceCurvePoint = 0;
-            stepsSinceCurvePoint = 0;
-            nextCurvePoint = eventsTrained + config.window();
+            closeWindow();
         }
+    }
+
+    /** Adds the point of the window that ends at the last step, and starts the next one. */
+    private CurvePoint closeWindow() {
+        CurvePoint p = windowPoint(eventsTrained, lossSinceCurvePoint / stepsSinceCurvePoint, lastLearningRate);
+        curve.add(p);
+        lossSinceCurvePoint = 0;
+        stepsSinceCurvePoint = 0;
+        nextCurvePoint = eventsTrained + config.window();
+        return p;
     }
 
     /**
