@@ -1,0 +1,50 @@
+package io.streamrec.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Both implementations against a plain sum in double, on blocks at an offset, with a width no register divides. */
+class InterleavedInnerProductTest {
+
+    @Test
+    void bothImplementationsGiveEveryRowsInnerProductWithTheQuery() {
+        assertThat(InterleavedInnerProduct.best()).as("the tests run with jdk.incubator.vector")
+                .isInstanceOf(VectorInterleavedInnerProduct.class);
+        SplittableRandom random = new SplittableRandom(3);
+        int width = 65;
+        for (InterleavedInnerProduct kernel : List.of(new VectorInterleavedInnerProduct(),
+                new ScalarInterleavedInnerProduct())) {
+            int lanes = kernel.lanes();
+            float[] query = new float[width];
+            for (int k = 0; k < width; k++) {
+                query[k] = (float) random.nextGaussian();
+            }
+            int blocks = 3;
+            float[][] rows = new float[blocks * lanes][width];
+            float[] stored = new float[blocks * lanes * width];
+            for (int r = 0; r < rows.length; r++) {
+                for (int k = 0; k < width; k++) {
+                    rows[r][k] = (float) random.nextGaussian();
+                    stored[r / lanes * lanes * width + k * lanes + r % lanes] = rows[r][k];
+                }
+            }
+            float[] out = new float[lanes];
+            for (int b = 0; b < blocks; b++) {
+                kernel.dots(query, stored, b * lanes * width, width, out);
+                for (int l = 0; l < lanes; l++) {
+                    double expected = 0;
+                    for (int k = 0; k < width; k++) {
+                        expected += (double) query[k] * rows[b * lanes + l][k];
+                    }
+                    assertThat((double) out[l]).as("%s, block %d, row %d", kernel.getClass().getSimpleName(), b, l)
+                            .isCloseTo(expected, within(1e-4 * (1 + Math.abs(expected))));
+                }
+            }
+        }
+    }
+}
