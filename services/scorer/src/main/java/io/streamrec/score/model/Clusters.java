@@ -1,5 +1,7 @@
 package io.streamrec.score.model;
 
+import io.streamrec.kernel.InnerProduct;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,13 +26,17 @@ public final class Clusters {
     /** Favourites kept per cluster: enough for K after removing a heavy rater's items. */
     static final int FAVOURITES = 1000;
 
+    private static final InnerProduct DOT = InnerProduct.best();
+
     private final float[][] centroids;
+    private final float[] centroidNorms;
     private final long[][] favourites;
     private final int[][] likes;
     private final int[] sizes;
 
     private Clusters(float[][] centroids, long[][] favourites, int[][] likes, int[] sizes) {
         this.centroids = centroids;
+        this.centroidNorms = squaredNorms(centroids);
         this.favourites = favourites;
         this.likes = likes;
         this.sizes = sizes;
@@ -59,7 +65,7 @@ public final class Clusters {
 
     /** The cluster whose centroid is nearest to the row's first {@link #width()} parameters. */
     public int nearest(float[] row) {
-        return nearest(centroids, row);
+        return nearest(centroids, centroidNorms, row);
     }
 
     /**
@@ -75,13 +81,14 @@ public final class Clusters {
         }
         float[][] data = points.toArray(float[][]::new);
         float[][] centroids = fit(data, k, iterations, seed);
+        float[] norms = squaredNorms(centroids);
         int[] sizes = new int[k];
         List<Map<Long, int[]>> counts = new ArrayList<>();
         for (int c = 0; c < k; c++) {
             counts.add(new HashMap<>());
         }
         for (int u = 0; u < data.length; u++) {
-            int c = nearest(centroids, data[u]);
+            int c = nearest(centroids, norms, data[u]);
             sizes[c]++;
             for (long movieId : liked.get(u)) {
                 counts.get(c).computeIfAbsent(movieId, m -> new int[1])[0]++;
@@ -107,19 +114,27 @@ public final class Clusters {
         return new Clusters(centroids, favourites, likes, sizes);
     }
 
-    /** Lloyd's k-means with k-means++ seeding; deterministic for a seed. */
+    /**
+     * Lloyd's k-means with k-means++ seeding; deterministic for a seed. Distances go through the inner-product
+     * kernel (‖x − c‖² = ‖x‖² + ‖c‖² − 2 x·c): the candidate index clusters tens of thousands of item rows into
+     * hundreds of partitions with it.
+     */
     static float[][] fit(float[][] data, int k, int iterations, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int n = data.length;
         int w = data[0].length;
+        float[] dataNorms = squaredNorms(data);
         float[][] centroids = new float[k][];
         centroids[0] = data[random.nextInt(n)].clone();
         double[] distance = new double[n];
         Arrays.fill(distance, Double.POSITIVE_INFINITY);
         for (int c = 1; c < k; c++) {
+            float[] last = centroids[c - 1];
+            float lastNorm = DOT.dot(last, 0, last, 0, w);
             double total = 0;
             for (int i = 0; i < n; i++) {
-                distance[i] = Math.min(distance[i], squaredDistance(data[i], centroids[c - 1]));
+                double d = Math.max(0, dataNorms[i] + lastNorm - 2.0 * DOT.dot(data[i], 0, last, 0, w));
+                distance[i] = Math.min(distance[i], d);
                 total += distance[i];
             }
             double pick = random.nextDouble() * total;
@@ -136,9 +151,10 @@ public final class Clusters {
         int[] assignment = new int[n];
         Arrays.fill(assignment, -1);
         for (int iteration = 0; iteration < iterations; iteration++) {
+            float[] norms = squaredNorms(centroids);
             boolean moved = false;
             for (int i = 0; i < n; i++) {
-                int c = nearest(centroids, data[i]);
+                int c = nearest(centroids, norms, data[i]);
                 if (c != assignment[i]) {
                     assignment[i] = c;
                     moved = true;
@@ -168,11 +184,18 @@ public final class Clusters {
         return centroids;
     }
 
-    private static int nearest(float[][] centroids, float[] row) {
+    /**
+     * The centroid nearest to {@code row}'s first {@code centroids[0].length} entries: the least ‖c‖² − 2 row·c,
+     * which is the squared distance less ‖row‖², the same for every centroid.
+     *
+     * @param norms the centroids' squared norms ({@link #squaredNorms})
+     */
+    static int nearest(float[][] centroids, float[] norms, float[] row) {
+        int w = centroids[0].length;
         int best = 0;
         double bestDistance = Double.POSITIVE_INFINITY;
         for (int c = 0; c < centroids.length; c++) {
-            double d = squaredDistance(row, centroids[c]);
+            double d = norms[c] - 2.0 * DOT.dot(row, 0, centroids[c], 0, w);
             if (d < bestDistance) {
                 bestDistance = d;
                 best = c;
@@ -181,12 +204,11 @@ public final class Clusters {
         return best;
     }
 
-    private static double squaredDistance(float[] a, float[] centroid) {
-        double s = 0;
-        for (int j = 0; j < centroid.length; j++) {
-            double d = a[j] - centroid[j];
-            s += d * d;
+    static float[] squaredNorms(float[][] rows) {
+        float[] norms = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            norms[i] = DOT.dot(rows[i], 0, rows[i], 0, rows[i].length);
         }
-        return s;
+        return norms;
     }
 }
