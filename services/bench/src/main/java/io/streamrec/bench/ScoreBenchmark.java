@@ -40,6 +40,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -58,7 +59,7 @@ import java.util.stream.IntStream;
  * one of 50 latent genres (a genre's centre plus noise), the factors' energy decays over the dimensions
  * (standard deviation ∝ 1/√(1 + k)), item biases follow a long-tailed popularity (−0.5·ln(rank) plus noise), and
  * each user mixes two genres. Factors drawn independently (isotropic Gaussian, no structure at all) are the worst
- * case for any nearest-neighbour graph; docs/architecture.md gives the recall there.
+ * case for any nearest-neighbour index; docs/architecture.md gives the recall there.
  *
  * <ol>
  *   <li>Users rescored per second after a snapshot that touches every user: the scorer runs with the item side
@@ -140,9 +141,9 @@ public final class ScoreBenchmark {
                     if (!scorer.awaitRunning(Duration.ofMinutes(5))) {
                         throw new IllegalStateException("the scorer did not start within 5 minutes");
                     }
-                    // Below scorer.retrieval.min-items the scorer scans the catalogue and builds no graph.
+                    // Below scorer.retrieval.min-items the scorer scans the catalogue and builds no index.
                     if (config.retrieval().approximate() && items >= config.retrieval().minItems()) {
-                        awaitIndex(scorer);
+                        awaitIndex(scorer, config.retrieval().index());
                     }
                     // The first is the first work the scorer does, with the JIT still compiling (a third of a core
                     // went to C2 in it); the second is what a running scorer meets.
@@ -262,14 +263,15 @@ public final class ScoreBenchmark {
     }
 
     /** Waits until the scorer serves from a candidate index, and says how long building it took. */
-    private void awaitIndex(ScorerApp scorer) throws InterruptedException {
+    private void awaitIndex(ScorerApp scorer, ScorerConfig.IndexKind kind) throws InterruptedException {
         long t = System.nanoTime();
         long deadline = t + TimeUnit.MINUTES.toNanos(10);
         while (scorer.indexedItems() < items && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        out.printf("candidate index: %,d items in the graph, ready %.1f s after the scorer started%n",
-                scorer.indexedItems(), (System.nanoTime() - t) / 1e9);
+        out.printf("candidate index (%s): %,d items, ready %.1f s after the scorer started%n",
+                kind.name().toLowerCase(Locale.ROOT), scorer.indexedItems(),
+                (System.nanoTime() - t) / 1e9);
         out.flush();
     }
 
@@ -352,7 +354,7 @@ public final class ScoreBenchmark {
         return total;
     }
 
-    /** Lists the model ranked so far, per path (pool, graph, scan). */
+    /** Lists the model ranked so far, per path (pool, index, scan). */
     private static double[] paths(Metrics metrics) {
         double[] counts = new double[ScorerMetrics.Path.values().length];
         for (ScorerMetrics.Path p : ScorerMetrics.Path.values()) {

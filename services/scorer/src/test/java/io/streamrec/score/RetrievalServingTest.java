@@ -72,7 +72,7 @@ class RetrievalServingTest {
                     }
                     return latest.size() == USERS;
                 }, Duration.ofSeconds(30), "for every user of snapshot 2");
-                assertThat(metrics.registry().find(ScorerMetrics.PREFIX + "ranked").tag("path", "graph").counter()
+                assertThat(metrics.registry().find(ScorerMetrics.PREFIX + "ranked").tag("path", "index").counter()
                         .count()).as("lists ranked from retrieved candidates").isGreaterThanOrEqualTo(USERS);
                 for (long u = 1; u <= USERS; u++) {
                     assertThat(queried(scorer, u)).as("user %d: the query against the topic", u)

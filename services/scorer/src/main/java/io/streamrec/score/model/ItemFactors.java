@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * too (C2 does not vectorise float reductions, whose order Java fixes).
  *
  * <p>A second, item-major copy ({@code rows[item * width + k]}) serves whoever reads a few whole rows rather than
- * every item: the {@link CandidateIndex}'s graph walk and the exact re-ranking of its candidates. Read from the
+ * every item: the graph walk of a {@link GraphIndex} and the exact re-ranking of candidates. Read from the
  * parameter-major columns, one item's row would touch {@code width} cache lines.
  *
  * <p>Threads: one writer (the Kafka Streams global thread) and any number of readers (stream threads, HTTP
@@ -217,7 +217,7 @@ public final class ItemFactors {
         return relative(moved);
     }
 
-    /** Like {@link #takeMovement()}, with an accumulator of its own: how far the rows moved since a graph was built over them. */
+    /** Like {@link #takeMovement()}, with an accumulator of its own: how far the rows moved since a candidate index was built over them. */
     public double takeMovementSinceIndexed() {
         double moved = movedSinceIndexedSquared;
         movedSinceIndexedSquared = 0;

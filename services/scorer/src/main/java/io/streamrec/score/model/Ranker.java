@@ -1,6 +1,7 @@
 package io.streamrec.score.model;
 
 import io.streamrec.contract.ModelKind;
+import io.streamrec.kernel.InnerProduct;
 import java.util.Arrays;
 
 /**
@@ -21,6 +22,7 @@ public final class Ranker {
     public static final int BATCH = 16;
     /** Items per block of the linear kernel: 16 users' partial scores stay in L2. */
     private static final int BLOCK = 1024;
+    private static final InnerProduct DOT = InnerProduct.best();
 
     private final float[][] scores = new float[BATCH][0];
     private final float[][] effective = new float[BATCH][0];
@@ -162,7 +164,7 @@ public final class Ranker {
             spec.retrievalQuery(user, query);
             float c = spec.kind == ModelKind.MF ? user[spec.dim] + spec.globalOffset : spec.outBias;
             for (int i = 0; i < count; i++) {
-                s[i] = c + CandidateIndex.dot(query, 0, t.rows, candidates[i] * t.width, w);
+                s[i] = c + DOT.dot(query, 0, t.rows, candidates[i] * t.width, w);
             }
         } else {
             scoreTower(spec, t, user, candidates, s, count);

@@ -1,21 +1,15 @@
 package io.streamrec.score.model;
 
+import io.streamrec.kernel.InnerProduct;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
- * Candidate retrieval for one user at a time: the {@link CandidateIndex}'s walk over the graph, plus an exact look
- * at the items appended since the graph was built, never a rated or removed item. One per thread (scratch).
+ * Candidate retrieval for one user at a time: the {@link CandidateIndex}'s search, plus an exact look at the items
+ * appended since the index was built, never a rated or removed item. One per thread (scratch).
  */
 public final class Retriever {
-    /**
-     * A walk that scores more than this share of the catalogue gives up: a graph visit costs several times what one
-     * item costs in the vectorised scan ({@link Ranker}), so past it the scan is cheaper. It happens to heavy raters,
-     * whose rated items the walk must step over.
-     */
-    private static final int VISIT_SHARE = 8;
-    /** ... but a walk may always score this many nodes per candidate wanted (an unhindered one needs about 10-15). */
-    private static final int VISITS_PER_CANDIDATE = 20;
+    private static final InnerProduct DOT = InnerProduct.best();
 
     private FixedBitSet excluded = new FixedBitSet(1);
     private final TopKHeap heap = new TopKHeap();
@@ -29,7 +23,7 @@ public final class Retriever {
      * Up to {@code wanted} items of largest retrieval score ({@link ModelSpec#retrievalQuery}) for the user row,
      * best first, into {@code out}; never one of {@code rated} (table indices) nor a removed item.
      *
-     * @return how many, or -1 when the walk gave up (see {@link #VISIT_SHARE}): rank this user by a full scan
+     * @return how many, or -1 when the index gave up ({@link CandidateIndex#search}): rank this user by a full scan
      */
     public int candidates(ModelSpec spec, ItemFactors.Table t, CandidateIndex index, float[] user, int[] rated,
                           int ratedCount, int wanted, int[] out) {
@@ -57,7 +51,7 @@ public final class Retriever {
                 return index.indexed();
             }
         };
-        int count = index.search(t, query, accept, Math.max(VISITS_PER_CANDIDATE * wanted, n / VISIT_SHARE), found, foundScores);
+        int count = index.search(t, query, accept, found, foundScores);
         if (count >= 0 && n > index.indexed()) {
             count = withNewItems(t, index.indexed(), n, w, wanted, count);
         }
@@ -68,7 +62,7 @@ public final class Retriever {
         return count;
     }
 
-    /** Merges the items appended since the graph was built, each scored exactly, into what the walk found. */
+    /** Merges the items appended since the index was built, each scored exactly, into what the search found. */
     private int withNewItems(ItemFactors.Table t, int from, int n, int w, int wanted, int count) {
         heap.reset(wanted);
         for (int i = 0; i < count; i++) {
@@ -76,7 +70,7 @@ public final class Retriever {
         }
         for (int j = from; j < n; j++) {
             if (!t.dead[j] && !excluded.get(j)) {
-                heap.offer(j, CandidateIndex.dot(query, 0, t.rows, j * t.width, w));
+                heap.offer(j, DOT.dot(query, 0, t.rows, j * t.width, w));
             }
         }
         if (heapIds.length < wanted) {

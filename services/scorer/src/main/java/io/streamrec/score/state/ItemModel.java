@@ -1,8 +1,10 @@
 package io.streamrec.score.state;
 
 import io.streamrec.score.model.CandidateIndex;
+import io.streamrec.score.model.GraphIndex;
 import io.streamrec.score.model.ItemFactors;
 import io.streamrec.score.model.ModelSpec;
+import io.streamrec.score.model.PartitionIndex;
 import io.streamrec.contract.FactorRow;
 import io.streamrec.contract.SnapshotManifest;
 
@@ -27,9 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The candidate index ({@link CandidateIndex}) over the matrix is built off the global thread, on
  * {@code builds}, when a version completes and the index is missing or stale: the rows moved more than
  * {@code scorer.retrieval.rebuild-drift} since it was built, or enough items were appended after it. Meanwhile the
- * previous index serves, walked with the current rows; before the first one, lists are full scans.
+ * previous index serves, following the rows as they are patched; before the first one, lists are full scans.
  */
 public final class ItemModel {
+    private static final long INDEX_SEED = 42;
+
     private final ItemFactors factors = new ItemFactors();
     private final double rescoreAllDrift;
     private volatile ModelSpec spec;
@@ -112,6 +116,11 @@ public final class ItemModel {
             return;
         }
         factors.put(movieId, row.params());
+        CandidateIndex i = index;
+        if (i != null) {
+            ItemFactors.Table t = factors.table();
+            i.patch(t, t.indexOf(movieId));
+        }
         if (row.modelVersion() > completeVersion) {
             rowsSeen.merge(row.modelVersion(), 1, Integer::sum);
             settle();
@@ -185,7 +194,13 @@ public final class ItemModel {
         int width = s.retrievalWidth();
         builds.execute(() -> {
             try {
-                index = CandidateIndex.build(t, width, retrieval.graphDegree(), retrieval.beamWidth());
+                CandidateIndex built = retrieval.index() == ScorerConfig.IndexKind.GRAPH
+                        ? GraphIndex.build(t, width, retrieval.graphDegree(), retrieval.beamWidth())
+                        : PartitionIndex.build(t, width, retrieval.partitionSize(), retrieval.probes(), INDEX_SEED);
+                // Published first, then refreshed: a row the global thread patches from now on reaches this index
+                // too, and one patched during the build is copied again here.
+                index = built;
+                built.refresh(factors.table());
                 indexBuilds.incrementAndGet();
             } finally {
                 building.set(false);

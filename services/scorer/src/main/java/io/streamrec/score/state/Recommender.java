@@ -211,7 +211,7 @@ public final class Recommender {
         }
         state.pools.put(u.userId(), new CandidatePools.Pool(index, Arrays.copyOf(query, w), Arrays.copyOf(candidates, n)));
         outCount[b] = ranker.rankCandidates(spec, table, vectors[b], candidates, n, k, outIndex[b], outScore[b]);
-        state.metrics.ranked(ScorerMetrics.Path.GRAPH);
+        state.metrics.ranked(ScorerMetrics.Path.INDEX);
         return true;
     }
 

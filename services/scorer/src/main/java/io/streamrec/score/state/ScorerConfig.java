@@ -20,21 +20,27 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                            Retrieval retrieval, int rescoreThreads) {
 
     /**
-     * Candidate retrieval ({@code scorer.retrieval.*}): an HNSW graph over the item rows' linear part finds
+     * Candidate retrieval ({@code scorer.retrieval.*}): an index over the item rows' linear part finds
      * {@code candidates} items, which the model re-ranks exactly; the last candidates of each user are kept as
      * their pool, re-ranked alone after a rating while the user's query moved less than {@code poolDrift}.
      *
      * @param approximate    false: every list is a full scan of the catalogue (the exact path, for comparison)
-     * @param minItems       below this many items a full scan is cheap enough and no graph is built
-     * @param rebuildDrift   rebuild the graph when the rows moved this much since it was built (‖ΔV‖/‖V‖)
-     * @param rebuildNewItems rebuild when items appended since the build reach this share of those in the graph
+     * @param index          which index: k-means partitions or an HNSW graph
+     * @param partitionSize  items per partition, on average
+     * @param probes         partitions a search scans
+     * @param minItems       below this many items a full scan is cheap enough and no index is built
+     * @param rebuildDrift   rebuild the index when the rows moved this much since it was built (‖ΔV‖/‖V‖)
+     * @param rebuildNewItems rebuild when items appended since the build reach this share of those in the index
      * @param poolDrift      largest relative change of a user's query for which their pool is re-ranked alone
      * @param poolUsers      users whose pools an instance keeps (oldest dropped first); 0 keeps none
      */
-    public record Retrieval(boolean approximate, int candidates, int minItems, int graphDegree, int beamWidth,
-                            double rebuildDrift, double rebuildNewItems, double poolDrift, int poolUsers) {
+    public record Retrieval(boolean approximate, IndexKind index, int candidates, int minItems, int partitionSize,
+                            int probes, int graphDegree, int beamWidth, double rebuildDrift, double rebuildNewItems,
+                            double poolDrift, int poolUsers) {
         public Retrieval {
             require(candidates >= 1, "scorer.retrieval.candidates must be at least 1, got " + candidates);
+            require(partitionSize >= 1, "scorer.retrieval.partition-size must be at least 1, got " + partitionSize);
+            require(probes >= 1, "scorer.retrieval.probes must be at least 1, got " + probes);
             require(minItems >= 0, "scorer.retrieval.min-items must not be negative, got " + minItems);
             require(graphDegree >= 2, "scorer.retrieval.graph-degree must be at least 2, got " + graphDegree);
             require(beamWidth >= 1, "scorer.retrieval.beam-width must be at least 1, got " + beamWidth);
@@ -45,19 +51,28 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
         }
 
         /** Every list by a full scan. */
-        public static final Retrieval EXACT = new Retrieval(false, 100, 0, 16, 100, 1, 1, 0, 0);
+        public static final Retrieval EXACT = new Retrieval(false, IndexKind.PARTITIONS, 100, 0, 128, 20, 16, 100, 1,
+                1, 0, 0);
 
         static Retrieval from(Settings s) {
             String mode = s.text("scorer.retrieval.mode");
             require(mode.equals("approximate") || mode.equals("exact"),
                     "scorer.retrieval.mode must be approximate or exact, got " + mode);
-            return new Retrieval(mode.equals("approximate"), s.integer("scorer.retrieval.candidates"),
-                    s.integer("scorer.retrieval.min-items"), s.integer("scorer.retrieval.graph-degree"),
+            String index = s.text("scorer.retrieval.index");
+            require(index.equals("partitions") || index.equals("graph"),
+                    "scorer.retrieval.index must be partitions or graph, got " + index);
+            return new Retrieval(mode.equals("approximate"), IndexKind.valueOf(index.toUpperCase(Locale.ROOT)),
+                    s.integer("scorer.retrieval.candidates"), s.integer("scorer.retrieval.min-items"),
+                    s.integer("scorer.retrieval.partition-size"), s.integer("scorer.retrieval.probes"),
+                    s.integer("scorer.retrieval.graph-degree"),
                     s.integer("scorer.retrieval.beam-width"), s.decimal("scorer.retrieval.rebuild-drift"),
                     s.decimal("scorer.retrieval.rebuild-new-items"), s.decimal("scorer.retrieval.pool-drift"),
                     s.integer("scorer.retrieval.pool-users"));
         }
     }
+
+    /** The candidate index's kind ({@link io.streamrec.score.model.CandidateIndex}). */
+    public enum IndexKind { PARTITIONS, GRAPH }
 
     /** Kafka Streams' processing guarantee, as {@code processing.guarantee} spells it. */
     public enum Guarantee {

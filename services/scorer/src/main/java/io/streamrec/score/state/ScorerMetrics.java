@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  *       users rescored per second is its rate.</li>
  *   <li>{@code fold.ins{method}}, {@code fallbacks{kind}} (cluster, popularity).</li>
  *   <li>{@code ranked{path}}: lists the model ranked, by how: {@code pool} (the user's last candidates
- *       re-ranked), {@code graph} (candidates retrieved, then re-ranked), {@code scan} (every item).</li>
+ *       re-ranked), {@code index} (candidates retrieved, then re-ranked), {@code scan} (every item).</li>
  *   <li>{@code ratings.rerouted}: ratings a producer put on another partition than Kafka's default partitioner
  *       would; they take one more hop ({@link ScorerTopology#reroutedRatings}).</li>
  *   <li>{@code invalid{input}}: records skipped because they break the contract (ratings, user-factors,
@@ -43,8 +43,8 @@ import java.util.function.Supplier;
 public final class ScorerMetrics {
     public enum Input { RATINGS, USER_FACTORS, ITEM_FACTORS, SNAPSHOTS, MOVIES }
 
-    /** How the model ranked a list: its pool re-ranked, candidates retrieved from the graph, or a full scan. */
-    public enum Path { POOL, GRAPH, SCAN }
+    /** How the model ranked a list: its pool re-ranked, candidates retrieved from the index, or a full scan. */
+    public enum Path { POOL, INDEX, SCAN }
 
     public static final String PREFIX = "streamrec.scorer.";
     public static final Duration LATENCY_WINDOW = Duration.ofSeconds(15);
@@ -92,7 +92,7 @@ public final class ScorerMetrics {
         }
         for (Path p : Path.values()) {
             ranked.put(p, Counter.builder(PREFIX + "ranked").tag("path", p.name().toLowerCase(java.util.Locale.ROOT))
-                    .description("Lists the model ranked: a pool re-ranked, candidates from the graph, a full scan")
+                    .description("Lists the model ranked: a pool re-ranked, candidates from the index, a full scan")
                     .register(registry));
         }
         Gauge.builder(PREFIX + "pending.users", pending, AtomicLong::get)

@@ -4,6 +4,7 @@ import io.streamrec.contract.ModelKind;
 import io.streamrec.contract.SnapshotManifest;
 import io.streamrec.score.PlantedWorld;
 import io.streamrec.score.state.ItemModel;
+import io.streamrec.score.state.ScorerConfig.IndexKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,9 +18,9 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Candidate retrieval against the full scan on planted data: a catalogue of genres (each item near its genre's
- * centre, item biases of a long-tailed popularity), users who mix two genres. Recall@10 is the share of the exact
- * top 10 that retrieval plus exact re-ranking returns. Prints what it measures.
+ * Candidate retrieval against the full scan on planted data, for both kinds of index: a catalogue of genres (each
+ * item near its genre's centre, item biases of a long-tailed popularity), users who mix two genres. Recall@10 is the
+ * share of the exact top 10 that retrieval plus exact re-ranking returns. Prints what it measures.
  */
 class RetrievalTest {
     private static final int DIM = 24;
@@ -109,24 +110,37 @@ class RetrievalTest {
         return hits / (K * (double) w.users().length);
     }
 
-    private static CandidateIndex build(World w) {
-        return CandidateIndex.build(w.model().table(), w.spec().retrievalWidth(), 16, 100);
+    /** The index the scorer builds by default (config/streamrec.properties' scorer.retrieval.* defaults). */
+    private static CandidateIndex build(World w, IndexKind kind) {
+        ItemFactors.Table t = w.model().table();
+        int width = w.spec().retrievalWidth();
+        return kind == IndexKind.GRAPH ? GraphIndex.build(t, width, 16, 100) : PartitionIndex.build(t, width, 128, 20, 42);
+    }
+
+    private static float dot(float[] a, float[] b, int n) {
+        float s = 0;
+        for (int k = 0; k < n; k++) {
+            s += a[k] * b[k];
+        }
+        return s;
     }
 
     /**
-     * mf reaches 0.99 with the default 100 candidates; gmf, whose items have no bias to set the popular ones apart,
-     * needs more: measured 0.97 at 100 and 0.995 at 200 on this world.
+     * mf reaches 0.99 with the default 100 candidates. For the graph gmf, whose items have no bias to set the
+     * popular ones apart, needs more candidates (measured 0.97 at 100 and 0.995 at 200 on this world); partitions
+     * score every row of what they probe exactly, so candidates beyond K change little there.
      */
-    @Test
-    void theLinearModelsRetrieveNinetyNinePercentOfTheExactTopTen() {
+    @ParameterizedTest
+    @EnumSource(IndexKind.class)
+    void theLinearModelsRetrieveNinetyNinePercentOfTheExactTopTen(IndexKind kind) {
         World mf = world(ModelKind.MF, 11);
-        double mfRecall = recall(mf, build(mf), 30);
+        double mfRecall = recall(mf, build(mf, kind), 30);
         World gmf = world(ModelKind.GMF, 11);
-        CandidateIndex gmfIndex = build(gmf);
+        CandidateIndex gmfIndex = build(gmf, kind);
         double gmfDefault = recall(gmf, gmfIndex, 30);
         double gmf200 = recall(gmf, gmfIndex, 30, 200);
-        System.out.printf("recall@10 (%d items, d = %d): mf %.4f with %d candidates; gmf %.4f with %d, %.4f with 200%n",
-                ITEMS, DIM, mfRecall, CANDIDATES, gmfDefault, CANDIDATES, gmf200);
+        System.out.printf("%s, recall@10 (%d items, d = %d): mf %.4f with %d candidates; gmf %.4f with %d, %.4f with 200%n",
+                kind, ITEMS, DIM, mfRecall, CANDIDATES, gmfDefault, CANDIDATES, gmf200);
         assertThat(mfRecall).isGreaterThanOrEqualTo(0.99);
         assertThat(gmf200).isGreaterThanOrEqualTo(0.99);
     }
@@ -141,7 +155,7 @@ class RetrievalTest {
     @EnumSource(value = ModelKind.class, names = {"MF", "GMF"})
     void aPoolServesWhileTheQueryMovedLittle(ModelKind kind) {
         World w = world(kind, 16);
-        CandidateIndex index = build(w);
+        CandidateIndex index = build(w, IndexKind.PARTITIONS);
         ItemFactors.Table t = w.model().table();
         int width = w.spec().retrievalWidth();
         Ranker ranker = new Ranker();
@@ -158,7 +172,7 @@ class RetrievalTest {
             int n = retriever.candidates(w.spec(), t, index, user, new int[0], 0, CANDIDATES, pool);
             for (int d = 0; d < drifts.length; d++) {
                 float[] u = user.clone();
-                double scale = drifts[d] * Math.sqrt(CandidateIndex.dot(u, 0, u, 0, DIM) / DIM);
+                double scale = drifts[d] * Math.sqrt(dot(u, u, DIM) / DIM);
                 for (int k = 0; k < DIM; k++) {
                     u[k] += (float) (random.nextGaussian() * scale);
                 }
@@ -192,14 +206,16 @@ class RetrievalTest {
     }
 
     /**
-     * The graph is walked with the rows as they are now: after every row moved by a relative δ in a random
-     * direction (so the whole matrix moved by about δ, ‖ΔV‖/‖V‖), retrieval still finds the moved items, recall
-     * decaying slowly with δ. Measured here to choose {@code scorer.retrieval.rebuild-drift}.
+     * The index follows the rows as they are now (the graph walks them, the partitions' copy is patched): after every
+     * row moved by a relative δ in a random direction (so the whole matrix moved by about δ, ‖ΔV‖/‖V‖), retrieval
+     * still finds the moved items, recall decaying slowly with δ as the graph's edges or the partitions fit the rows
+     * less well. Measured here to choose {@code scorer.retrieval.rebuild-drift}.
      */
-    @Test
-    void rowsThatMovedAfterTheBuildAreStillRetrievedWell() {
+    @ParameterizedTest
+    @EnumSource(IndexKind.class)
+    void rowsThatMovedAfterTheBuildAreStillRetrievedWell(IndexKind kind) {
         World w = world(ModelKind.MF, 12);
-        CandidateIndex index = build(w);
+        CandidateIndex index = build(w, kind);
         ItemFactors.Table t = w.model().table();
         float[][] original = new float[t.size()][t.width];
         for (int i = 0; i < t.size(); i++) {
@@ -211,24 +227,26 @@ class RetrievalTest {
         for (int step = 0; step < drifts.length; step++) {
             for (int i = 0; i < t.size(); i++) {
                 float[] row = original[i].clone();
-                double scale = drifts[step] * Math.sqrt(CandidateIndex.dot(row, 0, row, 0, row.length) / row.length);
+                double scale = drifts[step] * Math.sqrt(dot(row, row, row.length) / row.length);
                 for (int k = 0; k < row.length; k++) {
                     row[k] += (float) (random.nextGaussian() * scale);
                 }
                 w.model().applyItemRow(t.movieIds[i], PlantedWorld.row(1, 1, row));
+                index.patch(w.model().table(), i); // what the scorer's ItemModel does for its own index
             }
             recalls[step] = recall(w, index, 30);
-            System.out.printf("rows moved %.1f since the build: recall@10 %.4f (a graph built on them: %.4f)%n",
-                    drifts[step], recalls[step], recall(w, build(w), 30));
+            System.out.printf("%s, rows moved %.1f since the build: recall@10 %.4f (one built on them: %.4f)%n",
+                    kind, drifts[step], recalls[step], recall(w, build(w, kind), 30));
         }
         assertThat(recalls[2]).as("moved 0.3 (scorer.retrieval.rebuild-drift)").isGreaterThanOrEqualTo(0.98);
-        assertThat(recalls[3]).as("the graph ages").isLessThan(recalls[0]);
+        assertThat(recalls[3]).as("the index ages").isLessThan(recalls[0]);
     }
 
-    @Test
-    void itemsAppendedAfterTheBuildAreScannedAndFound() {
+    @ParameterizedTest
+    @EnumSource(IndexKind.class)
+    void itemsAppendedAfterTheBuildAreScannedAndFound(IndexKind kind) {
         World w = world(ModelKind.MF, 13);
-        CandidateIndex index = build(w);
+        CandidateIndex index = build(w, kind);
         float[] user = w.users()[0];
         float[] star = Arrays.copyOf(user, DIM + 1); // along the user, with a large bias: the best item for them
         star[DIM] = 50;
@@ -242,9 +260,9 @@ class RetrievalTest {
     }
 
     @Test
-    void aUserWhoRatedMostOfTheCatalogueIsLeftToTheFullScan() {
+    void aUserWhoRatedMostOfTheCatalogueIsLeftToTheFullScanByTheGraph() {
         World w = world(ModelKind.MF, 14);
-        CandidateIndex index = build(w);
+        CandidateIndex index = build(w, IndexKind.GRAPH);
         int[] rated = new int[ITEMS - 50];
         for (int i = 0; i < rated.length; i++) {
             rated[i] = i;
@@ -255,16 +273,34 @@ class RetrievalTest {
         assertThat(n).as("the walk gives up or runs out of unrated items").isLessThan(K);
     }
 
+    /** Partitions go on past their probes until they have what is wanted: such a user's lists stay exact. */
+    @Test
+    void partitionsFindEveryItemAHeavyRaterHasNotRated() {
+        World w = world(ModelKind.MF, 14);
+        CandidateIndex index = build(w, IndexKind.PARTITIONS);
+        int[] rated = new int[ITEMS - 50];
+        for (int i = 0; i < rated.length; i++) {
+            rated[i] = i;
+        }
+        int[] candidates = new int[CANDIDATES];
+        int n = new Retriever().candidates(w.spec(), w.model().table(), index, w.users()[0], rated, rated.length,
+                CANDIDATES, candidates);
+        assertThat(n).isEqualTo(50);
+        assertThat(Arrays.stream(candidates, 0, n)).allMatch(i -> i >= ITEMS - 50);
+    }
+
     /**
      * neumf retrieves by its GMF half and re-ranks with the whole model. On random tower weights the GMF half says
      * only part of what the tower likes, so this measures the recall rather than promising much: it must beat ten
      * times what as many random candidates would find.
      */
-    @Test
-    void neumfRetrievesByItsGmfHalfAndReRanksWithTheTower() {
+    @ParameterizedTest
+    @EnumSource(IndexKind.class)
+    void neumfRetrievesByItsGmfHalfAndReRanksWithTheTower(IndexKind kind) {
         World w = world(ModelKind.NEUMF, 15);
-        double recall = recall(w, build(w), 30);
-        System.out.printf("neumf: recall@10 %.4f retrieving by the GMF half, %d candidates%n", recall, CANDIDATES);
+        double recall = recall(w, build(w, kind), 30);
+        System.out.printf("%s, neumf: recall@10 %.4f retrieving by the GMF half, %d candidates%n", kind, recall,
+                CANDIDATES);
         assertThat(recall).isGreaterThan(10.0 * CANDIDATES / ITEMS);
     }
 }

@@ -1,11 +1,14 @@
 package io.streamrec.score.state;
 
 import io.streamrec.score.PlantedWorld;
+import io.streamrec.score.model.CandidateIndex;
 import io.streamrec.score.model.ModelSpec;
+import io.streamrec.score.model.Retriever;
 import io.streamrec.contract.SnapshotManifest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
+import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +21,37 @@ class ItemModelTest {
 
     private static void row(ItemModel m, long movie, long version, float value) {
         m.applyItemRow(movie, PlantedWorld.row(version, 1, new float[]{value, 0, 0, 0, 0}));
+    }
+
+    /**
+     * The partitions keep a copy of the rows: an item row that arrives after the build must reach it, or a moved item
+     * would be retrieved by where it was. Every partition is probed here, so only the copy's values decide.
+     */
+    @Test
+    void theCandidateIndexFollowsItemRowsThatArriveAfterItWasBuilt() {
+        ScorerConfig.Retrieval retrieval = new ScorerConfig.Retrieval(true, ScorerConfig.IndexKind.PARTITIONS, 5, 0, 8,
+                8, 16, 100, 100, 1, 0, 0);
+        ItemModel m = new ItemModel(0, retrieval, Runnable::run);
+        int items = 64;
+        m.applyManifest(mf(1, items), ModelSpec.of(mf(1, items)));
+        SplittableRandom random = new SplittableRandom(1);
+        for (long movie = 1; movie <= items; movie++) {
+            float[] row = new float[DIM + 1];
+            for (int k = 0; k < row.length; k++) {
+                row[k] = (float) random.nextGaussian();
+            }
+            m.applyItemRow(movie, PlantedWorld.row(1, 1, row));
+        }
+        CandidateIndex index = m.index();
+        assertThat(index).as("built once version 1 completed").isNotNull();
+        float[] user = {1, 0, 0, 0, 0};
+        m.applyManifest(mf(2, 1), ModelSpec.of(mf(2, 1)));
+        m.applyItemRow(7, PlantedWorld.row(2, 1, new float[]{100, 0, 0, 0, 0}));
+        assertThat(m.index()).as("no rebuild: the rows moved less than rebuild-drift").isSameAs(index);
+        int[] found = new int[5];
+        int n = new Retriever().candidates(m.spec(), m.table(), index, user, new int[0], 0, 5, found);
+        assertThat(n).isEqualTo(5);
+        assertThat(m.table().movieIds[found[0]]).isEqualTo(7);
     }
 
     @Test

@@ -1,0 +1,71 @@
+package io.streamrec.score.model;
+
+import org.apache.lucene.util.Bits;
+
+/**
+ * A maximum-inner-product index over the linear part of the item rows (parameters [0, width) of each row in the
+ * {@link ItemFactors} table): it retrieves the candidates that the model then re-ranks exactly. Two kinds, chosen by
+ * {@code scorer.retrieval.index}: {@link PartitionIndex} (k-means partitions scanned with SIMD, the default) and
+ * {@link GraphIndex} (Lucene's HNSW graph); docs/architecture.md gives what each costs and finds.
+ *
+ * <p>Both index the rows of the table as it was built; items appended after the build are not in it, and
+ * {@link Retriever} scores them exactly. Rows patched after the build are followed through {@link #patch}. Any
+ * number of threads search an index while the global thread patches it.
+ *
+ * <p>Inner product is not a metric, and both graphs and k-means want one. The standard reduction (Bachrach et al.
+ * 2014, "Speeding up the Xbox recommender system using a Euclidean transformation for inner-product spaces"): item
+ * a ↦ [a; √(M² − ‖a‖²)] with M the largest norm, query q ↦ [q; 0]. Every item then has norm M, and
+ * ‖q' − a'‖² = ‖q‖² + M² − 2 q·a, so the nearest item in the augmented space is the one of largest inner product.
+ * For MF the item bias is the last coordinate of the linear part and the query carries a 1 there, so the bias is
+ * retrieved, not bolted on.
+ */
+public sealed interface CandidateIndex permits GraphIndex, PartitionIndex {
+
+    /** Whether the index's ordinals are indices of the given table (not of one the matrix restarted since). */
+    boolean covers(ItemFactors.Table t);
+
+    /** Rows [0, indexed) of the table are in the index. */
+    int indexed();
+
+    /** Parameters [0, width) of a row are its linear part. */
+    int width();
+
+    /**
+     * The items of largest {@code query · row[0, width)} among those {@code accept} lets through, best first, as
+     * far as the index finds them.
+     *
+     * @param out      receives table indices; its length is how many are wanted
+     * @param outScore receives their inner products with the query
+     * @return how many were found, or -1 when the search gave up: the caller should scan the catalogue instead
+     */
+    int search(ItemFactors.Table t, float[] query, Bits accept, int[] out, float[] outScore);
+
+    /** Row {@code item} of the table changed: what the index keeps of it follows (the global thread only). */
+    void patch(ItemFactors.Table t, int item);
+
+    /** Every indexed row may have changed since the build: {@link #patch} them all. */
+    void refresh(ItemFactors.Table t);
+
+    /**
+     * The coordinate that gives each of the first {@code n} rows' linear parts the same norm M (the largest):
+     * √(M² − ‖a‖²), the reduction above.
+     */
+    static float[] equalisingCoordinate(ItemFactors.Table t, int n, int width) {
+        float[] squared = new float[n];
+        float max = 0;
+        for (int i = 0; i < n; i++) {
+            int at = i * t.width;
+            float s = 0;
+            for (int k = 0; k < width; k++) {
+                s += t.rows[at + k] * t.rows[at + k];
+            }
+            squared[i] = s;
+            max = Math.max(max, s);
+        }
+        float[] extra = new float[n];
+        for (int i = 0; i < n; i++) {
+            extra[i] = (float) Math.sqrt(Math.max(0, max - squared[i]));
+        }
+        return extra;
+    }
+}
