@@ -19,16 +19,33 @@ import org.apache.lucene.util.Bits;
  * For MF the item bias is the last coordinate of the linear part and the query carries a 1 there, so the bias is
  * retrieved, not bolted on.
  */
-public sealed interface CandidateIndex permits GraphIndex, PartitionIndex {
+public abstract sealed class CandidateIndex permits GraphIndex, PartitionIndex {
+    /** The table it was built for: its rows [0, indexed) are in the index. */
+    private final long tableGeneration;
+    final int indexed;
+    /** Parameters [0, width) of a row are its linear part. */
+    final int width;
+
+    CandidateIndex(long tableGeneration, int indexed, int width) {
+        this.tableGeneration = tableGeneration;
+        this.indexed = indexed;
+        this.width = width;
+    }
 
     /** Whether the index's ordinals are indices of the given table (not of one the matrix restarted since). */
-    boolean covers(ItemFactors.Table t);
+    public final boolean covers(ItemFactors.Table t) {
+        return t.generation == tableGeneration && t.width >= width;
+    }
 
     /** Rows [0, indexed) of the table are in the index. */
-    int indexed();
+    public final int indexed() {
+        return indexed;
+    }
 
     /** Parameters [0, width) of a row are its linear part. */
-    int width();
+    public final int width() {
+        return width;
+    }
 
     /**
      * The items of largest {@code query · row[0, width)} among those {@code accept} lets through, best first, as
@@ -38,13 +55,13 @@ public sealed interface CandidateIndex permits GraphIndex, PartitionIndex {
      * @param outScore receives their inner products with the query
      * @return how many were found, or -1 when the search gave up: the caller should scan the catalogue instead
      */
-    int search(ItemFactors.Table t, float[] query, Bits accept, int[] out, float[] outScore);
+    public abstract int search(ItemFactors.Table t, float[] query, Bits accept, int[] out, float[] outScore);
 
     /** Row {@code item} of the table changed: what the index keeps of it follows (the global thread only). */
-    void patch(ItemFactors.Table t, int item);
+    public abstract void patch(ItemFactors.Table t, int item);
 
     /** Every indexed row may have changed since the build: {@link #patch} them all. */
-    void refresh(ItemFactors.Table t);
+    public abstract void refresh(ItemFactors.Table t);
 
     /**
      * The coordinate that gives each of the first {@code n} rows' linear parts the same norm M (the largest):

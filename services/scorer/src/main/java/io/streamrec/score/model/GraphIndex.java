@@ -27,7 +27,7 @@ import java.io.UncheckedIOException;
  * is measured (docs/architecture.md, the scorer's retrieval) and bounds when {@link io.streamrec.score.state.ItemModel}
  * rebuilds.
  */
-public final class GraphIndex implements CandidateIndex {
+public final class GraphIndex extends CandidateIndex {
     /**
      * A walk that scores more than this share of the catalogue gives up: a graph visit costs several times what one
      * item costs in the vectorised scan ({@link Ranker}), so past it the scan is cheaper. It happens to heavy raters,
@@ -38,17 +38,10 @@ public final class GraphIndex implements CandidateIndex {
     private static final int VISITS_PER_CANDIDATE = 20;
 
     private final OnHeapHnswGraph graph;
-    /** The table it was built for: its rows [0, indexed) are the graph's nodes. */
-    private final long tableGeneration;
-    private final int indexed;
-    /** Parameters [0, width) of a row are its linear part. */
-    private final int width;
 
     private GraphIndex(OnHeapHnswGraph graph, long tableGeneration, int indexed, int width) {
+        super(tableGeneration, indexed, width);
         this.graph = graph;
-        this.tableGeneration = tableGeneration;
-        this.indexed = indexed;
-        this.width = width;
     }
 
     /**
@@ -88,21 +81,6 @@ public final class GraphIndex implements CandidateIndex {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // never: the vectors are on the heap
         }
-    }
-
-    @Override
-    public boolean covers(ItemFactors.Table t) {
-        return t.generation == tableGeneration && t.width >= width;
-    }
-
-    @Override
-    public int indexed() {
-        return indexed;
-    }
-
-    @Override
-    public int width() {
-        return width;
     }
 
     /** Gives up (-1) when the walk scored more than an eighth of the catalogue ({@link #VISIT_SHARE}). */

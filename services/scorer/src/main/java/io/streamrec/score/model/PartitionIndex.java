@@ -22,16 +22,13 @@ import java.util.SplittableRandom;
  * as for the graph. A search that finds fewer than it wants in its probes (a heavy rater's rated items are skipped)
  * goes on to the next-best partitions, and at worst scans them all: it never gives up.
  */
-public final class PartitionIndex implements CandidateIndex {
+public final class PartitionIndex extends CandidateIndex {
     private static final InterleavedInnerProduct DOTS = InterleavedInnerProduct.best();
     private static final int LANES = DOTS.lanes();
     /** k-means runs on a sample of this many rows per partition, then every row goes to its nearest centroid. */
     private static final int SAMPLE_PER_PARTITION = 40;
     private static final int ITERATIONS = 10;
 
-    private final long tableGeneration;
-    private final int indexed;
-    private final int width;
     private final int probes;
     private final int partitions;
     /** The centroids' linear parts, interleaved like the rows (centroid p in slot p; the padding slots hold 0). */
@@ -47,9 +44,7 @@ public final class PartitionIndex implements CandidateIndex {
 
     private PartitionIndex(long tableGeneration, int indexed, int width, int probes, float[][] centres,
                            int[] partitionOf) {
-        this.tableGeneration = tableGeneration;
-        this.indexed = indexed;
-        this.width = width;
+        super(tableGeneration, indexed, width);
         this.partitions = centres.length;
         this.probes = Math.min(probes, partitions);
         this.centroids = new float[roundUp(partitions) * width];
@@ -117,21 +112,6 @@ public final class PartitionIndex implements CandidateIndex {
         float[] a = Arrays.copyOfRange(t.rows, item * t.width, item * t.width + width + 1);
         a[width] = extra[item];
         return a;
-    }
-
-    @Override
-    public boolean covers(ItemFactors.Table t) {
-        return t.generation == tableGeneration && t.width >= width;
-    }
-
-    @Override
-    public int indexed() {
-        return indexed;
-    }
-
-    @Override
-    public int width() {
-        return width;
     }
 
     /** Partitions the rows fall into. */
