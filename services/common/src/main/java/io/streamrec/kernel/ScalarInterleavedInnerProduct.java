@@ -22,4 +22,18 @@ public final class ScalarInterleavedInnerProduct implements InterleavedInnerProd
             }
         }
     }
+
+    @Override
+    public void dots(float[] query, byte[] block, int base, int n, float[] out) {
+        for (int l = 0; l < LANES; l++) {
+            out[l] = 0;
+        }
+        for (int k = 0; k < n; k++) {
+            float q = query[k];
+            int at = base + k * LANES;
+            for (int l = 0; l < LANES; l++) {
+                out[l] += q * block[at + l];
+            }
+        }
+    }
 }

@@ -8,7 +8,10 @@ import java.util.SplittableRandom;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** Both implementations against a plain sum in double, on blocks at an offset, with a width no register divides. */
+/**
+ * Both implementations, over float and int8 blocks, against a plain sum in double, on blocks at an offset, with a
+ * width no register divides.
+ */
 class InterleavedInnerProductTest {
 
     @Test
@@ -27,21 +30,28 @@ class InterleavedInnerProductTest {
             int blocks = 3;
             float[][] rows = new float[blocks * lanes][width];
             float[] stored = new float[blocks * lanes * width];
+            byte[] codes = new byte[blocks * lanes * width];
             for (int r = 0; r < rows.length; r++) {
                 for (int k = 0; k < width; k++) {
-                    rows[r][k] = (float) random.nextGaussian();
-                    stored[r / lanes * lanes * width + k * lanes + r % lanes] = rows[r][k];
+                    byte code = (byte) (random.nextInt(255) - 127);
+                    rows[r][k] = code; // an int8 code, so both layouts hold the same row exactly
+                    stored[r / lanes * lanes * width + k * lanes + r % lanes] = code;
+                    codes[r / lanes * lanes * width + k * lanes + r % lanes] = code;
                 }
             }
             float[] out = new float[lanes];
+            float[] fromCodes = new float[lanes];
             for (int b = 0; b < blocks; b++) {
                 kernel.dots(query, stored, b * lanes * width, width, out);
+                kernel.dots(query, codes, b * lanes * width, width, fromCodes);
                 for (int l = 0; l < lanes; l++) {
                     double expected = 0;
                     for (int k = 0; k < width; k++) {
                         expected += (double) query[k] * rows[b * lanes + l][k];
                     }
-                    assertThat((double) out[l]).as("%s, block %d, row %d", kernel.getClass().getSimpleName(), b, l)
+                    String what = kernel.getClass().getSimpleName() + ", block " + b + ", row " + l;
+                    assertThat((double) out[l]).as(what).isCloseTo(expected, within(1e-4 * (1 + Math.abs(expected))));
+                    assertThat((double) fromCodes[l]).as(what + ", int8")
                             .isCloseTo(expected, within(1e-4 * (1 + Math.abs(expected))));
                 }
             }

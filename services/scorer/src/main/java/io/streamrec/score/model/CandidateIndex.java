@@ -52,7 +52,7 @@ public abstract sealed class CandidateIndex permits GraphIndex, PartitionIndex {
      * far as the index finds them.
      *
      * @param out      receives table indices; its length is how many are wanted
-     * @param outScore receives their inner products with the query
+     * @param outScore receives their inner products with the query, as the index estimates them
      * @return how many were found, or -1 when the search gave up: the caller should scan the catalogue instead
      */
     public abstract int search(ItemFactors.Table t, float[] query, Bits accept, int[] out, float[] outScore);

@@ -14,7 +14,10 @@ import java.util.SplittableRandom;
  * <p>Why not only a graph: a graph walk hops between rows scattered over the heap, and between two ratings the other
  * threads on the cores evict what it touches (docs/architecture.md, the scorer's retrieval). Here each partition's
  * rows are a copy, contiguous and interleaved {@link InterleavedInnerProduct#lanes()} rows to a block, so a search
- * streams a few hundred kB through one fused multiply-add per parameter and block, and the hardware prefetches it.
+ * streams through one fused multiply-add per parameter and block, and the hardware prefetches it. The copy holds
+ * int8 codes, one scale per parameter ({@link #HEADROOM} times its largest magnitude at the build, over 127), which
+ * the search folds into the query: a quarter of the bytes to stream, and a scan out of cache is bound by them. The
+ * codes only choose the candidates; the model re-ranks those with the float rows.
  *
  * <p>The copy follows the table: the global thread {@link #patch patches} a row's slot when the row changes, and an
  * index just built is {@link #refresh refreshed} once it serves. Rows keep the partition they were built into, so
@@ -28,6 +31,11 @@ public final class PartitionIndex extends CandidateIndex {
     /** k-means runs on a sample of this many rows per partition, then every row goes to its nearest centroid. */
     private static final int SAMPLE_PER_PARTITION = 40;
     private static final int ITERATIONS = 10;
+    /**
+     * A parameter's code range covers this many times its largest magnitude at the build: rows patched later may
+     * grow (beyond it they are clamped) until drift rebuilds the index.
+     */
+    private static final float HEADROOM = 1.5f;
 
     private final int probes;
     private final int partitions;
@@ -35,21 +43,26 @@ public final class PartitionIndex extends CandidateIndex {
     private final float[] centroids;
     /** Partition p holds slots [first[p], first[p + 1]), a whole number of blocks. */
     private final int[] first;
-    /** The rows' linear parts, slot s's parameter k at (s / LANES) · LANES · width + k · LANES + s % LANES. */
-    private final float[] rows;
+    /** The rows' linear parts as codes, slot s's parameter k at (s / LANES) · LANES · width + k · LANES + s % LANES. */
+    private final byte[] codes;
+    /** Parameter k of a row ≈ scales[k] · its code. */
+    private final float[] scales;
     /** The table index in each slot; -1 for the padding that fills a partition's last block. */
     private final int[] itemAt;
     private final int[] slotOf;
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private PartitionIndex(long tableGeneration, int indexed, int width, int probes, float[][] centres,
-                           int[] partitionOf) {
+                           int[] partitionOf, float[] scales) {
         super(tableGeneration, indexed, width);
         this.partitions = centres.length;
         this.probes = Math.min(probes, partitions);
+        this.scales = scales;
         this.centroids = new float[roundUp(partitions) * width];
         for (int p = 0; p < partitions; p++) {
-            put(centroids, p, centres[p]);
+            for (int k = 0; k < width; k++) {
+                centroids[at(p, k)] = centres[p][k];
+            }
         }
         int[] members = new int[partitions];
         for (int p : partitionOf) {
@@ -59,7 +72,7 @@ public final class PartitionIndex extends CandidateIndex {
         for (int p = 0; p < partitions; p++) {
             first[p + 1] = first[p] + roundUp(members[p]);
         }
-        rows = new float[first[partitions] * width];
+        codes = new byte[first[partitions] * width];
         itemAt = new int[first[partitions]];
         Arrays.fill(itemAt, -1);
         slotOf = new int[indexed];
@@ -81,14 +94,14 @@ public final class PartitionIndex extends CandidateIndex {
      */
     public static PartitionIndex build(ItemFactors.Table t, int width, int partitionSize, int probes, long seed) {
         int n = t.size();
-        int k = Math.max(1, Math.min(n, Math.round(n / (float) partitionSize)));
+        int count = Math.max(1, Math.min(n, Math.round(n / (float) partitionSize)));
         float[] extra = CandidateIndex.equalisingCoordinate(t, n, width);
         SplittableRandom random = new SplittableRandom(seed);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        int sampled = Math.min(n, k * SAMPLE_PER_PARTITION);
+        int sampled = Math.min(n, count * SAMPLE_PER_PARTITION);
         float[][] sample = new float[sampled][];
         for (int i = 0; i < sampled; i++) {
             int j = i + random.nextInt(n - i);
@@ -97,13 +110,22 @@ public final class PartitionIndex extends CandidateIndex {
             order[j] = swap;
             sample[i] = augmented(t, order[i], width, extra);
         }
-        float[][] centres = Clusters.fit(sample, k, ITERATIONS, seed);
+        float[][] centres = Clusters.fit(sample, count, ITERATIONS, seed);
         float[] norms = Clusters.squaredNorms(centres);
         int[] partitionOf = new int[n];
         for (int i = 0; i < n; i++) {
             partitionOf[i] = Clusters.nearest(centres, norms, augmented(t, i, width, extra));
         }
-        PartitionIndex index = new PartitionIndex(t.generation, n, width, probes, centres, partitionOf);
+        float[] scales = new float[width];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < width; k++) {
+                scales[k] = Math.max(scales[k], Math.abs(t.rows[i * t.width + k]));
+            }
+        }
+        for (int k = 0; k < width; k++) {
+            scales[k] = scales[k] > 0 ? HEADROOM * scales[k] / Byte.MAX_VALUE : 1;
+        }
+        PartitionIndex index = new PartitionIndex(t.generation, n, width, probes, centres, partitionOf, scales);
         index.refresh(t);
         return index;
     }
@@ -122,7 +144,10 @@ public final class PartitionIndex extends CandidateIndex {
     @Override
     public int search(ItemFactors.Table t, float[] query, Bits accept, int[] out, float[] outScore) {
         Scratch s = scratch.get();
-        s.fit(partitions, out.length);
+        s.fit(partitions, out.length, width);
+        for (int k = 0; k < width; k++) {
+            s.scaledQuery[k] = query[k] * scales[k];
+        }
         for (int slot = 0; slot < partitions; slot += LANES) {
             DOTS.dots(query, centroids, slot * width, width, s.lanes);
             System.arraycopy(s.lanes, 0, s.partitionScores, slot, Math.min(LANES, partitions - slot));
@@ -130,7 +155,7 @@ public final class PartitionIndex extends CandidateIndex {
         s.found.reset(out.length);
         int probed = best(s, probes);
         for (int i = 0; i < probed; i++) {
-            scan((int) s.partitionIds[i], query, accept, s);
+            scan((int) s.partitionIds[i], accept, s);
         }
         if (s.found.size() < out.length && probed < partitions) {
             // Few accepted in the best partitions (a heavy rater): go on through the others, best first.
@@ -141,7 +166,7 @@ public final class PartitionIndex extends CandidateIndex {
             int all = best(s, partitions);
             for (int i = 0; i < all && s.found.size() < out.length; i++) {
                 if (!scanned[(int) s.partitionIds[i]]) {
-                    scan((int) s.partitionIds[i], query, accept, s);
+                    scan((int) s.partitionIds[i], accept, s);
                 }
             }
         }
@@ -162,12 +187,13 @@ public final class PartitionIndex extends CandidateIndex {
         return s.order.drainDescending(s.partitionIds, s.ignored);
     }
 
-    private void scan(int partition, float[] query, Bits accept, Scratch s) {
+    private void scan(int partition, Bits accept, Scratch s) {
         for (int slot = first[partition]; slot < first[partition + 1]; slot += LANES) {
-            DOTS.dots(query, rows, slot * width, width, s.lanes);
+            DOTS.dots(s.scaledQuery, codes, slot * width, width, s.lanes);
             for (int l = 0; l < LANES; l++) {
                 int item = itemAt[slot + l];
-                if (item >= 0 && accept.get(item)) {
+                // The threshold first: most rows do not beat it, and the filter costs a few lookups.
+                if (item >= 0 && s.lanes[l] > s.found.threshold() && accept.get(item)) {
                     s.found.offer(item, s.lanes[l]);
                 }
             }
@@ -177,7 +203,11 @@ public final class PartitionIndex extends CandidateIndex {
     @Override
     public void patch(ItemFactors.Table t, int item) {
         if (item >= 0 && item < indexed && covers(t)) {
-            put(rows, slotOf[item], t.rows, item * t.width);
+            int slot = slotOf[item];
+            for (int k = 0; k < width; k++) {
+                float code = Math.round(t.rows[item * t.width + k] / scales[k]);
+                codes[at(slot, k)] = (byte) Math.max(-Byte.MAX_VALUE, Math.min(Byte.MAX_VALUE, code));
+            }
         }
     }
 
@@ -188,15 +218,9 @@ public final class PartitionIndex extends CandidateIndex {
         }
     }
 
-    private void put(float[] interleaved, int slot, float[] row) {
-        put(interleaved, slot, row, 0);
-    }
-
-    private void put(float[] interleaved, int slot, float[] from, int at) {
-        int base = slot / LANES * LANES * width + slot % LANES;
-        for (int k = 0; k < width; k++) {
-            interleaved[base + k * LANES] = from[at + k];
-        }
+    /** Where parameter k of the row in a slot is in an interleaved array. */
+    private int at(int slot, int k) {
+        return slot / LANES * LANES * width + k * LANES + slot % LANES;
     }
 
     private static int roundUp(int count) {
@@ -206,6 +230,7 @@ public final class PartitionIndex extends CandidateIndex {
     /** Per searching thread. */
     private static final class Scratch {
         final float[] lanes = new float[LANES];
+        float[] scaledQuery = new float[0];
         float[] partitionScores = new float[0];
         long[] partitionIds = new long[0];
         double[] ignored = new double[0];
@@ -214,7 +239,10 @@ public final class PartitionIndex extends CandidateIndex {
         long[] ids = new long[0];
         double[] scores = new double[0];
 
-        void fit(int partitions, int wanted) {
+        void fit(int partitions, int wanted, int width) {
+            if (scaledQuery.length < width) {
+                scaledQuery = new float[width];
+            }
             if (partitionScores.length < roundUp(partitions)) {
                 partitionScores = new float[roundUp(partitions)];
                 partitionIds = new long[partitions];
