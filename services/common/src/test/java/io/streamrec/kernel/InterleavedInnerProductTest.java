@@ -1,5 +1,6 @@
 package io.streamrec.kernel;
 
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -16,11 +17,13 @@ class InterleavedInnerProductTest {
 
     @Test
     void bothImplementationsGiveEveryRowsInnerProductWithTheQuery() {
-        assertThat(InterleavedInnerProduct.best()).as("the tests run with jdk.incubator.vector")
-                .isInstanceOf(VectorInterleavedInnerProduct.class);
+        if (FloatVector.SPECIES_PREFERRED.length() >= 8) { // narrower registers have no byte shape to widen from
+            assertThat(InterleavedInnerProduct.best()).as("the tests run with jdk.incubator.vector")
+                    .isInstanceOf(VectorInterleavedInnerProduct.class);
+        }
         SplittableRandom random = new SplittableRandom(3);
         int width = 65;
-        for (InterleavedInnerProduct kernel : List.of(new VectorInterleavedInnerProduct(),
+        for (InterleavedInnerProduct kernel : List.of(InterleavedInnerProduct.best(),
                 new ScalarInterleavedInnerProduct())) {
             int lanes = kernel.lanes();
             float[] query = new float[width];

@@ -26,7 +26,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Candidate retrieval in a running scorer on a real broker: lists ranked through the graph reach the topic, and
+ * Candidate retrieval in a running scorer on a real broker: lists ranked through the index reach the topic, and
  * the HTTP query for a user returns the same list as the topic's latest one for them (the query re-ranks the pool
  * the list came from), after a snapshot and after a rating.
  */

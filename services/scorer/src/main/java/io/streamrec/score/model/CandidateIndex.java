@@ -57,10 +57,17 @@ public abstract sealed class CandidateIndex permits GraphIndex, PartitionIndex {
      */
     public abstract int search(ItemFactors.Table t, float[] query, Bits accept, int[] out, float[] outScore);
 
-    /** Row {@code item} of the table changed: what the index keeps of it follows (the global thread only). */
+    /**
+     * Row {@code item} of the table changed: what the index keeps of it follows. The global thread calls it after
+     * each row it writes.
+     */
     public abstract void patch(ItemFactors.Table t, int item);
 
-    /** Every indexed row may have changed since the build: {@link #patch} them all. */
+    /**
+     * Every indexed row may have changed since the build: {@link #patch} them all. The builder calls it once the
+     * index is published, while the global thread may be patching: an index that keeps a copy excludes the two, so
+     * the global thread's patch of a row it wrote meanwhile comes last.
+     */
     public abstract void refresh(ItemFactors.Table t);
 
     /**

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 /**
  * A {@link CandidateIndex} of k-means partitions (an inverted file): the rows are clustered in the augmented space of
  * {@link CandidateIndex} into partitions of about {@code partitionSize} items, and a search scans the {@code probes}
- * partitions whose centroids have the largest inner product with the query, every row of them exactly.
+ * partitions whose centroids have the largest inner product with the query, every row of them.
  *
  * <p>Why not only a graph: a graph walk hops between rows scattered over the heap, and between two ratings the other
  * threads on the cores evict what it touches (docs/architecture.md, the scorer's retrieval). Here each partition's
@@ -136,11 +136,6 @@ public final class PartitionIndex extends CandidateIndex {
         return a;
     }
 
-    /** Partitions the rows fall into. */
-    public int partitions() {
-        return partitions;
-    }
-
     @Override
     public int search(ItemFactors.Table t, float[] query, Bits accept, int[] out, float[] outScore) {
         Scratch s = scratch.get();
@@ -201,7 +196,7 @@ public final class PartitionIndex extends CandidateIndex {
     }
 
     @Override
-    public void patch(ItemFactors.Table t, int item) {
+    public synchronized void patch(ItemFactors.Table t, int item) {
         if (item >= 0 && item < indexed && covers(t)) {
             int slot = slotOf[item];
             for (int k = 0; k < width; k++) {
@@ -212,7 +207,7 @@ public final class PartitionIndex extends CandidateIndex {
     }
 
     @Override
-    public void refresh(ItemFactors.Table t) {
+    public synchronized void refresh(ItemFactors.Table t) {
         for (int i = 0; i < indexed; i++) {
             patch(t, i);
         }

@@ -180,7 +180,7 @@ public final class ItemModel {
         ModelSpec s = spec;
         ItemFactors.Table t = factors.table();
         if (!retrieval.approximate() || s == null || s.retrievalWidth() == 0 || t.width != s.width()
-                || t.size() < retrieval.minItems() || building.get()) {
+                || t.size() < Math.max(1, retrieval.minItems()) || building.get()) {
             return;
         }
         CandidateIndex current = index();

@@ -39,9 +39,9 @@ import java.util.List;
  * <p>How the model ranks a user: with a candidate index ({@link ItemModel#index()}), the index retrieves
  * {@code scorer.retrieval.candidates} items and the model re-ranks them exactly; the candidates stay as the user's
  * pool, and a rating- or request-triggered list re-ranks the pool alone while the user's retrieval query moved less
- * than {@code scorer.retrieval.pool-drift} since (a snapshot-triggered list always retrieves afresh). Users the walk
- * cannot serve (it gives up on heavy raters, or finds fewer than K unrated items) and every user without an index
- * go through the full scan, several users at a time ({@link Ranker}).
+ * than {@code scorer.retrieval.pool-drift} since (a snapshot-triggered list always retrieves afresh). Users the index
+ * cannot serve (the graph gives up on heavy raters; either kind may find fewer than K unrated items) and every user
+ * without an index go through the full scan, several users at a time ({@link Ranker}).
  *
  * <p>Why compare counts to decide on fold-in: {@code count} travels inside the row it describes (FACTORS.md: the
  * ratings trained for this user so far), so the test needs nothing that could arrive out of order, unlike the

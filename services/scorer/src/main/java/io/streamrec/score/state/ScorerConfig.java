@@ -39,7 +39,8 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                             double poolDrift, int poolUsers) {
         public Retrieval {
             require(candidates >= 1, "scorer.retrieval.candidates must be at least 1, got " + candidates);
-            require(partitionSize >= 1, "scorer.retrieval.partition-size must be at least 1, got " + partitionSize);
+            // Smaller partitions than a SIMD block or two only multiply the centroids to score (and k-means' cost).
+            require(partitionSize >= 16, "scorer.retrieval.partition-size must be at least 16, got " + partitionSize);
             require(probes >= 1, "scorer.retrieval.probes must be at least 1, got " + probes);
             require(minItems >= 0, "scorer.retrieval.min-items must not be negative, got " + minItems);
             require(graphDegree >= 2, "scorer.retrieval.graph-degree must be at least 2, got " + graphDegree);

@@ -127,7 +127,7 @@ class RetrievalTest {
     /**
      * mf reaches 0.99 with the default 100 candidates. For the graph gmf, whose items have no bias to set the
      * popular ones apart, needs more candidates (measured 0.97 at 100 and 0.995 at 200 on this world); partitions
-     * score every row of what they probe exactly, so candidates beyond K change little there.
+     * score every row of what they probe (by its int8 codes), so candidates beyond K change little there.
      */
     @ParameterizedTest
     @EnumSource(IndexKind.class)

@@ -29,8 +29,8 @@ class ItemModelTest {
      */
     @Test
     void theCandidateIndexFollowsItemRowsThatArriveAfterItWasBuilt() {
-        ScorerConfig.Retrieval retrieval = new ScorerConfig.Retrieval(true, ScorerConfig.IndexKind.PARTITIONS, 5, 0, 8,
-                8, 16, 100, 100, 1, 0, 0);
+        ScorerConfig.Retrieval retrieval = new ScorerConfig.Retrieval(true, ScorerConfig.IndexKind.PARTITIONS, 5, 0, 16,
+                4, 16, 100, 100, 1, 0, 0);
         ItemModel m = new ItemModel(0, retrieval, Runnable::run);
         int items = 64;
         m.applyManifest(mf(1, items), ModelSpec.of(mf(1, items)));
@@ -52,6 +52,17 @@ class ItemModelTest {
         int n = new Retriever().candidates(m.spec(), m.table(), index, user, new int[0], 0, 5, found);
         assertThat(n).isEqualTo(5);
         assertThat(m.table().movieIds[found[0]]).isEqualTo(7);
+    }
+
+    /** A version can complete with no item row here (a manifest that counts none): no index over nothing. */
+    @Test
+    void aVersionWithoutItemRowsBuildsNoIndex() {
+        ScorerConfig.Retrieval retrieval = new ScorerConfig.Retrieval(true, ScorerConfig.IndexKind.PARTITIONS, 5, 0, 16,
+                4, 16, 100, 100, 1, 0, 0);
+        ItemModel m = new ItemModel(0, retrieval, Runnable::run);
+        m.applyManifest(mf(1, 0), ModelSpec.of(mf(1, 0)));
+        assertThat(m.completeVersion()).isEqualTo(1);
+        assertThat(m.index()).isNull();
     }
 
     @Test
