@@ -23,17 +23,13 @@ public final class ScalarInterleavedInnerProduct implements InterleavedInnerProd
         }
     }
 
+    /** Widens the codes and runs the float loop: the path of JVMs without the Vector API, kept simple. */
     @Override
     public void dots(float[] query, byte[] block, int base, int n, float[] out) {
-        for (int l = 0; l < LANES; l++) {
-            out[l] = 0;
+        float[] widened = new float[n * LANES];
+        for (int i = 0; i < widened.length; i++) {
+            widened[i] = block[base + i];
         }
-        for (int k = 0; k < n; k++) {
-            float q = query[k];
-            int at = base + k * LANES;
-            for (int l = 0; l < LANES; l++) {
-                out[l] += q * block[at + l];
-            }
-        }
+        dots(query, widened, 0, n, out);
     }
 }
