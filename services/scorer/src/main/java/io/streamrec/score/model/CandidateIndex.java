@@ -1,5 +1,6 @@
 package io.streamrec.score.model;
 
+import io.streamrec.kernel.InnerProduct;
 import org.apache.lucene.util.Bits;
 
 /**
@@ -20,6 +21,7 @@ import org.apache.lucene.util.Bits;
  * retrieved, not bolted on.
  */
 public abstract sealed class CandidateIndex permits GraphIndex, PartitionIndex {
+    private static final InnerProduct DOT = InnerProduct.best();
     /** The table it was built for: its rows [0, indexed) are in the index. */
     private final long tableGeneration;
     final int indexed;
@@ -78,13 +80,8 @@ public abstract sealed class CandidateIndex permits GraphIndex, PartitionIndex {
         float[] squared = new float[n];
         float max = 0;
         for (int i = 0; i < n; i++) {
-            int at = i * t.width;
-            float s = 0;
-            for (int k = 0; k < width; k++) {
-                s += t.rows[at + k] * t.rows[at + k];
-            }
-            squared[i] = s;
-            max = Math.max(max, s);
+            squared[i] = DOT.dot(t.rows, i * t.width, t.rows, i * t.width, width);
+            max = Math.max(max, squared[i]);
         }
         float[] extra = new float[n];
         for (int i = 0; i < n; i++) {

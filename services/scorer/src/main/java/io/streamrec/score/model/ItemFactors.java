@@ -136,8 +136,10 @@ public final class ItemFactors {
     /**
      * Writes an item's row. A row of another width than the matrix means the model changed shape: the matrix
      * restarts empty at the new width (rows of the old model are useless to the new one).
+     *
+     * @return the row's index in the table
      */
-    public void put(long movieId, float[] params) {
+    public int put(long movieId, float[] params) {
         Table t = table;
         if (params.length != t.width) {
             t = reset(params.length);
@@ -163,7 +165,7 @@ public final class ItemFactors {
             }
             normSquared += newNorm - oldNorm;
             moved(moved);
-            return;
+            return i;
         }
         int i = t.size;
         if (i == t.capacity()) {
@@ -179,6 +181,7 @@ public final class ItemFactors {
         t.size = i + 1;
         normSquared += newNorm;
         moved(newNorm);
+        return i;
     }
 
     /** Removes an item (a tombstone): it is never ranked again unless a new row revives it. */

@@ -115,11 +115,10 @@ public final class ItemModel {
             // A row of another shape than the served model: a leftover of a previous model on the compacted topic.
             return;
         }
-        factors.put(movieId, row.params());
+        int at = factors.put(movieId, row.params());
         CandidateIndex i = index;
         if (i != null) {
-            ItemFactors.Table t = factors.table();
-            i.patch(t, t.indexOf(movieId));
+            i.patch(factors.table(), at);
         }
         if (row.modelVersion() > completeVersion) {
             rowsSeen.merge(row.modelVersion(), 1, Integer::sum);
