@@ -207,8 +207,7 @@ final class RatingIntake implements Runnable {
                 log.debug("dead letter from {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             }
         }
-        batch.nextOffsets.put(r.partition(), r.offset() + 1);
-        batch.records++;
+        batch.taken(r.partition(), r.offset());
         metrics.consumed();
     }
 
@@ -219,6 +218,7 @@ final class RatingIntake implements Runnable {
     }
 
     private void handOver(IntakeBatch batch) throws InterruptedException {
+        batch.sealOffsets();
         coordinator.prepare(batch);
         full.put(batch);
         batch.replayStepsAtHandOver = coordinator.replayStepsSoFar();
