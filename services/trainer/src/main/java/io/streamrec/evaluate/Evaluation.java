@@ -1,5 +1,6 @@
 package io.streamrec.evaluate;
 
+import io.streamrec.contract.FactorRow;
 import io.streamrec.dataset.RatingLog;
 import io.streamrec.train.Engines;
 import io.streamrec.train.Objective;
@@ -107,8 +108,8 @@ public final class Evaluation {
             out.printf(Locale.ROOT, "%nleave-latest-out: each user's latest rating held out, %,d ratings trained in %d"
                             + " passes%s, engine %s, %.1f s%n", r.trainRatings(), config.passes(),
                     config.shuffle() ? " (later passes shuffled)" : "", t.engine().description(), r.trainSeconds());
-            out.printf(Locale.ROOT, "  %,d users, held-out item ranked against %d sampled unrated items%n", r.users(),
-                    config.candidates());
+            out.printf(Locale.ROOT, "  %,d users, held-out item ranked against %d sampled unrated items%s%n", r.users(),
+                    config.candidates(), servedRows().isEmpty() ? "" : ", with " + servedRows());
             header();
             row("model", r.hitRate(), r.ndcg());
             row("popularity (all time)", r.popularityHitRate(), r.popularityNdcg());
@@ -126,10 +127,19 @@ public final class Evaluation {
             out.printf(Locale.ROOT, "%nrandom split: %.0f%% of ratings held out at random, %,d trained in %d passes,"
                             + " engine %s, %.1f s%n", 100 * config.testFraction(), r.trainRatings(), config.passes(),
                     t.engine().description(), r.trainSeconds());
+            if (!servedRows().isEmpty()) {
+                out.printf(Locale.ROOT, "  predicted with %s%n", servedRows());
+            }
             out.printf(Locale.ROOT, "  %-28s %8s %8s%n", "", "RMSE", "MAE");
             out.printf(Locale.ROOT, "  %-28s %8.4f %8.4f%n", "model", r.rmse(), r.mae());
             out.printf(Locale.ROOT, "  %-28s %8.4f%n", "global mean", r.globalMeanRmse());
         }
+    }
+
+    /** What the offline protocols rank with, when it is not the trained rows themselves. */
+    private String servedRows() {
+        return config.servingPrecision() == FactorRow.Precision.FLOAT32 ? ""
+                : "the rows as served (" + config.servingPrecision().name().toLowerCase(Locale.ROOT) + ")";
     }
 
     private void header() {

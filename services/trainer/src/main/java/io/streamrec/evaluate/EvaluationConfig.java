@@ -1,6 +1,7 @@
 package io.streamrec.evaluate;
 
 import io.streamrec.config.Settings;
+import io.streamrec.contract.FactorRow;
 
 /**
  * How models are evaluated, from the {@code evaluate.*} settings (documented in config/streamrec.properties).
@@ -16,15 +17,19 @@ import io.streamrec.config.Settings;
  *                             random order instead of time order
  * @param testFraction         random-split protocol: share of ratings held out
  * @param rate                 prequential protocol: ratings a second the stream arrives at (0: all at once)
+ * @param servingPrecision     offline protocols: the precision of the rows they rank with, float32 (the trainer's
+ *                             own) or what a serving snapshot sends scorers (float16, int8)
  */
 public record EvaluationConfig(int topK, int candidates, double sampleRate, double fullRankingRate, int window,
-                               int recentWindow, int passes, boolean shuffle, double testFraction, double rate) {
+                               int recentWindow, int passes, boolean shuffle, double testFraction, double rate,
+                               FactorRow.Precision servingPrecision) {
 
     public static EvaluationConfig from(Settings s) {
         EvaluationConfig c = new EvaluationConfig(s.integer("evaluate.top-k"), s.integer("evaluate.candidates"),
                 s.decimal("evaluate.sample-rate"), s.decimal("evaluate.full-ranking-rate"),
                 s.integer("evaluate.window"), s.integer("evaluate.recent-window"), s.integer("evaluate.passes"),
-                s.flag("evaluate.shuffle"), s.decimal("evaluate.test-fraction"), s.decimal("evaluate.rate"));
+                s.flag("evaluate.shuffle"), s.decimal("evaluate.test-fraction"), s.decimal("evaluate.rate"),
+                s.choice("evaluate.serving-precision", FactorRow.Precision.class));
         require(c.topK > 0, "evaluate.top-k", c.topK, "at least 1");
         require(c.candidates >= c.topK, "evaluate.candidates", c.candidates, "at least evaluate.top-k (" + c.topK + ")");
         require(c.window > 0, "evaluate.window", c.window, "at least 1");
@@ -49,6 +54,6 @@ public record EvaluationConfig(int topK, int candidates, double sampleRate, doub
     /** The same protocol with another prequential sample rate (the streaming trainer samples sparsely). */
     public EvaluationConfig withSampleRate(double rate, double fullRate) {
         return new EvaluationConfig(topK, candidates, rate, fullRate, window, recentWindow, passes, shuffle, testFraction,
-                this.rate);
+                this.rate, servingPrecision);
     }
 }

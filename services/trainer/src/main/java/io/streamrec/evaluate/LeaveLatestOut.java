@@ -54,6 +54,7 @@ public final class LeaveLatestOut {
         long start = System.nanoTime();
         TrainingPasses.train(trainer, log, train, n, config.passes(), config.shuffle(), seed);
         double trainSeconds = (System.nanoTime() - start) / 1e9;
+        ServingRoundTrip.apply(trainer, config.servingPrecision());
 
         RecentPopularity recent = new RecentPopularity(config.recentWindow());
         for (int k = Math.max(0, n - config.recentWindow()); k < n; k++) {

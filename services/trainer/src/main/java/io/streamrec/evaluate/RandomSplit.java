@@ -42,6 +42,7 @@ public final class RandomSplit {
         long start = System.nanoTime();
         TrainingPasses.train(trainer, log, train, n, config.passes(), config.shuffle(), c.seed());
         double trainSeconds = (System.nanoTime() - start) / 1e9;
+        ServingRoundTrip.apply(trainer, config.servingPrecision());
 
         int[] users = new int[testSize];
         int[] items = new int[testSize];
