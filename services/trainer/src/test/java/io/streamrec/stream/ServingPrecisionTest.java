@@ -47,10 +47,12 @@ class ServingPrecisionTest {
                             RatingCodec.toJson(r)));
                 }
                 producer.flush();
-                // Until a serving snapshot covers every rating: then each user's last change was served.
+                // Until the serving snapshots cover every rating: then each user's last change was served. (A
+                // manifest's eventsTrained counts the ratings since the previous snapshot; waiting for one snapshot
+                // to hold all of them failed whenever training spanned two, as on a cold JVM.)
                 TrainerAwait.until(trainer, () -> {
                     var manifests = ModelTopics.manifests(settings, Topics.SNAPSHOTS.name());
-                    return !manifests.isEmpty() && manifests.get(manifests.size() - 1).eventsTrained() == N;
+                    return !manifests.isEmpty() && manifests.get(manifests.size() - 1).eventsTotal() == N;
                 });
             } finally {
                 trainer.close(); // commits a final checkpoint
