@@ -21,9 +21,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code trainer.serving.precision=int8} through a real trainer and broker: every served user row is int8, and once a
- * serving snapshot covers every rating, each user's served values are their final checkpoint's float32 values, each
- * within half a step of its block (with replay off, a user's row moves only with the user's own ratings).
+ * {@code trainer.serving.precision=int8} (the default, set here all the same) through a real trainer and broker:
+ * every served user row is int8, and once the serving snapshots cover every rating, each user's served values are
+ * their final checkpoint's float32 values, each within half a step of its block (with replay off, a user's row moves
+ * only with the user's own ratings).
  */
 class ServingPrecisionTest {
     @RegisterExtension
