@@ -5,6 +5,7 @@ import io.streamrec.config.SettingsOptions;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.score.ScorerApp;
+import io.streamrec.score.state.ScorerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,6 +60,7 @@ public final class ScoreCommand implements Callable<Integer> {
         flags.put("scorer.stream-threads", threads);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
+        ScorerConfig.from(s); // a value out of range is named before anything else is said (no broker, say)
         TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         Metrics metrics = Metrics.start(s, "scorer");
         ScorerApp scorer;

@@ -5,6 +5,7 @@ import io.streamrec.config.SettingsOptions;
 import io.streamrec.evaluate.CurvePoint;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
+import io.streamrec.stream.StreamingConfig;
 import io.streamrec.stream.StreamingTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,6 +53,7 @@ public final class TrainCommand implements Callable<Integer> {
         flags.put("metrics.port", metricsPort);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
+        StreamingConfig.from(s); // a value out of range is named before anything else is said (no broker, say)
         TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         try (Metrics metrics = Metrics.start(s, "streamrec-trainer")) {
             StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());

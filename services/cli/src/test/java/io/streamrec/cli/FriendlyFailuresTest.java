@@ -58,6 +58,21 @@ class FriendlyFailuresTest {
     }
 
     @Test
+    void aSettingOutOfRangeIsNamedBeforeTheBrokerIsLookedFor() throws IOException {
+        String nobody = "127.0.0.1:" + closedPort();
+        assertThat(run("train", "--bootstrap-server", nobody, "--metrics-port", "-1", "--set",
+                "trainer.serving.precision=float64")).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString().strip()).contains("trainer.serving.precision=float64", "one of [float16, int8]")
+                .doesNotContain("Kafka broker").hasLineCount(1);
+        err.getBuffer().setLength(0);
+        assertThat(run("score", "--bootstrap-server", nobody, "--set", "metrics.port=-1", "--set",
+                "scorer.retrieval.index=tree", "--state-dir", tmp.resolve("scorer").toString()))
+                .isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString().strip()).contains("scorer.retrieval.index must be partitions or graph, got tree")
+                .doesNotContain("Kafka broker").hasLineCount(1);
+    }
+
+    @Test
     void aBootstrapAddressWithoutAPortIsAUsageError() {
         assertThat(run("train", "--bootstrap-server", "localhost", "--metrics-port", "-1")).isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString()).contains("'localhost' is not HOST:PORT");
