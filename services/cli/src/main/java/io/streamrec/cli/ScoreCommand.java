@@ -60,7 +60,7 @@ public final class ScoreCommand implements Callable<Integer> {
         flags.put("scorer.stream-threads", threads);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
-        ScorerConfig.from(s); // a value out of range is named before anything else is said (no broker, say)
+        ScorerConfig.from(s); // a value out of range is named first, even when no broker runs
         TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         Metrics metrics = Metrics.start(s, "scorer");
         ScorerApp scorer;

@@ -53,7 +53,7 @@ public final class TrainCommand implements Callable<Integer> {
         flags.put("metrics.port", metricsPort);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
-        StreamingConfig.from(s); // a value out of range is named before anything else is said (no broker, say)
+        StreamingConfig.from(s); // a value out of range is named first, even when no broker runs
         TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         try (Metrics metrics = Metrics.start(s, "streamrec-trainer")) {
             StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());

@@ -17,19 +17,24 @@ final class ServingRoundTrip {
     }
 
     static void apply(OnlineTrainer trainer, FactorRow.Precision precision) {
+        apply(trainer, precision, CHUNK);
+    }
+
+    /** @param chunk rows exported per engine call */
+    static void apply(OnlineTrainer trainer, FactorRow.Precision precision, int chunk) {
         if (precision == FactorRow.Precision.FLOAT32) {
             return;
         }
         Engine engine = trainer.engine();
         int width = engine.layout().width();
         int stateWidth = engine.layout().stateWidth();
-        int[] rows = new int[CHUNK];
-        float[] params = new float[CHUNK * width];
-        float[] state = new float[CHUNK * stateWidth];
+        int[] rows = new int[chunk];
+        float[] params = new float[chunk * width];
+        float[] state = new float[chunk * stateWidth];
         for (Table table : Table.values()) {
             int size = table == Table.USERS ? trainer.users().size() : trainer.items().size();
-            for (int from = 0; from < size; from += CHUNK) {
-                int m = Math.min(CHUNK, size - from);
+            for (int from = 0; from < size; from += chunk) {
+                int m = Math.min(chunk, size - from);
                 for (int k = 0; k < m; k++) {
                     rows[k] = from + k;
                 }

@@ -2,6 +2,7 @@ package io.streamrec.evaluate;
 
 import io.streamrec.config.Settings;
 import io.streamrec.contract.FactorRow;
+import io.streamrec.contract.HalfFloat;
 import io.streamrec.dataset.RatingLog;
 import io.streamrec.dataset.synthetic.SyntheticConfig;
 import io.streamrec.dataset.synthetic.SyntheticRatings;
@@ -40,7 +41,7 @@ class ServingRoundTripTest {
                 before.put(table, rows(trainer, table));
             }
 
-            ServingRoundTrip.apply(trainer, precision);
+            ServingRoundTrip.apply(trainer, precision, 64); // several chunks of each table
 
             for (Table table : Table.values()) {
                 float[][] was = before.get(table);
@@ -57,6 +58,38 @@ class ServingRoundTripTest {
                 }
                 assertThat(changed).as("%s values the encoding rounded", table).isGreaterThan(n);
                 assertThat(now[1]).as("%s optimizer state", table).hasSize(n * stateWidth).isEqualTo(was[1]);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = FactorRow.Precision.class, names = {"FLOAT32", "FLOAT16"})
+    void leaveLatestOutAndTheRandomSplitRankWithTheRowsAtTheSettingsPrecision(FactorRow.Precision precision) {
+        RatingLog log = new SyntheticRatings(SyntheticConfig.of(300, 200, 6_000, 6)).log();
+        Settings settings = Settings.defaults().with("trainer.dim", 16).with("evaluate.passes", 2)
+                .with("evaluate.serving-precision", precision.name().toLowerCase(java.util.Locale.ROOT));
+        EvaluationConfig evaluation = EvaluationConfig.from(settings);
+        for (String objective : new String[]{"implicit", "explicit"}) {
+            TrainerConfig config = TrainerConfig.from(settings.with("trainer.objective", objective));
+            try (OnlineTrainer trainer = new OnlineTrainer(config, new JavaEngine(new ModelLayout(config)))) {
+                if (objective.equals("implicit")) {
+                    LeaveLatestOut.run(log, trainer, evaluation, 50);
+                } else {
+                    RandomSplit.run(log, trainer, evaluation);
+                }
+                // float16 values survive a float16 round trip unchanged; trained float32 values mostly do not.
+                int notHalf = 0;
+                for (Table table : Table.values()) {
+                    float[] params = rows(trainer, table)[0];
+                    for (float v : params) {
+                        notHalf += HalfFloat.toFloat(HalfFloat.fromFloat(v)) != v ? 1 : 0;
+                    }
+                }
+                if (precision == FactorRow.Precision.FLOAT16) {
+                    assertThat(notHalf).as(objective + ": values not at float16 after the protocol").isZero();
+                } else {
+                    assertThat(notHalf).as(objective + ": values the protocol left at float32").isPositive();
+                }
             }
         }
     }
