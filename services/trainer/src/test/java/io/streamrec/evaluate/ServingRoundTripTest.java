@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -67,7 +68,7 @@ class ServingRoundTripTest {
     void leaveLatestOutAndTheRandomSplitRankWithTheRowsAtTheSettingsPrecision(FactorRow.Precision precision) {
         RatingLog log = new SyntheticRatings(SyntheticConfig.of(300, 200, 6_000, 6)).log();
         Settings settings = Settings.defaults().with("trainer.dim", 16).with("evaluate.passes", 2)
-                .with("evaluate.serving-precision", precision.name().toLowerCase(java.util.Locale.ROOT));
+                .with("evaluate.serving-precision", precision.name().toLowerCase(Locale.ROOT));
         EvaluationConfig evaluation = EvaluationConfig.from(settings);
         for (String objective : new String[]{"implicit", "explicit"}) {
             TrainerConfig config = TrainerConfig.from(settings.with("trainer.objective", objective));
