@@ -180,10 +180,6 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     /**
-     * Implicit: the positive (target 1) followed by k negatives (target 0). Explicit: the positive with its stars,
-     * and on average {@code explicit-negative-ratio} zero-rated negatives per positive.
-     */
-    /**
      * Gives the engine rows for the first {@code userRows} users and {@code itemRows} items (of the vocabularies),
      * which replay may then draw. Call on the training thread.
      */
@@ -193,7 +189,11 @@ public final class OnlineTrainer implements AutoCloseable {
         trainedItemRows = Math.max(trainedItemRows, itemRows);
     }
 
-    /** A positive and its negatives, drawn from item rows [0, itemRows). */
+    /**
+     * A positive and its negatives, drawn from item rows [0, itemRows). Implicit: the positive (target 1) followed by
+     * k negatives (target 0). Explicit: the positive with its stars, and on average {@code explicit-negative-ratio}
+     * zero-rated negatives per positive.
+     */
     private void addWithNegatives(Samples samples, NegativeSampler sampler, int itemRows, int u, int item, float stars) {
         boolean implicit = config.objective() == Objective.IMPLICIT;
         samples.add(u, item, implicit ? 1f : stars);
