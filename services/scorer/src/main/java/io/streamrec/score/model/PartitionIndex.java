@@ -139,7 +139,7 @@ public final class PartitionIndex extends CandidateIndex {
     @Override
     public int search(ItemFactors.Table t, float[] query, Bits accept, int[] out, float[] outScore) {
         Scratch s = scratch.get();
-        s.fit(partitions, out.length, width);
+        s.fit(partitions, width);
         for (int k = 0; k < width; k++) {
             s.scaledQuery[k] = query[k] * scales[k];
         }
@@ -150,27 +150,22 @@ public final class PartitionIndex extends CandidateIndex {
         s.found.reset(out.length);
         int probed = best(s, probes);
         for (int i = 0; i < probed; i++) {
-            scan((int) s.partitionIds[i], accept, s);
+            scan(s.partitionIds[i], accept, s);
         }
         if (s.found.size() < out.length && probed < partitions) {
             // Few accepted in the best partitions (a heavy rater): go on through the others, best first.
             boolean[] scanned = new boolean[partitions];
             for (int i = 0; i < probed; i++) {
-                scanned[(int) s.partitionIds[i]] = true;
+                scanned[s.partitionIds[i]] = true;
             }
             int all = best(s, partitions);
             for (int i = 0; i < all && s.found.size() < out.length; i++) {
-                if (!scanned[(int) s.partitionIds[i]]) {
-                    scan((int) s.partitionIds[i], accept, s);
+                if (!scanned[s.partitionIds[i]]) {
+                    scan(s.partitionIds[i], accept, s);
                 }
             }
         }
-        int count = s.found.drainDescending(s.ids, s.scores);
-        for (int i = 0; i < count; i++) {
-            out[i] = (int) s.ids[i];
-            outScore[i] = (float) s.scores[i];
-        }
-        return count;
+        return s.found.drainDescending(out, outScore);
     }
 
     /** The {@code count} partitions of largest centroid score, best first, into the scratch's partition ids. */
@@ -227,25 +222,19 @@ public final class PartitionIndex extends CandidateIndex {
         final float[] lanes = new float[LANES];
         float[] scaledQuery = new float[0];
         float[] partitionScores = new float[0];
-        long[] partitionIds = new long[0];
-        double[] ignored = new double[0];
-        final TopKHeap order = new TopKHeap();
-        final TopKHeap found = new TopKHeap();
-        long[] ids = new long[0];
-        double[] scores = new double[0];
+        int[] partitionIds = new int[0];
+        float[] ignored = new float[0];
+        final TopScores order = new TopScores();
+        final TopScores found = new TopScores();
 
-        void fit(int partitions, int wanted, int width) {
+        void fit(int partitions, int width) {
             if (scaledQuery.length < width) {
                 scaledQuery = new float[width];
             }
             if (partitionScores.length < roundUp(partitions)) {
                 partitionScores = new float[roundUp(partitions)];
-                partitionIds = new long[partitions];
-                ignored = new double[partitions];
-            }
-            if (ids.length < wanted) {
-                ids = new long[wanted];
-                scores = new double[wanted];
+                partitionIds = new int[partitions];
+                ignored = new float[partitions];
             }
         }
     }

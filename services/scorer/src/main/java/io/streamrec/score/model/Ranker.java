@@ -27,9 +27,7 @@ public final class Ranker {
     private final float[][] scores = new float[BATCH][0];
     private final float[][] effective = new float[BATCH][0];
     private final float[] constants = new float[BATCH];
-    private final TopKHeap top = new TopKHeap();
-    private long[] topIds = new long[0];
-    private double[] topScores = new double[0];
+    private final TopScores top = new TopScores();
     private Tower.Scratch towerScratch;
     private float[] candidateScores = new float[0];
     private float[] query = new float[0];
@@ -75,24 +73,13 @@ public final class Ranker {
 
     private int select(float[] s, boolean[] dead, int n, int k, int[] outIndex, float[] outScore) {
         top.reset(k);
-        float threshold = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
             float v = s[j];
-            if (v > threshold && !dead[j]) {
+            if (v > top.threshold() && !dead[j]) {
                 top.offer(j, v);
-                threshold = (float) top.threshold();
             }
         }
-        if (topIds.length < k) {
-            topIds = new long[k];
-            topScores = new double[k];
-        }
-        int found = top.drainDescending(topIds, topScores);
-        for (int r = 0; r < found; r++) {
-            outIndex[r] = (int) topIds[r];
-            outScore[r] = (float) topScores[r];
-        }
-        return found;
+        return top.drainDescending(outIndex, outScore);
     }
 
     private void scoreLinear(ModelSpec spec, ItemFactors.Table t, float[][] users, int count, int n) {
@@ -171,18 +158,9 @@ public final class Ranker {
         }
         top.reset(k);
         for (int i = 0; i < count; i++) {
-            top.offer(i, s[i]);
+            top.offer(candidates[i], s[i]);
         }
-        if (topIds.length < k) {
-            topIds = new long[k];
-            topScores = new double[k];
-        }
-        int found = top.drainDescending(topIds, topScores);
-        for (int r = 0; r < found; r++) {
-            outIndex[r] = candidates[(int) topIds[r]];
-            outScore[r] = (float) topScores[r];
-        }
-        return found;
+        return top.drainDescending(outIndex, outScore);
     }
 
     /** Tower scores of the items [0, n), or of {@code items[0, n)} when given, into out[0, n). */

@@ -12,12 +12,10 @@ public final class Retriever {
     private static final InnerProduct DOT = InnerProduct.best();
 
     private FixedBitSet excluded = new FixedBitSet(1);
-    private final TopKHeap heap = new TopKHeap();
+    private final TopScores merged = new TopScores();
     private float[] query = new float[0];
     private int[] found = new int[0];
     private float[] foundScores = new float[0];
-    private long[] heapIds = new long[0];
-    private double[] heapScores = new double[0];
 
     /**
      * Up to {@code wanted} items of largest retrieval score ({@link ModelSpec#retrievalQuery}) for the user row,
@@ -64,24 +62,16 @@ public final class Retriever {
 
     /** Merges the items appended since the index was built, each scored exactly, into what the search found. */
     private int withNewItems(ItemFactors.Table t, int from, int n, int w, int wanted, int count) {
-        heap.reset(wanted);
+        merged.reset(wanted);
         for (int i = 0; i < count; i++) {
-            heap.offer(found[i], foundScores[i]);
+            merged.offer(found[i], foundScores[i]);
         }
         for (int j = from; j < n; j++) {
             if (!t.dead[j] && !excluded.get(j)) {
-                heap.offer(j, DOT.dot(query, 0, t.rows, j * t.width, w));
+                merged.offer(j, DOT.dot(query, 0, t.rows, j * t.width, w));
             }
         }
-        if (heapIds.length < wanted) {
-            heapIds = new long[wanted];
-            heapScores = new double[wanted];
-        }
-        int merged = heap.drainDescending(heapIds, heapScores);
-        for (int i = 0; i < merged; i++) {
-            found[i] = (int) heapIds[i];
-        }
-        return merged;
+        return merged.drainDescending(found, foundScores);
     }
 
     /**

@@ -3,8 +3,8 @@ package io.streamrec.score.model;
 /**
  * The K entries of highest priority in a stream of (id, priority) pairs, in a min-heap of K: each candidate costs
  * one comparison with the current K-th best, and a heap update only when it beats it. Reused (no allocation once
- * sized). The one heap of the scorer: items by score when ranking, ratings by offset when rebuilding the recent
- * popularity window. Priorities are doubles, which hold a float score or a Kafka offset (below 2^53) exactly.
+ * sized). The scorer keeps ratings by offset with it when rebuilding the recent popularity window: priorities are
+ * doubles, which hold a Kafka offset (below 2^53) exactly. Items by float score go to {@link TopScores}, faster.
  */
 public final class TopKHeap {
     private long[] ids = new long[0];
