@@ -38,6 +38,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,8 +65,9 @@ import java.util.stream.IntStream;
  * <ol>
  *   <li>Users rescored per second after a snapshot that touches every user: the scorer runs with the item side
  *       loaded; one transaction then publishes every user's row; the clock runs from the commit to the last
- *       user's list read back by a consumer. Twice: first as the scorer's first work (a cold JIT), then again,
- *       warm.</li>
+ *       user's list read back by a consumer. Three times: first as the scorer's first work (a cold JIT), then
+ *       again, and once more after the steady-rate latency phases, when C2 has compiled the broker's and the
+ *       clients' code too (in the first minute it takes a fifth of the machine: docs/architecture.md).</li>
  *   <li>Rating-to-recommendation latency at each steady rate: ratings for random users, each sent at its
  *       scheduled time; latency is from the send to the moment a consumer of {@code recommendations} holds a list
  *       for that user triggered by that rating (sub-millisecond: both ends are in this process). Beside it, at the
@@ -86,6 +88,13 @@ public final class ScoreBenchmark {
     private final SyntheticModel model;
     /** Users whose served lists are compared with a full scan of the catalogue: every this many. */
     private static final int RECALL_SAMPLE_EVERY = 50;
+    /** The last snapshot version committed: the item side's first, then each full or latency-phase snapshot's. */
+    private final AtomicLong lastVersion = new AtomicLong();
+    /**
+     * Users the latency phases sent ratings for (main thread only): left out of recall, since their lists fold in
+     * those ratings and skip the rated items, where the full scan it is compared with ranks their row alone.
+     */
+    private final BitSet rated = new BitSet();
 
     private ScoreBenchmark(Settings settings, PrintWriter out) {
         this.settings = settings;
@@ -147,8 +156,8 @@ public final class ScoreBenchmark {
                     }
                     // The first is the first work the scorer does, with the JIT still compiling (a third of a core
                     // went to C2 in it); the second is what a running scorer meets.
-                    rescoreEveryone(s, app, lists, metrics, 2, "");
-                    rescoreEveryone(s, app, lists, metrics, 3, ", again (warm)");
+                    rescoreEveryone(s, app, lists, metrics, lastVersion.incrementAndGet(), "");
+                    rescoreEveryone(s, app, lists, metrics, lastVersion.incrementAndGet(), ", again");
                     out.printf("rating -> recommendation latency in ms (%d s measured after %d s warm-up; "
                                     + "Kafka alone = the same records through a scratch topic):%n",
                             measured.toSeconds(), warmUp.toSeconds());
@@ -158,6 +167,9 @@ public final class ScoreBenchmark {
                     for (int rate : rates) {
                         ratePhase(s, app, producer, lists, metrics, scratch.name(), rate, 0, measured, warmUp);
                     }
+                    // Before the phase of continual snapshots, which leaves a backlog of queued users behind.
+                    rescoreEveryone(s, app, lists, metrics, lastVersion.incrementAndGet(),
+                            ", once more after the latency phases (JIT settled)");
                     int snapshotUsers = settings.integer("bench.score.snapshot-users");
                     if (snapshotUsers > 0) {
                         out.printf("  while snapshots of %,d users each arrive every second (continual training):%n",
@@ -226,11 +238,12 @@ public final class ScoreBenchmark {
         out.flush();
     }
 
-    /** Commits a snapshot of {@code users} random users' rows every second until stopped (versions from 4 on). */
+    /** Commits a snapshot of {@code users} random users' rows every second until stopped (the next versions). */
     private void publishSnapshots(Settings s, String app, int count, AtomicBoolean stop) {
         SplittableRandom random = new SplittableRandom(SEED + 2);
         try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
-            for (long version = 4; !stop.get(); version++) {
+            while (!stop.get()) {
+                long version = lastVersion.incrementAndGet();
                 long due = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
                 tx.beginTransaction();
                 for (int i = 0; i < count; i++) {
@@ -247,16 +260,17 @@ public final class ScoreBenchmark {
     /** Item rows, the catalogue and manifest v1, in one transaction like the trainer's. */
     private void loadItems(Settings s, String app) {
         long t = System.nanoTime();
+        long version = lastVersion.incrementAndGet();
         try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
             tx.beginTransaction();
             for (long m = 1; m <= items; m++) {
                 tx.send(new ProducerRecord<>(Topics.ITEM_FACTORS.name(), key(m),
-                        new FactorRow(1, 10, model.item(m), new float[0]).encode()));
+                        new FactorRow(version, 10, model.item(m), new float[0]).encode()));
                 Movie movie = new Movie(m, "Synthetic movie number " + m, 1950 + (int) (m % 70), List.of("Drama", "Comedy"));
                 tx.send(new ProducerRecord<>(Topics.MOVIES.name(), key(m),
                         Topics.MOVIES.valueSerde().serializer().serialize(Topics.MOVIES.name(), movie)));
             }
-            tx.send(manifestRecord(1, items, 0));
+            tx.send(manifestRecord(version, items, 0));
             tx.commitTransaction();
         }
         out.printf("loaded %,d item rows and movies in %.1f s%n", items, (System.nanoTime() - t) / 1e9);
@@ -307,7 +321,7 @@ public final class ScoreBenchmark {
             tx.beginTransaction();
             for (long u = 1; u <= users; u++) {
                 float[] row = model.user(random);
-                if (u % RECALL_SAMPLE_EVERY == 0) {
+                if (u % RECALL_SAMPLE_EVERY == 0 && !rated.get((int) u)) {
                     sampleRows.put(u, row);
                 }
                 tx.send(new ProducerRecord<>(Topics.USER_FACTORS.name(), key(u),
@@ -330,7 +344,8 @@ public final class ScoreBenchmark {
                 seconds, listed.get() / seconds, counted, pathsSince(metrics, before));
         out.printf("  scorer threads' CPU %.0f µs per user = %,.0f users/s per core%n", cpuPerUser, 1e6 / cpuPerUser);
         out.printf("recall@10 of the served lists against a full scan of the catalogue: %.4f (%,d users)%n",
-                model.recall(sampleRows, sampleLists, s.integer("scorer.top-k")), sampleLists.size());
+                model.recall(sampleRows, sampleLists, s.integer("scorer.top-k")),
+                sampleLists.keySet().stream().filter(sampleRows::containsKey).count());
         out.flush();
     }
 
@@ -421,6 +436,7 @@ public final class ScoreBenchmark {
                 LockSupport.parkNanos(wait);
             }
             long user = 1 + random.nextInt(users);
+            rated.set((int) user);
             long movie = 1 + random.nextInt(items);
             long now = System.currentTimeMillis();
             byte[] value = RatingCodec.toJson(new Rating(user, movie, 0.5f * (1 + random.nextInt(10)), now));

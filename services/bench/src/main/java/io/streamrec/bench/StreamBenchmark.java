@@ -138,6 +138,8 @@ public final class StreamBenchmark {
                 r.servingCommitMs());
         out.printf(Locale.ROOT, "checkpoints: %d, %.1f MB/s, commit mean %.0f ms, max %.0f ms%n", r.checkpoints(),
                 r.checkpointBytesPerSecond() / 1e6, r.checkpointCommitMs(), r.checkpointCommitMaxMs());
+        var batches = metrics.registry().find("streamrec.trainer.batch.size").summary();
+        out.printf(Locale.ROOT, "mini-batches: %,d, %.0f positives each on average%n", batches.count(), batches.mean());
         out.printf(Locale.ROOT, "continual training: %,d past positives replayed while %s%n", replayed,
                 replay ? "the backlog lasted (replay yields to it)" : "off");
         out.flush();
