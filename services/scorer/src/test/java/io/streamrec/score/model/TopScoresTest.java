@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@link TopScores} against a full sort, across buffer refills, ties, signs and the edge sizes of K. */
+/** {@link TopScores} against a full sort, with ties, both signs of zero and the edge sizes of K. */
 class TopScoresTest {
 
     @Test
@@ -47,12 +47,12 @@ class TopScoresTest {
     }
 
     @Test
-    void countsWhatADrainWouldReturnAcrossRefillsAndStartsOverAfterADrain() {
+    void countsWhatItHoldsAndStartsOverAfterADrain() {
         TopScores top = new TopScores();
         top.reset(5);
         int[] items = new int[5];
         float[] scores = new float[5];
-        for (int i = 0; i < 100; i++) { // five refills of the buffer of 4K = 20
+        for (int i = 0; i < 100; i++) {
             top.offer(i, i % 7);
             assertThat(top.size()).isEqualTo(Math.min(i + 1, 5));
         }
