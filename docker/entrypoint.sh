@@ -5,14 +5,14 @@
 # flags win when they repeat one.
 vector=""
 case "${1:-} ${2:-}" in
-  "demo "* | "train "* | "evaluate "* | "score "* | "bench train" | "bench stream" | "bench score" | "bench soak") vector="--add-modules jdk.incubator.vector" ;;
+  "demo "* | "train "* | "evaluate "* | "score "* | "bench train" | "bench stream" | "bench score" | "bench search" | "bench soak") vector="--add-modules jdk.incubator.vector" ;;
 esac
 # Transparent huge pages for the commands that train or score at full speed, where the host's kernel offers them
 # (see ../streamrec: the tables and the scorer's graph are read at random rows; not for the demo, whose start they
 # slow).
 thp=""
 case "${1:-} ${2:-}" in
-  "train "* | "score "* | "bench train" | "bench stream" | "bench score")
+  "train "* | "score "* | "bench train" | "bench stream" | "bench score" | "bench search")
     if grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
       thp="-XX:+UseTransparentHugePages"
     fi ;;

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks that print figures beside a baseline measured in the same run.",
         subcommands = {BenchReplayCommand.class, BenchTrainCommand.class, BenchStreamCommand.class, BenchScoreCommand.class,
-                BenchSoakCommand.class})
+                BenchSearchCommand.class, BenchSoakCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

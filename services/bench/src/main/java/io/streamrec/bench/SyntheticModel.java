@@ -63,19 +63,28 @@ final class SyntheticModel {
         return row;
     }
 
+    /** The manifest's scoring spec for this model: mf, implicit, d = dim. */
+    ModelSpec spec() {
+        return ModelSpec.of(new SnapshotManifest("mf", 1, 0, 0, 0, 0, List.of(), 0, items.length,
+                Map.of("model", "mf", "objective", "implicit", "dim", dim), Map.of(), Map.of()));
+    }
+
+    /** The item rows as the scorer holds them (movieIds 1..items). */
+    ItemFactors.Table table() {
+        ItemFactors factors = new ItemFactors();
+        for (int i = 0; i < items.length; i++) {
+            factors.put(i + 1, items[i]);
+        }
+        return factors.table();
+    }
+
     /**
      * Mean share of each sampled user's exact top K (a full scan, by the scorer's own kernel) found in the list
      * served for them.
      */
     double recall(Map<Long, float[]> userRows, Map<Long, long[]> served, int k) {
-        SnapshotManifest m = new SnapshotManifest("mf", 1, 0, 0, 0, 0, List.of(), 0, items.length,
-                Map.of("model", "mf", "objective", "implicit", "dim", dim), Map.of(), Map.of());
-        ModelSpec spec = ModelSpec.of(m);
-        ItemFactors factors = new ItemFactors();
-        for (int i = 0; i < items.length; i++) {
-            factors.put(i + 1, items[i]);
-        }
-        ItemFactors.Table t = factors.table();
+        ModelSpec spec = spec();
+        ItemFactors.Table t = table();
         Ranker ranker = new Ranker();
         int[][] index = {new int[k]};
         double found = 0;
