@@ -6,10 +6,18 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Titles and genres of the catalogue (topic {@code movies}), on every instance; written by the global thread. */
 public final class Catalog {
-    private final ConcurrentHashMap<Long, Movie> movies = new ConcurrentHashMap<>();
+    /**
+     * A movie and its title as lists show it, made once when the movie arrives: every list carries ten titles, and
+     * building each per list (a concatenation and an int's digits) took 4 % of the rescoring thread in JFR.
+     */
+    private record Entry(Movie movie, String title) {
+    }
+
+    private final ConcurrentHashMap<Long, Entry> movies = new ConcurrentHashMap<>();
 
     public void put(Movie movie) {
-        movies.put(movie.movieId(), movie);
+        String shown = movie.year() == null ? movie.title() : movie.title() + " (" + movie.year() + ")";
+        movies.put(movie.movieId(), new Entry(movie, shown));
     }
 
     public void remove(long movieId) {
@@ -17,17 +25,15 @@ public final class Catalog {
     }
 
     /** The movie, or null when the catalogue has not told us about it (yet). */
-   public Movie get(long movieId) {
-        return movies.get(movieId);
+    public Movie get(long movieId) {
+        Entry e = movies.get(movieId);
+        return e == null ? null : e.movie();
     }
 
     /** The title as lists show it, "Title (year)", or null when unknown. */
     public String title(long movieId) {
-        Movie m = movies.get(movieId);
-        if (m == null) {
-            return null;
-        }
-        return m.year() == null ? m.title() : m.title() + " (" + m.year() + ")";
+        Entry e = movies.get(movieId);
+        return e == null ? null : e.title();
     }
 
     public int size() {
