@@ -60,6 +60,7 @@ public final class SearchBenchmark {
                 r.index() == ScorerConfig.IndexKind.GRAPH ? "degree " + r.graphDegree() + ", beam " + r.beamWidth()
                         : "partitions of " + r.partitionSize() + ", " + r.probes() + " probes",
                 (System.nanoTime() - built) / 1e9, r.candidates(), k);
+        out.flush(); // the rounds take a while at full size
         SplittableRandom random = new SplittableRandom(SEED);
         float[][] rows = new float[users][];
         for (int u = 0; u < users; u++) {
