@@ -73,10 +73,14 @@ public final class Ranker {
 
     private int select(float[] s, boolean[] dead, int n, int k, int[] outIndex, float[] outScore) {
         top.reset(k);
+        // Held in a local between offers: the threshold only moves when an item enters, and this loop runs over
+        // the whole catalogue.
+        float threshold = top.threshold();
         for (int j = 0; j < n; j++) {
             float v = s[j];
-            if (v > top.threshold() && !dead[j]) {
+            if (v > threshold && !dead[j]) {
                 top.offer(j, v);
+                threshold = top.threshold();
             }
         }
         return top.drainDescending(outIndex, outScore);
