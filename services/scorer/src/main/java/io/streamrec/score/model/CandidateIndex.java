@@ -50,8 +50,8 @@ public abstract sealed class CandidateIndex permits GraphIndex, PartitionIndex {
     }
 
     /**
-     * The items of largest {@code query · row[0, width)} among those {@code accept} lets through, best first, as
-     * far as the index finds them.
+     * The items of largest {@code query · row[0, width)} among those {@code accept} lets through, as far as the index
+     * finds them, in no promised order (the caller re-ranks them).
      *
      * @param out      receives table indices; its length is how many are wanted
      * @param outScore receives their inner products with the query, as the index estimates them

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A second, item-major copy ({@code rows[item * width + k]}) serves whoever reads a few whole rows rather than
  * every item: the graph walk of a {@link GraphIndex} and the exact re-ranking of candidates. Read from the
- * parameter-major columns, one item's row would touch {@code width} cache lines.
+ * parameter-major columns, one item's row would touch {@code width} cache lines. The fold-in gathers from it too.
  *
  * <p>Threads: one writer (the Kafka Streams global thread) and any number of readers (stream threads, HTTP
  * threads). A reader takes {@link #table()} once per scoring pass; the {@link Table} it gets never shrinks, and a
@@ -112,11 +112,13 @@ public final class ItemFactors {
             return i < 0 || i >= size || dead[i] ? -1 : i;
         }
 
-        /** Copies the item's row into {@code out}. */
+        /**
+         * Copies the item's row into {@code out}, from the item-major copy: from the columns it touched {@code width}
+         * cache lines, and the fold-in's gather was 10 % of the rescoring thread (JFR, {@code bench score} at
+         * 10,000 ratings/s).
+         */
         void row(int i, float[] out) {
-            for (int k = 0; k < width; k++) {
-                out[k] = columns[k][i];
-            }
+            System.arraycopy(rows, i * width, out, 0, width);
         }
 
         public int liveCount() {

@@ -165,7 +165,7 @@ public final class PartitionIndex extends CandidateIndex {
                 }
             }
         }
-        return s.found.drainDescending(out, outScore);
+        return s.found.drain(out, outScore);
     }
 
     /** The {@code count} partitions of largest centroid score, best first, into the scratch's partition ids. */
@@ -178,13 +178,17 @@ public final class PartitionIndex extends CandidateIndex {
     }
 
     private void scan(int partition, Bits accept, Scratch s) {
+        TopScores found = s.found;
+        float threshold = found.threshold(); // in a local: it only moves when an item enters
         for (int slot = first[partition]; slot < first[partition + 1]; slot += LANES) {
             DOTS.dots(s.scaledQuery, codes, slot * width, width, s.lanes);
             for (int l = 0; l < LANES; l++) {
+                float score = s.lanes[l];
                 int item = itemAt[slot + l];
                 // The threshold first: most rows do not beat it, and the filter costs a few lookups.
-                if (item >= 0 && s.lanes[l] > s.found.threshold() && accept.get(item)) {
-                    s.found.offer(item, s.lanes[l]);
+                if (score > threshold && item >= 0 && accept.get(item)) {
+                    found.offer(item, score);
+                    threshold = found.threshold();
                 }
             }
         }

@@ -19,7 +19,8 @@ public final class Retriever {
 
     /**
      * Up to {@code wanted} items of largest retrieval score ({@link ModelSpec#retrievalQuery}) for the user row,
-     * best first, into {@code out}; never one of {@code rated} (table indices) nor a removed item.
+     * in no particular order (the model re-ranks them), into {@code out}; never one of {@code rated} (table indices)
+     * nor a removed item.
      *
      * @return how many, or -1 when the index gave up ({@link CandidateIndex#search}): rank this user by a full scan
      */
@@ -71,7 +72,7 @@ public final class Retriever {
                 merged.offer(j, DOT.dot(query, 0, t.rows, j * t.width, w));
             }
         }
-        return merged.drainDescending(found, foundScores);
+        return merged.drain(found, foundScores);
     }
 
     /**
