@@ -204,14 +204,22 @@ final class RescoreQueue {
         Iterator<Map.Entry<String, Waiting>> it = line.entrySet().iterator();
         while (it.hasNext() && due.size() < max) {
             Map.Entry<String, Waiting> e = it.next();
+            Waiting w = e.getValue();
+            if (!isDue(w, gate, () -> seenRatings.applyAsInt(e.getKey()))) {
+                if (w.trigger == Trigger.RATING) {
+                    // A rating-queued user who is not due is waiting out the backlog: those behind them in the line
+                    // were queued later and wait longer still (one moved over from the snapshots' line may have
+                    // waited less, and goes when those ahead of it do). Walking on, over thousands at 10,000
+                    // ratings/s, was 14 % of the stream thread (JFR, bench score), every round.
+                    break;
+                }
+                continue;
+            }
             if (busy.test(e.getKey())) {
                 continue;
             }
-            Waiting w = e.getValue();
-            if (isDue(w, gate, () -> seenRatings.applyAsInt(e.getKey()))) {
-                due.add(Map.entry(e.getKey(), w));
-                it.remove();
-            }
+            due.add(Map.entry(e.getKey(), w));
+            it.remove();
         }
     }
 

@@ -56,6 +56,24 @@ class RescoreQueueTest {
         assertThat(users(queue.takeDue(10, gate(false), false, user -> false, user -> 0))).containsExactly("snapshot");
     }
 
+    @Test
+    void whileCatchingUpTheWalkStopsAtTheFirstRatingStillWaitingOutTheBacklog() {
+        RescoreQueue queue = queue();
+        queue.add("snapshot", Trigger.SNAPSHOT, NOW - 1_000, 1, 0, NOW - 1_000);
+        queue.addRating("waited", NOW - 400, true, NOW - 400);
+        queue.addRating("busy", NOW - 300, true, NOW - 300);
+        queue.addRating("waited too", NOW - 260, true, NOW - 260);
+        queue.addRating("recent", NOW - 100, true, NOW - 100);
+        // Moved from the snapshots' line, behind "recent" though queued before it: it goes when "recent" does.
+        queue.addRating("snapshot", NOW - 50, true, NOW - 50);
+
+        assertThat(users(queue.takeDue(10, gate(true), false, "busy"::equals, user -> 0)))
+                .containsExactly("waited", "waited too");
+        RescoreQueue.Gate later = new RescoreQueue.Gate(NOW + BACKLOG_MS, true, BACKLOG_MS, GRACE_MS, 1);
+        assertThat(users(queue.takeDue(10, later, false, user -> false, user -> 0)))
+                .containsExactly("busy", "recent", "snapshot");
+    }
+
     private static RescoreQueue queue() {
         KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("queue"),
                 Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
