@@ -4,6 +4,8 @@ import io.streamrec.score.state.ScorerMetrics;
 import io.streamrec.score.state.ScorerConfig;
 import io.streamrec.score.ScorerApp;
 import io.streamrec.files.Directories;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.FactorRow;
@@ -549,17 +551,16 @@ public final class ScoreBenchmark {
                             long now = System.nanoTime();
                             Listener l = listener;
                             if (l != null) {
-                                JsonNode list = read(r.value());
-                                JsonNode at = list.get("triggeredAt");
-                                l.list(list.get("userId").asLong(), list.get("trigger").asText(),
-                                        at == null ? -1 : at.asLong(), list.get("modelVersion").asLong(), now, () -> {
-                                            JsonNode items = list.get("items");
-                                            long[] ids = new long[items.size()];
-                                            for (int i = 0; i < ids.length; i++) {
-                                                ids[i] = items.get(i).get("movieId").asLong();
-                                            }
-                                            return ids;
-                                        });
+                                byte[] value = r.value();
+                                Header h = header(value);
+                                l.list(h.user, h.trigger, h.triggeredAt, h.version, now, () -> {
+                                    JsonNode items = read(value).get("items");
+                                    long[] ids = new long[items.size()];
+                                    for (int i = 0; i < ids.length; i++) {
+                                        ids[i] = items.get(i).get("movieId").asLong();
+                                    }
+                                    return ids;
+                                });
                             }
                         }
                     }
@@ -571,6 +572,53 @@ public final class ScoreBenchmark {
 
         void onList(Listener l) {
             listener = l;
+        }
+
+        /** A list's fields before its items. */
+        private static final class Header {
+            long user = -1;
+            String trigger;
+            long triggeredAt = -1;
+            long version;
+        }
+
+        /**
+         * Reads a list's header and stops at its items, which are parsed only when asked for (the recall checks):
+         * parsing every list whole, this reader took 0.12-0.17 of a core at 10,000 lists/s (/proc/&lt;pid&gt;/task),
+         * CPU the scorer under test then lacked on two cores. A subscriber elsewhere costs the scorer nothing.
+         */
+        private static Header header(byte[] value) {
+            Header h = new Header();
+            try (JsonParser p = JsonSchemas.MAPPER.getFactory().createParser(value)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IOException("a list is not a JSON object");
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    if (field.equals("items")) {
+                        break;
+                    }
+                    p.nextToken();
+                    switch (field) {
+                        case "userId" -> h.user = p.getLongValue();
+                        case "trigger" -> h.trigger = p.getText();
+                        case "triggeredAt" -> h.triggeredAt = p.getLongValue();
+                        case "modelVersion" -> h.version = p.getLongValue();
+                        default -> p.skipChildren();
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (h.user < 0 || h.trigger == null) { // written in another field order: read it whole
+                JsonNode list = read(value);
+                JsonNode at = list.get("triggeredAt");
+                h.user = list.get("userId").asLong();
+                h.trigger = list.get("trigger").asText();
+                h.triggeredAt = at == null ? -1 : at.asLong();
+                h.version = list.get("modelVersion").asLong();
+            }
+            return h;
         }
 
         private static JsonNode read(byte[] value) {
