@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
@@ -23,10 +24,14 @@ public enum JsonSchemas {
     RECOMMENDATION("recommendation.schema.json"),
     SNAPSHOT_MANIFEST("snapshot-manifest.schema.json");
 
-    /** The one ObjectMapper of the contract: records in, records out, absent optionals omitted. */
+    /**
+     * The one ObjectMapper of the contract: records in, records out, absent optionals omitted; lists are written by
+     * {@link RecommendationJson}.
+     */
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .registerModule(new SimpleModule("streamrec-lists").addSerializer(Recommendation.class, new RecommendationJson()));
 
     private final String file;
     private final JsonNode document;

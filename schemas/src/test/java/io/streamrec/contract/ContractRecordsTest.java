@@ -1,8 +1,11 @@
 package io.streamrec.contract;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -40,6 +43,28 @@ class ContractRecordsTest {
         assertRoundTrip(bytes, Topics.SNAPSHOTS, manifest, JsonSchemas.SNAPSHOT_MANIFEST);
         assertThat(Topics.SNAPSHOTS.valueSerde().deserializer().deserialize("s", bytes).dense().get("h").values())
                 .containsExactly(1.5f, -2f);
+    }
+
+    /**
+     * The hand-written list writer writes what the bean serializer would (scores chosen exact in both precisions),
+     * and each score as the shortest decimal of its float32.
+     */
+    @Test
+    void listsAreWrittenAsTheRecordWithScoresInSinglePrecision() throws Exception {
+        ObjectMapper beans = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        float score = 0.123456789f;
+        for (Recommendation list : List.of(
+                new Recommendation(7, 3, 1000, 990L, "rating", "model", List.of(
+                        new Recommendation.Item(1, "Toy Story (1995)", 0.75), new Recommendation.Item(2, null, -2.5),
+                        new Recommendation.Item(3, "\"Quoted\" \u00e9 \u65e5", 3))),
+                new Recommendation(8, 0, 5, null, "request", "popularity", List.of()))) {
+            JsonNode written = JsonSchemas.MAPPER.readTree(JsonSchemas.MAPPER.writeValueAsBytes(list));
+            assertThat(JsonSchemas.RECOMMENDATION.violations(written)).isEmpty();
+            assertThat(written).isEqualTo(beans.readTree(beans.writeValueAsBytes(list)));
+        }
+        byte[] bytes = Topics.RECOMMENDATIONS.valueSerde().serializer().serialize("r",
+                new Recommendation(7, 3, 1000, 990L, "rating", "model", List.of(new Recommendation.Item(1, null, score))));
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"score\":" + score + "}");
     }
 
     private static <V> void assertRoundTrip(byte[] bytes, Topic<String, V> topic, V expected, JsonSchemas schema) throws Exception {
