@@ -9,10 +9,11 @@ import java.io.IOException;
 
 /**
  * Writes a {@link Recommendation} field by field, as the contract's mapper would write the record (absent optionals
- * omitted), with each score as the float32 the scorer computed it in. The scorer writes a list for every rating, and
- * through the bean serializer (a reflective accessor call per field, each score's 17 digits of a widened float)
- * that was 16 % of its stream thread at 10,000 ratings/s (JFR, {@code bench score}). {@code ContractRecordsTest}
- * keeps it writing what the bean serializer writes.
+ * omitted), with each score rounded to single precision: the scorer ranks in float32 (predicted stars and cluster
+ * shares are rounded), and a float widened to double printed 17 digits, 9 of them noise. The scorer writes a list for
+ * every rating, and through the bean serializer (a reflective accessor call per field, and those digits) that was
+ * 16 % of its stream thread at 10,000 ratings/s (JFR, {@code bench score}). {@code ContractRecordsTest} keeps it
+ * writing what the bean serializer writes for scores exact in single precision.
  */
 final class RecommendationJson extends StdSerializer<Recommendation> {
     private static final SerializedString USER_ID = new SerializedString("userId");

@@ -47,7 +47,7 @@ class ContractRecordsTest {
 
     /**
      * The hand-written list writer writes what the bean serializer would (scores chosen exact in both precisions),
-     * and each score as the shortest decimal of its float32.
+     * and each score as its float32's decimal ({@link Float#toString}).
      */
     @Test
     void listsAreWrittenAsTheRecordWithScoresInSinglePrecision() throws Exception {

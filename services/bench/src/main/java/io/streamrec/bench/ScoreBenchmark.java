@@ -579,7 +579,7 @@ public final class ScoreBenchmark {
             long user = -1;
             String trigger;
             long triggeredAt = -1;
-            long version;
+            long version = -1;
         }
 
         /**
@@ -610,7 +610,7 @@ public final class ScoreBenchmark {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            if (h.user < 0 || h.trigger == null) { // written in another field order: read it whole
+            if (h.user < 0 || h.trigger == null || h.version < 0) { // written in another order: read it whole
                 JsonNode list = read(value);
                 JsonNode at = list.get("triggeredAt");
                 h.user = list.get("userId").asLong();

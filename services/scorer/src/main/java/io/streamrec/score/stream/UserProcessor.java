@@ -121,7 +121,7 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         this.context = context;
         histories = context.getStateStore(HISTORIES);
         rows = context.getStateStore(ROWS);
-        queue = new RescoreQueue(context.getStateStore(QUEUE), state.metrics);
+        queue = new RescoreQueue(context.getStateStore(QUEUE), state.metrics, context.currentSystemTimeMs());
         recommender = new Recommender(state);
         partition = context.taskId().partition();
         startedAt = context.currentSystemTimeMs();

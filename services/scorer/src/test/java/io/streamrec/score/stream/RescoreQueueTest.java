@@ -74,11 +74,36 @@ class RescoreQueueTest {
                 .containsExactly("busy", "recent", "snapshot");
     }
 
+    @Test
+    void aQueueLoadedFromItsStoreIsInQueueOrderWithNoUserQueuedInTheFuture() {
+        KeyValueStore<String, byte[]> store = store();
+        RescoreQueue before = new RescoreQueue(store, metrics(), NOW);
+        // Queued by an instance whose clock ran ahead ("ahead"), and in an order that is not the keys' order.
+        before.addRating("c", NOW - 400, true, NOW - 400);
+        before.addRating("a", NOW - 300, true, NOW - 300);
+        before.addRating("ahead", NOW + 60_000, true, NOW + 60_000);
+        before.addRating("b", NOW - 100, true, NOW - 100);
+
+        RescoreQueue loaded = new RescoreQueue(store, metrics(), NOW);
+
+        assertThat(users(loaded.takeDue(10, gate(true), false, user -> false, user -> 0))).containsExactly("c", "a");
+        RescoreQueue.Gate later = new RescoreQueue.Gate(NOW + BACKLOG_MS, true, BACKLOG_MS, GRACE_MS, 1);
+        assertThat(users(loaded.takeDue(10, later, false, user -> false, user -> 0))).containsExactly("b", "ahead");
+    }
+
     private static RescoreQueue queue() {
+        return new RescoreQueue(store(), metrics(), NOW);
+    }
+
+    private static KeyValueStore<String, byte[]> store() {
         KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("queue"),
                 Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
-        return new RescoreQueue(store, new ScorerMetrics(new SimpleMeterRegistry()));
+        return store;
+    }
+
+    private static ScorerMetrics metrics() {
+        return new ScorerMetrics(new SimpleMeterRegistry());
     }
 
     private static RescoreQueue.Gate gate(boolean catchingUp) {
