@@ -222,6 +222,11 @@ public final class ItemFactors {
         return relative(moved);
     }
 
+    /** {@link #takeMovement()} without starting afresh. */
+    public double movement() {
+        return relative(movedSquared);
+    }
+
     /** Like {@link #takeMovement()}, with an accumulator of its own: how far the rows moved since a candidate index was built over them. */
     public double takeMovementSinceIndexed() {
         double moved = movedSinceIndexedSquared;

@@ -148,7 +148,7 @@ public final class ItemModel {
         spec = next;
         rowsAnnounced.put(next.version, manifest.itemRows());
         if (reshaped && current != null) {
-            rescoreAllGeneration.incrementAndGet();
+            rescoreEveryone();
         }
         settle();
     }
@@ -167,11 +167,19 @@ public final class ItemModel {
         completeVersion = newest;
         rowsSeen.headMap(newest, true).clear();
         rowsAnnounced.headMap(newest, true).clear();
-        double moved = factors.takeMovement();
-        if (rescoreAllDrift > 0 && moved > rescoreAllDrift) {
-            rescoreAllGeneration.incrementAndGet();
+        // Measured since the last full rescore, not per version: with continual training every version moves the
+        // items a little, and taken version by version none reached the threshold, so lists of users whose own rows
+        // did not change never saw the items' accumulated movement.
+        if (rescoreAllDrift > 0 && factors.movement() > rescoreAllDrift) {
+            rescoreEveryone();
         }
         maybeRebuildIndex();
+    }
+
+    /** Asks for every user to be rescored; the item factors' movement counts from here. */
+    private void rescoreEveryone() {
+        factors.takeMovement();
+        rescoreAllGeneration.incrementAndGet();
     }
 
     /** Starts building a candidate index when the current one is missing or stale and none is being built. */

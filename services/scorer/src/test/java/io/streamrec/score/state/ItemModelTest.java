@@ -120,4 +120,29 @@ class ItemModelTest {
         row(m, 3, 3, 3);                  // 2.8 against 5.6: 50 %
         assertThat(m.rescoreAllGeneration()).isEqualTo(first + 1);
     }
+
+    /**
+     * Movement counts from the last full rescore, not version by version: continual training moves the items a
+     * little in every snapshot, and none alone reaches the threshold.
+     */
+    @Test
+    void smallMovesAddUpToAFullRescoreAndCountAfreshFromIt() {
+        ItemModel m = new ItemModel(0.25);
+        m.applyManifest(mf(1, 10), ModelSpec.of(mf(1, 10)));
+        for (long i = 1; i <= 10; i++) {
+            row(m, i, 1, 1);
+        }
+        long first = m.rescoreAllGeneration();
+        m.applyManifest(mf(2, 1), ModelSpec.of(mf(2, 1)));
+        row(m, 1, 2, 1.5f);               // 0.5 against |V| 3.28: 15 %
+        m.applyManifest(mf(3, 1), ModelSpec.of(mf(3, 1)));
+        row(m, 4, 3, 1.6f);               // 0.6 against 3.58: 17 % alone, 22 % since the first
+        assertThat(m.rescoreAllGeneration()).isEqualTo(first);
+        m.applyManifest(mf(4, 1), ModelSpec.of(mf(4, 1)));
+        row(m, 5, 4, 1.6f);               // 16 % alone, 26 % since the first
+        assertThat(m.rescoreAllGeneration()).isEqualTo(first + 1);
+        m.applyManifest(mf(5, 1), ModelSpec.of(mf(5, 1)));
+        row(m, 6, 5, 1.6f);               // 15 %, counted afresh
+        assertThat(m.rescoreAllGeneration()).isEqualTo(first + 1);
+    }
 }
