@@ -20,6 +20,16 @@ class ItemModelTest {
         return PlantedWorld.manifest("mf", version, DIM, itemRows, 0, Map.of(), false);
     }
 
+    /** Ten items at 1 in version 1, full rescores asked for at 25 % movement. */
+    private static ItemModel tenItemsOfVersionOne() {
+        ItemModel m = new ItemModel(0.25);
+        m.applyManifest(mf(1, 10), ModelSpec.of(mf(1, 10)));
+        for (long i = 1; i <= 10; i++) {
+            row(m, i, 1, 1);
+        }
+        return m;
+    }
+
     private static void row(ItemModel m, long movie, long version, float value) {
         m.applyItemRow(movie, PlantedWorld.row(version, 1, new float[]{value, 0, 0, 0, 0}));
     }
@@ -105,11 +115,7 @@ class ItemModelTest {
 
     @Test
     void aFullRescoreIsAskedForWhenTheItemsMoveMoreThanTheThreshold() {
-        ItemModel m = new ItemModel(0.25);
-        m.applyManifest(mf(1, 10), ModelSpec.of(mf(1, 10)));
-        for (long i = 1; i <= 10; i++) {
-            row(m, i, 1, 1);
-        }
+        ItemModel m = tenItemsOfVersionOne();
         long first = m.rescoreAllGeneration();
         assertThat(first).as("the first model moves everything").isEqualTo(1);
         m.applyManifest(mf(2, 1), ModelSpec.of(mf(2, 1)));
@@ -127,11 +133,7 @@ class ItemModelTest {
      */
     @Test
     void smallMovesAddUpToAFullRescoreAndCountAfreshFromIt() {
-        ItemModel m = new ItemModel(0.25);
-        m.applyManifest(mf(1, 10), ModelSpec.of(mf(1, 10)));
-        for (long i = 1; i <= 10; i++) {
-            row(m, i, 1, 1);
-        }
+        ItemModel m = tenItemsOfVersionOne();
         long first = m.rescoreAllGeneration();
         m.applyManifest(mf(2, 1), ModelSpec.of(mf(2, 1)));
         row(m, 1, 2, 1.5f);               // 0.5 against |V| 3.28: 15 %
