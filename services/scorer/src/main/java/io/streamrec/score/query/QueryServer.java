@@ -46,8 +46,10 @@ import java.util.regex.Pattern;
 /**
  * Interactive queries over HTTP, served by every instance:
  * <ul>
- *   <li>{@code GET /users/{id}/recommendations}: the user's list computed now from the state the owning instance
- *       holds (trigger {@code request}), JSON per recommendation.schema.json. Another instance's user is fetched
+ *   <li>{@code GET /users/{id}/recommendations}: the list the owning instance last sent to {@code recommendations}
+ *       for the user ({@link io.streamrec.score.state.SentLists}), JSON per recommendation.schema.json; one computed
+ *       now from the state it holds (trigger {@code request}) when it sent none since it took the user's partition
+ *       (after a restart or a rebalance, until the next list). Another instance's user is fetched
  *       from that instance ({@link KafkaStreams#queryMetadataForKey}, addresses from {@code application.server}).
  *       404 for a user with neither ratings nor factors: a popularity list would look like a real answer to a
  *       mistyped id; new users get one in {@code recommendations} as soon as they rate anything.</li>
@@ -150,6 +152,12 @@ public final class QueryServer implements AutoCloseable {
             }
             return forward(request, owner.activeHost());
         }
+        if (recommendations) {
+            Recommendation sent = state.sentLists.latest(owner.partition(), userId, state.catalog);
+            if (sent != null) {
+                return Reply.json(200, listJson(sent));
+            }
+        }
         byte[] historyBytes;
         byte[] rowBytes;
         try {
@@ -166,10 +174,15 @@ public final class QueryServer implements AutoCloseable {
             FactorRow row = rowBytes == null ? null : FactorRow.decode(rowBytes);
             Recommendation list = recommenders.get().recommend(
                     new Recommender.UserState(userId, history, row, Trigger.REQUEST, null), System.currentTimeMillis());
-            return Reply.json(200, Topics.RECOMMENDATIONS.valueSerde().serializer().serialize(Topics.RECOMMENDATIONS.name(), list));
+            return Reply.json(200, listJson(list));
         }
         return Reply.json(200, ratings(userId, history));
     }
+
+    private static byte[] listJson(Recommendation list) {
+        return Topics.RECOMMENDATIONS.valueSerde().serializer().serialize(Topics.RECOMMENDATIONS.name(), list);
+    }
+
     private byte[] ratings(long userId, UserHistory h) throws IOException {
         record Rated(long movieId, float stars, int order) {
         }

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What one scorer instance holds outside the partitioned stores, shared by its threads: the served model's item
- * side and catalogue (written by the global thread), recent popularity (by the stream threads) and the clusters
- * (by the clustering job).
+ * side and catalogue (written by the global thread), recent popularity and the lists sent (by the stream threads)
+ * and the clusters (by the clustering job).
  */
 public final class ScorerState implements AutoCloseable {
     public final ScorerConfig config;
@@ -20,6 +20,8 @@ public final class ScorerState implements AutoCloseable {
     public final ScorerMetrics metrics;
     public final CandidatePools pools;
     public final Lateness lateness;
+    /** What each user's list on the topic is, for queries. */
+    public final SentLists sentLists = new SentLists();
     /** Computes the lists of queued users beside the stream threads ({@code scorer.rescore.threads}); null: none. */
     public final ExecutorService rescorers;
     private final ThreadLocal<Recommender> recommenders = ThreadLocal.withInitial(() -> new Recommender(this));

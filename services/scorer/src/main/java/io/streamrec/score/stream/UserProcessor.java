@@ -399,6 +399,7 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
     }
 
     private void send(Recommendation list) {
+        state.sentLists.sent(partition, list);
         context.forward(new Record<>(list.key(), json.serialize(Topics.RECOMMENDATIONS.name(), list), list.generatedAt()),
                 ScorerTopology.RECOMMENDATIONS_SINK);
     }
@@ -421,6 +422,7 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
     @Override
     public void close() {
         state.popularity.drop(partition);
+        state.sentLists.drop(partition);
         // Lists still being computed are dropped; their users are still in the queue's store for the next owner.
         handedOver.forEach(h -> h.lists().cancel(false));
         handedOver.clear();
