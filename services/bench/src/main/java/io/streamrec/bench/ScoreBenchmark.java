@@ -237,7 +237,31 @@ public final class ScoreBenchmark {
                         " (ratings' and snapshots'); snapshot-triggered lists %,.0f/s",
                         (rescoredBySnapshots(metrics) - snapshotRescoredBefore) / seconds)
                         : String.format(" = %,.0f ratings/s per core", 1e6 / cpuPerRating));
+        out.printf("  %10s   inside the scorer, last 15 s (ms resolution): produce to stream thread p50/p99 %s, "
+                + "produce to list sent %s%n", "", scorerPercentiles(metrics, "rating.arrival"),
+                scorerPercentiles(metrics, "rating.latency"));
         out.flush();
+    }
+
+    /**
+     * The scorer's own rolling p50/p99 of one of its rating timers: with the end-to-end figures they say which hop
+     * a tail comes from (the rating's way in, the ranking, or the list's way out).
+     */
+    private static String scorerPercentiles(Metrics metrics, String timer) {
+        io.micrometer.core.instrument.Timer t = metrics.registry().find(ScorerMetrics.PREFIX + timer).timer();
+        if (t == null) {
+            return "n/a";
+        }
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        for (var v : t.takeSnapshot().percentileValues()) {
+            if (v.percentile() == 0.5) {
+                p50 = v.value(TimeUnit.MILLISECONDS);
+            } else if (v.percentile() == 0.99) {
+                p99 = v.value(TimeUnit.MILLISECONDS);
+            }
+        }
+        return String.format("%.1f / %.1f ms", p50, p99);
     }
 
     /** Commits a snapshot of {@code users} random users' rows every second until stopped (the next versions). */
