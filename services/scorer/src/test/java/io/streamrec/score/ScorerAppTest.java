@@ -96,7 +96,7 @@ class ScorerAppTest {
                     slow.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
                     slowClients.add(slow);
                 }
-                queries(scorer, newcomer, world);
+                queries(scorer, newcomer, world, list);
                 for (Socket slow : slowClients) {
                     slow.close();
                 }
@@ -123,13 +123,17 @@ class ScorerAppTest {
         }
     }
 
-    private void queries(ScorerApp scorer, long newcomer, PlantedWorld world) throws Exception {
+    /** The queries, the recommendations one answering with {@code sent}, the newcomer's latest list on the topic. */
+    private void queries(ScorerApp scorer, long newcomer, PlantedWorld world, Recommendation sent) throws Exception {
         HttpResponse<String> recs = get(scorer.httpUrl() + "/users/" + newcomer + "/recommendations");
         assertThat(recs.statusCode()).isEqualTo(200);
         JsonNode tree = JsonSchemas.MAPPER.readTree(recs.body());
         assertThat(JsonSchemas.RECOMMENDATION.violations(tree)).isEmpty();
-        assertThat(tree.get("trigger").asText()).isEqualTo("request");
-        assertThat(tree.get("items")).hasSize(10);
+        assertThat(tree.get("trigger").asText()).isEqualTo("rating");
+        assertThat(tree.get("generatedAt").asLong()).isEqualTo(sent.generatedAt());
+        List<Long> queried = new java.util.ArrayList<>();
+        tree.get("items").forEach(i -> queried.add(i.get("movieId").asLong()));
+        assertThat(queried).isEqualTo(sent.items().stream().map(Recommendation.Item::movieId).toList());
 
         JsonNode rated = JsonSchemas.MAPPER.readTree(get(scorer.httpUrl() + "/users/" + newcomer + "/ratings").body());
         assertThat(rated.get("ratings")).hasSize(3);
