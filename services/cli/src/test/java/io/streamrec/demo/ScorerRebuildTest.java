@@ -47,10 +47,12 @@ class ScorerRebuildTest {
 
     @Test
     void aScorerStartedFromEmptyStateRebuildsTheSameLists(@TempDir Path stateA, @TempDir Path stateB) throws Exception {
-        // Replay off: once the stream ends the model stops changing, so both scorers end on the same version.
+        // Replay off: once the stream ends the model stops changing, so both scorers end on the same version; the
+        // first rescores everyone once that version is at rest, so none of its lists is ranked by older item rows.
         Settings s = kafka.settings().with("metrics.port", -1).with("scorer.http.port", 0)
                 .with("trainer.replay.positives-per-second", 0).with("trainer.snapshot-every-ms", 300)
-                .with("trainer.checkpoint-every-ms", 1000).with("trainer.dim", 16);
+                .with("trainer.checkpoint-every-ms", 1000).with("trainer.dim", 16)
+                .with("scorer.rescore-all.at-rest-ms", 500);
         RatingLog log = new SyntheticRatings(SyntheticConfig.of(300, 300, 12_000, 23)).log();
         // Every tenth user's list is compared: enough users of every kind, at a query each.
         TreeSet<Long> users = new TreeSet<>();
@@ -105,7 +107,7 @@ class ScorerRebuildTest {
         }
     }
 
-    /** Every user's list as the scorer computes it now (GET /users/{id}/recommendations), movieIds in order. */
+    /** Every user's list as the scorer last sent it (GET /users/{id}/recommendations), movieIds in order. */
     private Map<Long, List<Long>> lists(ScorerApp scorer, Iterable<Long> users) {
         Map<Long, List<Long>> out = new TreeMap<>();
         for (long user : users) {

@@ -28,13 +28,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Candidate retrieval in a running scorer on a real broker: lists ranked through the index reach the topic, and
  * the HTTP query for a user returns the same list as the topic's latest one for them, after a snapshot, after a
- * rating, and after item rows moved too little to rescore anyone.
+ * rating, after item rows moved too little to rescore anyone, and once the model is at rest and everyone was
+ * rescored with those rows.
  */
 class RetrievalServingTest {
     @RegisterExtension
     static final KafkaBroker kafka = KafkaBroker.singleNode();
 
     private static final int USERS = 40;
+    /** Long enough for the checks made before the model counts as at rest. */
+    private static final long AT_REST_MS = 3000;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -43,7 +46,8 @@ class RetrievalServingTest {
                 .with("scorer.application-id", "retrieval-serving-test")
                 .with("scorer.state-dir", state)
                 .with("scorer.http.port", 0)
-                .with("scorer.retrieval.min-items", 0);
+                .with("scorer.retrieval.min-items", 0)
+                .with("scorer.rescore-all.at-rest-ms", AT_REST_MS);
         PlantedWorld world = new PlantedWorld(16, 500, 2);
         Map<Long, float[]> users = new HashMap<>();
         for (long u = 1; u <= USERS; u++) {
@@ -112,9 +116,27 @@ class RetrievalServingTest {
                     JsonNode list = query(scorer, u);
                     assertThat(list.get("modelVersion").asLong()).as("user %d's queried list's version", u)
                             .isEqualTo(latest.get(u).modelVersion());
-                    assertThat(movieIds(list)).as("user %d: the query against the topic at rest", u)
+                    assertThat(movieIds(list)).as("user %d: the query against the topic", u)
                             .isEqualTo(movieIds(latest.get(u)));
                 }
+
+                // Once version 3 is at rest, every user is rescored with its items, on the topic and so in the query.
+                Map<Long, Recommendation> rested = new HashMap<>();
+                reader.await(r -> {
+                    if (r.list().modelVersion() == 3) {
+                        rested.put(r.list().userId(), r.list());
+                    }
+                    return rested.size() == USERS;
+                }, Duration.ofSeconds(30), "for every user's list of version 3, at rest");
+                long changed = 0;
+                for (long u = 1; u <= USERS; u++) {
+                    JsonNode list = query(scorer, u);
+                    assertThat(list.get("modelVersion").asLong()).isEqualTo(3);
+                    assertThat(movieIds(list)).as("user %d: the query against the topic at rest", u)
+                            .isEqualTo(movieIds(rested.get(u)));
+                    changed += movieIds(rested.get(u)).equals(movieIds(latest.get(u))) ? 0 : 1;
+                }
+                assertThat(changed).as("lists the moved items reordered").isGreaterThan(USERS / 2);
             }
         }
     }

@@ -36,6 +36,13 @@ public final class ItemModel {
 
     private final ItemFactors factors = new ItemFactors();
     private final double rescoreAllDrift;
+    private final long atRestMs;
+    /** Wall-clock ms when the newest complete version completed here. */
+    private volatile long completedAt;
+    /** Whether the item factors moved since the last full rescore, as of the newest complete version. */
+    private boolean movedSinceRescore;
+    /** Set when a full rescore was asked for at rest: the writer starts the movement afresh before its next row. */
+    private volatile boolean movementTaken;
     private volatile ModelSpec spec;
     private volatile long completeVersion;
     /** Bumped when every user should be rescored (the item factors moved a lot, or the model changed shape). */
@@ -49,17 +56,20 @@ public final class ItemModel {
     private final AtomicBoolean building = new AtomicBoolean();
     private final AtomicLong indexBuilds = new AtomicLong();
 
-    /** An item side ranked by full scans only. */
+    /** An item side ranked by full scans only, with no full rescore at rest. */
     public ItemModel(double rescoreAllDrift) {
-        this(rescoreAllDrift, ScorerConfig.Retrieval.EXACT, Runnable::run);
+        this(rescoreAllDrift, 0, ScorerConfig.Retrieval.EXACT, Runnable::run);
     }
 
     /**
      * @param rescoreAllDrift relative movement ‖ΔV‖/‖V‖ of the item factors that triggers a full rescore; 0 = never
+     * @param atRestMs        how long after the newest version completed a model that moved less than that counts
+     *                        as at rest ({@link #rescoreAtRest}); 0 = never
      * @param builds          where candidate indexes are built (a thread of their own; the caller's in tests)
      */
-    public ItemModel(double rescoreAllDrift, ScorerConfig.Retrieval retrieval, Executor builds) {
+    public ItemModel(double rescoreAllDrift, long atRestMs, ScorerConfig.Retrieval retrieval, Executor builds) {
         this.rescoreAllDrift = rescoreAllDrift;
+        this.atRestMs = atRestMs;
         this.retrieval = retrieval;
         this.builds = builds;
     }
@@ -106,6 +116,10 @@ public final class ItemModel {
 
     /** Applies one item row; a null row is a tombstone. */
     public void applyItemRow(long movieId, FactorRow row) {
+        if (movementTaken) {
+            movementTaken = false;
+            factors.takeMovement();
+        }
         if (row == null) {
             factors.remove(movieId);
             return;
@@ -173,6 +187,10 @@ public final class ItemModel {
         if (rescoreAllDrift > 0 && factors.movement() > rescoreAllDrift) {
             rescoreEveryone();
         }
+        synchronized (this) {
+            movedSinceRescore = factors.movement() > 0;
+            completedAt = System.currentTimeMillis();
+        }
         maybeRebuildIndex();
     }
 
@@ -180,6 +198,29 @@ public final class ItemModel {
     private void rescoreEveryone() {
         factors.takeMovement();
         rescoreAllGeneration.incrementAndGet();
+    }
+
+    /**
+     * Asks for every user to be rescored once the model is at rest: no version completed for {@code atRestMs}, and
+     * the item factors moved since the last full rescore, by less than the drift that asks for one at once. Until
+     * then the lists of users whose own rows did not change stay ranked by older item rows (and the queries, which
+     * answer with the lists sent, with them); with a trainer that stopped, they would stay so. Any thread (the
+     * stream threads' punctuators); true when this call asked.
+     */
+    public boolean rescoreAtRest(long nowMs) {
+        if (atRestMs <= 0 || nowMs - completedAt < atRestMs) {
+            return false;
+        }
+        synchronized (this) {
+            if (!movedSinceRescore || nowMs - completedAt < atRestMs) {
+                return false;
+            }
+            movedSinceRescore = false;
+        }
+        // The movement is the writer's to reset: it does so before its next row, which is newer than this rest.
+        movementTaken = true;
+        rescoreAllGeneration.incrementAndGet();
+        return true;
     }
 
     /** Starts building a candidate index when the current one is missing or stale and none is being built. */

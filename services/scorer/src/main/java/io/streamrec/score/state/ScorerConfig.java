@@ -14,6 +14,7 @@ import java.util.Locale;
 public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, int streamThreads, Path stateDir,
                            StoreKind store, String httpHost, int httpPort, String advertisedHost, int lingerMs,
                            int pollMs, Duration rescoreRound, Duration rescoreGrace, double rescoreAllDrift,
+                           Duration rescoreAtRest,
                            Duration backlog, Duration backlogWait, FoldIn.Method foldInMethod, int foldInSteps, double foldInLearningRate,
                            double foldInL2, int foldInNegatives, double foldInRidgeTarget, int popularityWindow,
                            Duration popularityRefresh, int clusters, Duration clusterPeriod, int clusterIterations,
@@ -95,6 +96,7 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
         require(!rescoreRound.isNegative() && !rescoreRound.isZero(), "scorer.rescore.round-ms must be positive");
         require(!rescoreGrace.isNegative(), "scorer.rescore.grace-ms must not be negative");
         require(rescoreAllDrift >= 0, "scorer.rescore-all.drift must not be negative (0 turns it off)");
+        require(!rescoreAtRest.isNegative(), "scorer.rescore-all.at-rest-ms must not be negative (0 turns it off)");
         require(!backlog.isNegative(), "scorer.backlog-ms must not be negative");
         require(!backlogWait.isNegative(), "scorer.backlog-wait-ms must not be negative");
         require(foldInSteps >= 1, "scorer.fold-in.steps must be at least 1, got " + foldInSteps);
@@ -120,6 +122,7 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                 s.integer("scorer.producer.linger-ms"), s.integer("scorer.poll-ms"),
                 Duration.ofMillis(s.longInteger("scorer.rescore.round-ms")),
                 Duration.ofMillis(s.longInteger("scorer.rescore.grace-ms")), s.decimal("scorer.rescore-all.drift"),
+                Duration.ofMillis(s.longInteger("scorer.rescore-all.at-rest-ms")),
                 Duration.ofMillis(s.longInteger("scorer.backlog-ms")),
                 Duration.ofMillis(s.longInteger("scorer.backlog-wait-ms")),
                 s.choice("scorer.fold-in.method", FoldIn.Method.class), s.integer("scorer.fold-in.steps"),

@@ -35,7 +35,8 @@ public final class ScorerState implements AutoCloseable {
     public ScorerState(ScorerConfig config, ScorerMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.items = new ItemModel(config.rescoreAllDrift(), config.retrieval(), indexBuilds);
+        this.items = new ItemModel(config.rescoreAllDrift(), config.rescoreAtRest().toMillis(), config.retrieval(),
+                indexBuilds);
         this.popularity = new Popularity(config.popularityWindow(), config.popularityRefresh().toMillis());
         this.pools = new CandidatePools(config.retrieval().poolUsers());
         this.lateness = new Lateness(config.backlogWait().toMillis(), Lateness.HOLD);

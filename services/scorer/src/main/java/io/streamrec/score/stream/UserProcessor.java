@@ -57,8 +57,9 @@ import java.util.concurrent.Future;
  *       the row counts, so a list is never ranked by new user factors against old item factors, nor left holding an
  *       item the row learnt from but the scorer has not excluded yet; after {@code scorer.rescore.grace-ms} it goes
  *       anyway.</li>
- *   <li>When the item factors moved a lot ({@link ItemModel#rescoreAllGeneration()}), every user this task knows
- *       joins the queue.</li>
+ *   <li>When the item factors moved a lot ({@link ItemModel#rescoreAllGeneration()}), or moved less and then came
+ *       to rest ({@link ItemModel#rescoreAtRest}, asked at every tick), every user this task knows joins the
+ *       queue.</li>
  * </ul>
  * The queue is itself a changelogged store, so a snapshot's rescoring survives a crash or a rebalance. A rating
  * that arrives on another partition than its key's goes round through {@link ScorerTopology#reroutedRatings}.
@@ -259,6 +260,7 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
 
     /** Works the queue for at most one round: sends what the rescoring threads computed, hands over more. */
     private void tick(long now) {
+        state.items.rescoreAtRest(now);
         long current = state.items.rescoreAllGeneration();
         if (current != generation) {
             generation = current;

@@ -15,14 +15,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ItemModelTest {
     private static final int DIM = 4;
+    private static final long AT_REST_MS = 1000;
 
     private static SnapshotManifest mf(long version, long itemRows) {
         return PlantedWorld.manifest("mf", version, DIM, itemRows, 0, Map.of(), false);
     }
 
-    /** Ten items at 1 in version 1, full rescores asked for at 25 % movement. */
+    /** Ten items at 1 in version 1, full rescores asked for at 25 % movement or one second at rest. */
     private static ItemModel tenItemsOfVersionOne() {
-        ItemModel m = new ItemModel(0.25);
+        ItemModel m = new ItemModel(0.25, AT_REST_MS, ScorerConfig.Retrieval.EXACT, Runnable::run);
         m.applyManifest(mf(1, 10), ModelSpec.of(mf(1, 10)));
         for (long i = 1; i <= 10; i++) {
             row(m, i, 1, 1);
@@ -42,7 +43,7 @@ class ItemModelTest {
     void theCandidateIndexFollowsItemRowsThatArriveAfterItWasBuilt() {
         ScorerConfig.Retrieval retrieval = new ScorerConfig.Retrieval(true, ScorerConfig.IndexKind.PARTITIONS, 5, 0, 16,
                 4, 16, 100, 100, 1, 0, 0);
-        ItemModel m = new ItemModel(0, retrieval, Runnable::run);
+        ItemModel m = new ItemModel(0, 0, retrieval, Runnable::run);
         int items = 64;
         m.applyManifest(mf(1, items), ModelSpec.of(mf(1, items)));
         SplittableRandom random = new SplittableRandom(1);
@@ -70,7 +71,7 @@ class ItemModelTest {
     void aVersionWithoutItemRowsBuildsNoIndex() {
         ScorerConfig.Retrieval retrieval = new ScorerConfig.Retrieval(true, ScorerConfig.IndexKind.PARTITIONS, 5, 0, 16,
                 4, 16, 100, 100, 1, 0, 0);
-        ItemModel m = new ItemModel(0, retrieval, Runnable::run);
+        ItemModel m = new ItemModel(0, 0, retrieval, Runnable::run);
         m.applyManifest(mf(1, 0), ModelSpec.of(mf(1, 0)));
         assertThat(m.completeVersion()).isEqualTo(1);
         assertThat(m.index()).isNull();
@@ -146,5 +147,43 @@ class ItemModelTest {
         m.applyManifest(mf(5, 1), ModelSpec.of(mf(5, 1)));
         row(m, 6, 5, 1.6f);               // 15 %, counted afresh
         assertThat(m.rescoreAllGeneration()).isEqualTo(first + 1);
+    }
+
+    /**
+     * A model that moved a little and then stopped (a trainer with replay off after its stream) would leave the
+     * lists of users whose rows did not change ranked by older item rows for good: once at rest, one full rescore.
+     */
+    @Test
+    void aModelAtRestAfterSmallMovesAsksForOneFullRescore() {
+        ItemModel m = tenItemsOfVersionOne();
+        long first = m.rescoreAllGeneration();
+        long later = System.currentTimeMillis() + AT_REST_MS;
+        assertThat(m.rescoreAtRest(later)).as("no movement since the first model's full rescore").isFalse();
+
+        m.applyManifest(mf(2, 1), ModelSpec.of(mf(2, 1)));
+        row(m, 1, 2, 1.5f);               // 15 %: below the drift
+        assertThat(m.rescoreAllGeneration()).isEqualTo(first);
+        assertThat(m.rescoreAtRest(System.currentTimeMillis())).as("version 2 just completed").isFalse();
+        later = System.currentTimeMillis() + AT_REST_MS;
+        assertThat(m.rescoreAtRest(later)).isTrue();
+        assertThat(m.rescoreAllGeneration()).isEqualTo(first + 1);
+        assertThat(m.rescoreAtRest(later + 10 * AT_REST_MS)).as("once per rest").isFalse();
+
+        m.applyManifest(mf(3, 1), ModelSpec.of(mf(3, 1)));
+        row(m, 4, 3, 1.6f);               // 17 %: from the rest's rescore, not the 22 % since the first model
+        m.applyManifest(mf(4, 1), ModelSpec.of(mf(4, 1)));
+        row(m, 5, 4, 1.6f);               // 22 % since the rest's rescore (26 % would have asked at once)
+        assertThat(m.rescoreAllGeneration()).as("movement counts afresh from the rest's rescore").isEqualTo(first + 1);
+        assertThat(m.rescoreAtRest(System.currentTimeMillis() + AT_REST_MS)).as("at rest again").isTrue();
+    }
+
+    @Test
+    void noFullRescoreAtRestWhenTurnedOff() {
+        ItemModel m = new ItemModel(0.25);
+        m.applyManifest(mf(1, 1), ModelSpec.of(mf(1, 1)));
+        row(m, 1, 1, 1);
+        m.applyManifest(mf(2, 1), ModelSpec.of(mf(2, 1)));
+        row(m, 1, 2, 1.1f);
+        assertThat(m.rescoreAtRest(Long.MAX_VALUE / 2)).isFalse();
     }
 }
