@@ -116,10 +116,7 @@ public final class ItemModel {
 
     /** Applies one item row; a null row is a tombstone. */
     public void applyItemRow(long movieId, FactorRow row) {
-        if (movementTaken) {
-            movementTaken = false;
-            factors.takeMovement();
-        }
+        startMovementAfreshAfterRest();
         if (row == null) {
             factors.remove(movieId);
             return;
@@ -142,6 +139,7 @@ public final class ItemModel {
 
     /** Applies a manifest already checked by {@link ModelSpec#of}. Older or repeated versions of the same model are ignored. */
     public void applyManifest(SnapshotManifest manifest, ModelSpec next) {
+        startMovementAfreshAfterRest();
         ModelSpec current = spec;
         boolean sameModel = current != null && current.model.equals(next.model);
         if (sameModel && next.version <= current.version) {
@@ -221,6 +219,14 @@ public final class ItemModel {
         movementTaken = true;
         rescoreAllGeneration.incrementAndGet();
         return true;
+    }
+
+    /** The writer's half of {@link #rescoreAtRest}: the movement counts from that rescore, before anything newer. */
+    private void startMovementAfreshAfterRest() {
+        if (movementTaken) {
+            movementTaken = false;
+            factors.takeMovement();
+        }
     }
 
     /** Starts building a candidate index when the current one is missing or stale and none is being built. */

@@ -168,11 +168,13 @@ class ItemModelTest {
         assertThat(m.rescoreAtRest(later)).isTrue();
         assertThat(m.rescoreAllGeneration()).isEqualTo(first + 1);
         assertThat(m.rescoreAtRest(later + 10 * AT_REST_MS)).as("once per rest").isFalse();
+        m.applyManifest(mf(3, 0), ModelSpec.of(mf(3, 0))); // a version that moves no item (users' rows only)
+        assertThat(m.rescoreAtRest(System.currentTimeMillis() + AT_REST_MS)).as("nothing moved since").isFalse();
 
-        m.applyManifest(mf(3, 1), ModelSpec.of(mf(3, 1)));
-        row(m, 4, 3, 1.6f);               // 17 %: from the rest's rescore, not the 22 % since the first model
         m.applyManifest(mf(4, 1), ModelSpec.of(mf(4, 1)));
-        row(m, 5, 4, 1.6f);               // 22 % since the rest's rescore (26 % would have asked at once)
+        row(m, 4, 4, 1.6f);               // 17 %: from the rest's rescore, not the 22 % since the first model
+        m.applyManifest(mf(5, 1), ModelSpec.of(mf(5, 1)));
+        row(m, 5, 5, 1.6f);               // 22 % since the rest's rescore (26 % would have asked at once)
         assertThat(m.rescoreAllGeneration()).as("movement counts afresh from the rest's rescore").isEqualTo(first + 1);
         assertThat(m.rescoreAtRest(System.currentTimeMillis() + AT_REST_MS)).as("at rest again").isTrue();
     }
