@@ -70,13 +70,7 @@ class RetrievalServingTest {
 
                 publisher.snapshot(PlantedWorld.manifest("mf", 2, world.dim, 0, USERS, Map.of(), false), Map.of(),
                         users, 0);
-                Map<Long, Recommendation> latest = new HashMap<>();
-                reader.await(r -> {
-                    if (r.list().modelVersion() == 2) {
-                        latest.put(r.list().userId(), r.list());
-                    }
-                    return latest.size() == USERS;
-                }, Duration.ofSeconds(30), "for every user of snapshot 2");
+                Map<Long, Recommendation> latest = everyUsersList(reader, 2, "for every user of snapshot 2");
                 assertThat(metrics.registry().find(ScorerMetrics.PREFIX + "ranked").tag("path", "index").counter()
                         .count()).as("lists ranked from retrieved candidates").isGreaterThanOrEqualTo(USERS);
                 for (long u = 1; u <= USERS; u++) {
@@ -121,13 +115,7 @@ class RetrievalServingTest {
                 }
 
                 // Once version 3 is at rest, every user is rescored with its items, on the topic and so in the query.
-                Map<Long, Recommendation> rested = new HashMap<>();
-                reader.await(r -> {
-                    if (r.list().modelVersion() == 3) {
-                        rested.put(r.list().userId(), r.list());
-                    }
-                    return rested.size() == USERS;
-                }, Duration.ofSeconds(30), "for every user's list of version 3, at rest");
+                Map<Long, Recommendation> rested = everyUsersList(reader, 3, "for every user's list of version 3, at rest");
                 long changed = 0;
                 for (long u = 1; u <= USERS; u++) {
                     JsonNode list = query(scorer, u);
@@ -139,6 +127,18 @@ class RetrievalServingTest {
                 assertThat(changed).as("lists the moved items reordered").isGreaterThan(USERS / 2);
             }
         }
+    }
+
+    /** Reads lists until every user has one of {@code version}; the latest of each. */
+    private static Map<Long, Recommendation> everyUsersList(ListReader reader, long version, String what) {
+        Map<Long, Recommendation> lists = new HashMap<>();
+        reader.await(r -> {
+            if (r.list().modelVersion() == version) {
+                lists.put(r.list().userId(), r.list());
+            }
+            return lists.size() == USERS;
+        }, Duration.ofSeconds(30), what);
+        return lists;
     }
 
     private List<Long> queried(ScorerApp scorer, long user) throws Exception {
