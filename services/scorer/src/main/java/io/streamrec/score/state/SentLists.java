@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Kept compact (movie ids and single-precision scores, as the topic's JSON writes them; titles are looked up
  * again when answering), about 250 bytes a user (40 MB for ml-25m's 162,541), and not changelogged: the topic is
  * the lists' durable copy. A partition's lists are dropped when its task leaves this instance, so after a restart or
- * a rebalance a user has none here until the next list is sent. Written by the stream threads (each for its own partitions), read by the
- * query threads.
+ * a rebalance a user has none here until the next list is sent. Written by the stream threads (each for its own
+ * partitions), read by the query threads.
  */
 public final class SentLists {
     private final Map<Integer, Map<Long, Sent>> byPartition = new ConcurrentHashMap<>();
