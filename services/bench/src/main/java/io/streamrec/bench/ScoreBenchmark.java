@@ -97,6 +97,8 @@ public final class ScoreBenchmark {
      * those ratings and skip the rated items, where the full scan it is compared with ranks their row alone.
      */
     private final BitSet rated = new BitSet();
+    /** Where the cores go in each phase; made once the run's application id is known. */
+    private CoreUse cores;
 
     private ScoreBenchmark(Settings settings, PrintWriter out) {
         this.settings = settings;
@@ -127,6 +129,9 @@ public final class ScoreBenchmark {
         Path stateDir = tempDir();
         Settings s = settings.with("scorer.application-id", app).with("scorer.state-dir", stateDir)
                 .with("scorer.http.port", 0).with("metrics.port", -1);
+        cores = new CoreUse(ScoreBenchmark::scorerThread, name -> name.equals("main") || name.startsWith("bench-")
+                || name.endsWith(app + "-ratings") || name.endsWith(app + "-model") || name.endsWith(app + "-lists")
+                || name.endsWith(app + "-admin"), "broker and other Java threads");
         Topic<byte[], byte[]> scratch = new Topic<>(app + "-baseline", Serdes.ByteArray(), Serdes.ByteArray(),
                 Topics.USER_PARTITIONS, Topic.Cleanup.DELETE, Map.of(), "scratch topic of bench score");
         try (Admin admin = KafkaClients.newAdmin(s, app + "-admin")) {
@@ -209,7 +214,7 @@ public final class ScoreBenchmark {
         Histogram kafka = baseline(s, producer, scratch, rate, measured, warmUp);
         double[] before = paths(metrics);
         double snapshotRescoredBefore = rescoredBySnapshots(metrics);
-        long cpuBefore = scorerCpuNanos();
+        CoreUse.Sample coresBefore = cores.sample();
         AtomicBoolean stop = new AtomicBoolean();
         Thread snapshots = new Thread(() -> publishSnapshots(s, app, snapshotUsers, stop), "bench-score-snapshots");
         long started = System.nanoTime();
@@ -217,8 +222,10 @@ public final class ScoreBenchmark {
             snapshots.start();
         }
         Phase scored;
+        String coresUsed;
         try {
             scored = latency(producer, lists, rate, measured, warmUp);
+            coresUsed = cores.since(coresBefore); // before the snapshots' thread ends, which takes its CPU time along
         } finally {
             stop.set(true);
             if (snapshotUsers > 0) {
@@ -226,7 +233,7 @@ public final class ScoreBenchmark {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        double cpuPerRating = (scorerCpuNanos() - cpuBefore) / 1e3 / scored.reflected;
+        double cpuPerRating = (cores.sample().scorer() - coresBefore.scorer()) / 1e3 / scored.reflected;
         out.printf("  %,8d/s | %-26s | %-26s | %7.1fx | %-19s | %,.0f ratings/s%s%n", rate,
                 percentiles(kafka), percentiles(scored.histogram),
                 ms(scored.histogram, 99) / Math.max(0.001, ms(kafka, 99)),
@@ -240,6 +247,7 @@ public final class ScoreBenchmark {
         out.printf("  %10s   inside the scorer, last 15 s (ms resolution): produce to stream thread p50/p99 %s, "
                 + "produce to list sent %s%n", "", scorerPercentiles(metrics, "rating.arrival"),
                 scorerPercentiles(metrics, "rating.latency"));
+        out.printf("  %10s   %s%n", "", coresUsed);
         out.flush();
     }
 
@@ -341,8 +349,10 @@ public final class ScoreBenchmark {
         });
         double[] before = paths(metrics);
         double countedBefore = rescoredBySnapshots(metrics);
-        long cpuBefore = scorerCpuNanos();
+        CoreUse.Sample coresBefore = cores.sample();
         long committed;
+        double seconds;
+        String coresUsed;
         try (KafkaProducer<byte[], byte[]> tx = transactional(s, app)) {
             tx.beginTransaction();
             for (long u = 1; u <= users; u++) {
@@ -356,19 +366,21 @@ public final class ScoreBenchmark {
             tx.send(manifestRecord(snapshot, 0, users));
             tx.commitTransaction();
             committed = System.nanoTime();
+            long deadline = committed + TimeUnit.MINUTES.toNanos(30);
+            while (listed.get() < users && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            seconds = (System.nanoTime() - committed) / 1e9;
+            coresUsed = cores.since(coresBefore); // before the producer's network thread ends with its CPU time
         }
-        long deadline = committed + TimeUnit.MINUTES.toNanos(30);
-        while (listed.get() < users && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        double seconds = (System.nanoTime() - committed) / 1e9;
-        double cpuPerUser = (scorerCpuNanos() - cpuBefore) / 1e3 / Math.max(1, listed.get());
+        double cpuPerUser = (cores.sample().scorer() - coresBefore.scorer()) / 1e3 / Math.max(1, listed.get());
         lists.onList(null);
         double counted = rescoredBySnapshots(metrics) - countedBefore;
         out.printf("snapshot touching every user%s: %,d of %,d users' lists read back %.1f s after the commit = %,.0f "
                 + "users rescored/s (scorer's counter: %,.0f); lists ranked by: %s%n", which, listed.get(), users,
                 seconds, listed.get() / seconds, counted, pathsSince(metrics, before));
-        out.printf("  scorer threads' CPU %.0f µs per user = %,.0f users/s per core%n", cpuPerUser, 1e6 / cpuPerUser);
+        out.printf("  scorer threads' CPU %.0f µs per user = %,.0f users/s per core; %s%n", cpuPerUser, 1e6 / cpuPerUser,
+                coresUsed);
         out.printf("recall@10 of the served lists against a full scan of the catalogue: %.4f (%,d users)%n",
                 model.recall(sampleRows, sampleLists, s.integer("scorer.top-k")),
                 sampleLists.keySet().stream().filter(sampleRows::containsKey).count());
@@ -380,19 +392,12 @@ public final class ScoreBenchmark {
     }
 
     /**
-     * CPU time of the scorer's threads so far: its stream threads with their producers' network threads, its global
-     * thread, its rescoring and index threads. What a core's worth of scorer costs, whatever else shares the machine
+     * The scorer's threads: its stream threads with their producers' network threads, its global thread, its
+     * rescoring and index threads. Their CPU is what a core's worth of scorer costs, whatever else shares the machine
      * (the broker and this benchmark's clients run in this JVM too, and other processes may).
      */
-    private static long scorerCpuNanos() {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        long total = 0;
-        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-            if (info != null && (info.getThreadName().contains("StreamThread") || info.getThreadName().startsWith("scorer-"))) {
-                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
-            }
-        }
-        return total;
+    private static boolean scorerThread(String name) {
+        return name.contains("StreamThread") || name.startsWith("scorer-");
     }
 
     /** Lists the model ranked so far, per path (pool, index, scan). */
