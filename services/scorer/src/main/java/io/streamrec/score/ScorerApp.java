@@ -9,6 +9,7 @@ import io.streamrec.score.stream.SkipRecordsTooLarge;
 import io.streamrec.score.state.ScorerState;
 import io.streamrec.score.state.ScorerMetrics;
 import io.streamrec.score.state.ScorerConfig;
+import io.streamrec.score.state.SentLists;
 import io.streamrec.score.model.Clusters;
 import io.streamrec.config.Settings;
 import io.streamrec.http.HttpConfig;
@@ -17,6 +18,7 @@ import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -84,7 +86,8 @@ public final class ScorerApp implements AutoCloseable {
             TopicAdmin.ensureTopics(admin, List.of(ScorerTopology.reroutedRatings(config.applicationId())),
                     settings.integer("topics.replication-factor"), TopicAdmin.START_TIMEOUT);
         }
-        ScorerState state = new ScorerState(config, new ScorerMetrics(metrics.registry()));
+        ScorerState state = new ScorerState(config, new ScorerMetrics(metrics.registry()), new SentLists(
+                () -> new KafkaConsumer<>(KafkaClients.consumer(settings, config.applicationId() + "-sent-lists", null))));
         QueryServer queries;
         try {
             queries = new QueryServer(state, HttpConfig.from(settings), config.httpHost(), config.httpPort());

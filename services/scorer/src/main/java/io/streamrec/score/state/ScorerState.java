@@ -21,7 +21,7 @@ public final class ScorerState implements AutoCloseable {
     public final CandidatePools pools;
     public final Lateness lateness;
     /** What each user's list on the topic is, for queries. */
-    public final SentLists sentLists = new SentLists();
+    public final SentLists sentLists;
     /** Computes the lists of queued users beside the stream threads ({@code scorer.rescore.threads}); null: none. */
     public final ExecutorService rescorers;
     private final ThreadLocal<Recommender> recommenders = ThreadLocal.withInitial(() -> new Recommender(this));
@@ -32,9 +32,15 @@ public final class ScorerState implements AutoCloseable {
         return t;
     });
 
+    /** An instance whose queries know only the lists it sent itself (no reading back from the topic). */
     public ScorerState(ScorerConfig config, ScorerMetrics metrics) {
+        this(config, metrics, new SentLists());
+    }
+
+    public ScorerState(ScorerConfig config, ScorerMetrics metrics, SentLists sentLists) {
         this.config = config;
         this.metrics = metrics;
+        this.sentLists = sentLists;
         this.items = new ItemModel(config.rescoreAllDrift(), config.rescoreAtRest().toMillis(), config.retrieval(),
                 indexBuilds);
         this.popularity = new Popularity(config.popularityWindow(), config.popularityRefresh().toMillis());
@@ -52,10 +58,11 @@ public final class ScorerState implements AutoCloseable {
         return recommenders.get();
     }
 
-    /** Stops building indexes and computing queued users' lists (work under way is abandoned). */
+    /** Stops building indexes, computing queued users' lists and reading lists back (work under way is abandoned). */
     @Override
     public void close() {
         indexBuilds.shutdownNow();
+        sentLists.close();
         if (rescorers != null) {
             rescorers.shutdownNow();
         }

@@ -1,43 +1,96 @@
 package io.streamrec.score.state;
 
 import io.streamrec.contract.Recommendation;
+import io.streamrec.contract.Topics;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
- * The list this instance last sent to {@code recommendations} for each user of its partitions, so that a query
- * answers with what the topic holds. Ranking afresh at query time gave another list whenever the item factors had
- * moved since the user's list was sent without moving enough for a full rescore (continual training moves them a
- * little in every snapshot): in the demo, 588 of 610 queried lists differed from the topic's.
+ * The list each user of this instance's partitions last got on {@code recommendations}, so that a query answers
+ * with what the topic holds. Ranking afresh at query time gave another list whenever the item factors had moved
+ * since the user's list was sent without moving enough for a full rescore (continual training moves them a little
+ * in every snapshot): in the demo, 588 of 610 queried lists differed from the topic's.
  *
  * <p>Kept compact (movie ids and single-precision scores, as the topic's JSON writes them; titles are looked up
  * again when answering), about 250 bytes a user (40 MB for ml-25m's 162,541), and not changelogged: the topic is
- * the lists' durable copy. A partition's lists are dropped when its task leaves this instance, so after a restart or
- * a rebalance a user has none here until the next list is sent. Written by the stream threads (each for its own
- * partitions), read by the query threads.
+ * the lists' durable copy. When a partition's task arrives (a start, a restart, a rebalance) its lists are read back
+ * from that partition of the topic (compacted, keyed and partitioned by user like the scorer's inputs), on a thread
+ * of their own: until that is done a user with no list sent from here is ranked afresh (trigger {@code request}),
+ * and a list sent from here meanwhile is newer than any read back, so it stays. (Before the reading back, a
+ * restarted scorer answered all 610 of the demo's users with a fresh ranking: the same items while the model stood
+ * still, but not the topic's list.) A partition's lists are dropped when its task leaves. Written by the stream
+ * threads (each for its own partitions) and the reading back, read by the query threads.
  */
-public final class SentLists {
+public final class SentLists implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SentLists.class);
+    /** A partition not read back by then (no broker) is left to the lists sent from here. */
+    private static final Duration READ_BACK_LIMIT = Duration.ofMinutes(2);
+
     private final Map<Integer, Map<Long, Sent>> byPartition = new ConcurrentHashMap<>();
+    /** A consumer of the topic for each reading back (assigned, no group); null: lists are not read back. */
+    private final Supplier<Consumer<byte[], byte[]>> topicReader;
+    private final Set<Consumer<byte[], byte[]>> reading = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+    private final ExecutorService readBacks = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "scorer-sent-lists");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** A sent list without its titles. */
     private record Sent(long modelVersion, long generatedAt, Long triggeredAt, String trigger, String source,
                         long[] movieIds, float[] scores) {
+        static Sent of(Recommendation list) {
+            List<Recommendation.Item> items = list.items();
+            long[] movieIds = new long[items.size()];
+            float[] scores = new float[items.size()];
+            for (int i = 0; i < movieIds.length; i++) {
+                movieIds[i] = items.get(i).movieId();
+                scores[i] = (float) items.get(i).score();
+            }
+            return new Sent(list.modelVersion(), list.generatedAt(), list.triggeredAt(), list.trigger(), list.source(),
+                    movieIds, scores);
+        }
+    }
+
+    /** Lists sent from here only; nothing is read back from the topic. */
+    public SentLists() {
+        this(null);
+    }
+
+    /** @param topicReader makes a consumer of {@code recommendations} for reading a partition back; null: none */
+    public SentLists(Supplier<Consumer<byte[], byte[]>> topicReader) {
+        this.topicReader = topicReader;
+    }
+
+    /** A partition's task arrived at this instance: its lists start afresh, and are read back from the topic. */
+    public void arrived(int partition) {
+        Map<Long, Sent> lists = new ConcurrentHashMap<>();
+        byPartition.put(partition, lists);
+        if (topicReader != null && !closed) {
+            readBacks.execute(() -> readBack(partition, lists));
+        }
     }
 
     public void sent(int partition, Recommendation list) {
-        List<Recommendation.Item> items = list.items();
-        long[] movieIds = new long[items.size()];
-        float[] scores = new float[items.size()];
-        for (int i = 0; i < movieIds.length; i++) {
-            movieIds[i] = items.get(i).movieId();
-            scores[i] = (float) items.get(i).score();
-        }
-        byPartition.computeIfAbsent(partition, p -> new ConcurrentHashMap<>())
-                .put(list.userId(), new Sent(list.modelVersion(), list.generatedAt(), list.triggeredAt(), list.trigger(),
-                        list.source(), movieIds, scores));
+        byPartition.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(list.userId(), Sent.of(list));
     }
 
     /** The user's last sent list, titled from the catalogue, or null when none was sent from here. */
@@ -57,5 +110,76 @@ public final class SentLists {
     /** Forgets a partition's lists: its task left this instance. */
     public void drop(int partition) {
         byPartition.remove(partition);
+    }
+
+    /**
+     * Stops reading back: woken, not interrupted, so a consumer under way still closes cleanly (an interrupted one
+     * logs an error as its fetcher fails to close).
+     */
+    @Override
+    public void close() {
+        closed = true;
+        reading.forEach(Consumer::wakeup);
+        readBacks.shutdown();
+    }
+
+    /**
+     * Reads the partition from the beginning to its end when the task arrived, keeping each user's last list (none
+     * after a tombstone), then adds those of users with no list sent from here since. An unreadable record is
+     * skipped: the topic is the lists' copy, not their source.
+     */
+    private void readBack(int partition, Map<Long, Sent> lists) {
+        if (closed) {
+            return;
+        }
+        TopicPartition tp = new TopicPartition(Topics.RECOMMENDATIONS.name(), partition);
+        Deserializer<Recommendation> json = Topics.RECOMMENDATIONS.valueSerde().deserializer();
+        Map<Long, Sent> latest = new HashMap<>();
+        int unreadable = 0;
+        long started = System.nanoTime();
+        try (Consumer<byte[], byte[]> consumer = topicReader.get()) {
+            reading.add(consumer);
+            try {
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                long end = consumer.endOffsets(List.of(tp)).get(tp);
+                long deadline = started + READ_BACK_LIMIT.toNanos();
+                while (!closed && consumer.position(tp) < end && byPartition.get(partition) == lists) {
+                    if (System.nanoTime() > deadline) {
+                        log.warn("partition {} of {}: not read back within {} s; queries rank afresh the users with no "
+                                + "list sent from here", partition, tp.topic(), READ_BACK_LIMIT.toSeconds());
+                        return;
+                    }
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                        if (r.offset() >= end) {
+                            break; // sent from here since: already in the lists
+                        }
+                        try {
+                            if (r.value() == null) {
+                                latest.remove(Long.parseLong(new String(r.key(), StandardCharsets.UTF_8)));
+                            } else {
+                                Recommendation list = json.deserialize(tp.topic(), r.value());
+                                latest.put(list.userId(), Sent.of(list));
+                            }
+                        } catch (RuntimeException e) {
+                            unreadable++;
+                        }
+                    }
+                }
+            } finally {
+                reading.remove(consumer);
+            }
+        } catch (WakeupException e) {
+            return;
+        } catch (RuntimeException e) {
+            log.warn("partition {} of {} could not be read back ({}); queries rank afresh the users with no list sent "
+                    + "from here", partition, tp.topic(), e.toString());
+            return;
+        }
+        if (!closed && byPartition.get(partition) == lists) {
+            latest.forEach(lists::putIfAbsent);
+            log.debug("partition {}: {} users' lists read back from {} in {} ms ({} unreadable records skipped)",
+                    partition, latest.size(), tp.topic(), (System.nanoTime() - started) / 1_000_000, unreadable);
+        }
     }
 }

@@ -127,6 +127,7 @@ public final class UserProcessor implements Processor<byte[], byte[], String, by
         partition = context.taskId().partition();
         startedAt = context.currentSystemTimeMs();
         generation = state.items.rescoreAllGeneration();
+        state.sentLists.arrived(partition);
         rebuildPopularity();
         context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
     }
