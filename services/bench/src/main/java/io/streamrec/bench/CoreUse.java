@@ -62,8 +62,8 @@ final class CoreUse {
                 o += cpu;
             }
         }
-        long process = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime() : -1;
+        long process = ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
         return new Sample(System.nanoTime(), s, l, o, process, machineBusyNanos());
     }
 
@@ -72,12 +72,14 @@ final class CoreUse {
         Sample now = sample();
         double seconds = (now.nanoTime() - before.nanoTime()) / 1e9;
         StringBuilder b = new StringBuilder(String.format("cores used: scorer %.2f, load generator %.2f, %s %.2f",
-                cores(now.scorer() - before.scorer(), seconds), cores(now.loadGenerator() - before.loadGenerator(), seconds),
+                cores(now.scorer() - before.scorer(), seconds),
+                cores(now.loadGenerator() - before.loadGenerator(), seconds),
                 otherJava, cores(now.otherJava() - before.otherJava(), seconds)));
         if (now.process() >= 0 && before.process() >= 0) {
             long javaThreads = (now.scorer() - before.scorer()) + (now.loadGenerator() - before.loadGenerator())
                     + (now.otherJava() - before.otherJava());
-            b.append(String.format(", GC and JIT %.2f", cores(now.process() - before.process() - javaThreads, seconds)));
+            b.append(String.format(", GC and JIT %.2f",
+                    cores(now.process() - before.process() - javaThreads, seconds)));
             if (now.machineBusy() >= 0 && before.machineBusy() >= 0) {
                 b.append(String.format(", other processes %.2f", cores(now.machineBusy() - before.machineBusy()
                         - (now.process() - before.process()), seconds)));

@@ -32,7 +32,8 @@ class CoreUseTest {
         assertThat(after.process() - before.process()).as("the process's CPU covers its threads'")
                 .isGreaterThanOrEqualTo(after.loadGenerator() - before.loadGenerator());
         assertThat(line).startsWith("cores used: scorer 0.00, load generator ")
-                .contains(", broker ").contains(", GC and JIT ").endsWith(" (of " + Runtime.getRuntime().availableProcessors() + ")");
+                .contains(", broker ").contains(", GC and JIT ")
+                .endsWith(" (of " + Runtime.getRuntime().availableProcessors() + ")");
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -33,10 +33,10 @@ import java.util.function.Supplier;
  * the lists' durable copy. When a partition's task arrives (a start, a restart, a rebalance) its lists are read back
  * from that partition of the topic (compacted, keyed and partitioned by user like the scorer's inputs), on a thread
  * of their own: until that is done a user with no list sent from here is ranked afresh (trigger {@code request}),
- * and a list sent from here meanwhile is newer than any read back, so it stays. (Before the reading back, a
- * restarted scorer answered all 610 of the demo's users with a fresh ranking: the same items while the model stood
- * still, but not the topic's list.) A partition's lists are dropped when its task leaves. Written by the stream
- * threads (each for its own partitions) and the reading back, read by the query threads.
+ * and a list sent from here meanwhile is newer than any read back, so it stays. (Before the reading back, a scorer
+ * restarted over ml-latest-small's stream answered all 610 users with a fresh ranking: the same items while the
+ * model stood still, but not the topic's list.) A partition's lists are dropped when its task leaves. Written by the
+ * stream threads (each for its own partitions) and the reading back, read by the query threads.
  */
 public final class SentLists implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SentLists.class);
@@ -93,7 +93,7 @@ public final class SentLists implements AutoCloseable {
         byPartition.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(list.userId(), Sent.of(list));
     }
 
-    /** The user's last sent list, titled from the catalogue, or null when none was sent from here. */
+    /** The user's list on the topic, titled from the catalogue, or null when none was sent from here or read back. */
     public Recommendation latest(int partition, long userId, Catalog catalog) {
         Map<Long, Sent> lists = byPartition.get(partition);
         Sent s = lists == null ? null : lists.get(userId);

@@ -41,7 +41,8 @@ class SentListsReadBackTest {
             TopicAdmin.ensureTopics(admin, List.of(Topics.RECOMMENDATIONS), 1, Duration.ofSeconds(60));
         }
         var json = Topics.RECOMMENDATIONS.valueSerde().serializer();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClients.producer(kafka.settings(), "t"))) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(KafkaClients.producer(kafka.settings(), "read-back-test"))) {
             for (Object[] r : new Object[][]{
                     {5L, json.serialize("", list(5, 1, 3, 7))},
                     {6L, json.serialize("", list(6, 1, 4))},
