@@ -94,34 +94,100 @@ public final class Popularity {
         return new Ranking(movieIds, counts);
     }
 
-    /** The last {@code size} ratings of one partition, as a ring, with their items counted. */
-    private static final class Window {
+    /**
+     * The last {@code size} ratings of one partition, as a ring, with their items counted in an open-addressing map of
+     * primitives. A map of boxed counts made three objects a rating that lived as long as the rating stayed in the
+     * window (a minute at 1,000 ratings/s), and each young collection copied them again (docs/architecture.md, "What
+     * survives a young collection"). An item whose count falls to 0 keeps its slot until the map is rebuilt, so
+     * nothing is ever deleted from a probe sequence.
+     */
+    static final class Window {
+        /** Movie ids are at least 1 (rating.schema.json). */
+        private static final long EMPTY = Long.MIN_VALUE;
         private final long[] ring;
-        private final HashMap<Long, int[]> counts = new HashMap<>();
         private int next;
         private int filled;
+        private long[] keys;
+        private int[] counts;
+        /** Slots holding an item, counted or not; kept at most half the table. */
+        private int used;
+        /** Items counted now. */
+        private int counted;
 
         Window(int size) {
             ring = new long[size];
+            allocate(16);
         }
 
         synchronized void add(long movieId) {
             if (filled == ring.length) {
-                long evicted = ring[next];
-                int[] c = counts.get(evicted);
-                if (--c[0] == 0) {
-                    counts.remove(evicted);
+                if (--counts[slot(ring[next])] == 0) {
+                    counted--;
                 }
             } else {
                 filled++;
             }
             ring[next] = movieId;
             next = (next + 1) % ring.length;
-            counts.computeIfAbsent(movieId, m -> new int[1])[0]++;
+            int s = slot(movieId);
+            if (keys[s] == EMPTY) {
+                keys[s] = movieId;
+                used++;
+            }
+            if (counts[s]++ == 0) {
+                counted++;
+            }
+            if (used * 2 > keys.length) {
+                rebuild();
+            }
         }
 
         synchronized void addCountsTo(Map<Long, Integer> total) {
-            counts.forEach((m, c) -> total.merge(m, c[0], Integer::sum));
+            for (int s = 0; s < keys.length; s++) {
+                if (counts[s] > 0) {
+                    total.merge(keys[s], counts[s], Integer::sum);
+                }
+            }
+        }
+
+        /** Items counted now, and the table's slots: for tests. */
+        synchronized int counted() {
+            return counted;
+        }
+
+        synchronized int slots() {
+            return keys.length;
+        }
+
+        private int slot(long movieId) {
+            int mask = keys.length - 1;
+            int s = (int) (movieId * 0x9E3779B97F4A7C15L >>> 32) & mask;
+            while (keys[s] != EMPTY && keys[s] != movieId) {
+                s = (s + 1) & mask;
+            }
+            return s;
+        }
+
+        /** Drops the items no longer counted, into a table a quarter full, so rebuilds stay rare. */
+        private void rebuild() {
+            long[] oldKeys = keys;
+            int[] oldCounts = counts;
+            allocate(Integer.highestOneBit(Math.max(16, counted * 4 - 1)) << 1);
+            for (int s = 0; s < oldKeys.length; s++) {
+                if (oldCounts[s] > 0) {
+                    int t = slot(oldKeys[s]);
+                    keys[t] = oldKeys[s];
+                    counts[t] = oldCounts[s];
+                    used++;
+                }
+            }
+        }
+
+        private void allocate(int capacity) {
+            keys = new long[capacity];
+            Arrays.fill(keys, EMPTY);
+            counts = new int[capacity];
+            used = 0;
         }
     }
 }
