@@ -79,11 +79,12 @@ public final class Retriever {
      * The pool items still worth ranking: live and not rated since (the user may have rated one of them), into
      * {@code out}; returns how many.
      */
-    public int stillEligible(ItemFactors.Table t, int[] pool, int[] rated, int ratedCount, int[] out) {
+    public int stillEligible(ItemFactors.Table t, int[] pool, int poolSize, int[] rated, int ratedCount, int[] out) {
         int n = t.size();
         exclude(t, rated, ratedCount, true);
         int count = 0;
-        for (int item : pool) {
+        for (int p = 0; p < poolSize; p++) {
+            int item = pool[p];
             if (item < n && !t.dead[item] && !excluded.get(item)) {
                 out[count++] = item;
             }
@@ -111,12 +112,18 @@ public final class Retriever {
 
     /** ‖q − q₀‖ / ‖q₀‖ over the first {@code w} entries: how far a user's query moved since their pool was retrieved. */
     public static double drift(float[] from, float[] to, int w) {
+        return drift(from, 0, to, w);
+    }
+
+    /** {@link #drift(float[], float[], int)} with q₀ at {@code fromOffset} of {@code from}. */
+    public static double drift(float[] from, int fromOffset, float[] to, int w) {
         double moved = 0;
         double norm = 0;
         for (int k = 0; k < w; k++) {
-            double d = to[k] - from[k];
+            float f = from[fromOffset + k];
+            double d = to[k] - f;
             moved += d * d;
-            norm += (double) from[k] * from[k];
+            norm += (double) f * f;
         }
         return norm == 0 ? (moved == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(moved / norm);
     }

@@ -64,6 +64,8 @@ public final class Recommender {
     private final Ranker ranker = new Ranker();
     private final Retriever retriever = new Retriever();
     private int[] candidates = new int[0];
+    /** A user's pool, copied out of {@link CandidatePools}. */
+    private int[] pooled = new int[0];
     private float[] query = new float[0];
     private final FoldIn foldIn;
     private final int[][] excluded = new int[Ranker.BATCH][];
@@ -195,9 +197,13 @@ public final class Recommender {
         if (candidates.length < r.candidates()) {
             candidates = new int[r.candidates()];
         }
-        CandidatePools.Pool pool = u.trigger() == Trigger.SNAPSHOT ? null : state.pools.get(u.userId());
-        if (pool != null && pool.index() == index && Retriever.drift(pool.query(), query, w) <= r.poolDrift()) {
-            int n = retriever.stillEligible(table, pool.items(), excluded[b], excludedCount[b], candidates);
+        if (pooled.length < r.candidates()) {
+            pooled = new int[r.candidates()];
+        }
+        int inPool = u.trigger() == Trigger.SNAPSHOT ? -1
+                : state.pools.reusable(u.userId(), index, query, w, r.poolDrift(), pooled);
+        if (inPool >= 0) {
+            int n = retriever.stillEligible(table, pooled, inPool, excluded[b], excludedCount[b], candidates);
             if (n >= k) {
                 outCount[b] = ranker.rankCandidates(spec, table, vectors[b], candidates, n, k, outIndex[b], outScore[b]);
                 state.metrics.ranked(ScorerMetrics.Path.POOL);
@@ -209,7 +215,7 @@ public final class Recommender {
         if (n < k) {
             return false;
         }
-        state.pools.put(u.userId(), new CandidatePools.Pool(index, Arrays.copyOf(query, w), Arrays.copyOf(candidates, n)));
+        state.pools.put(u.userId(), index, query, w, candidates, n);
         outCount[b] = ranker.rankCandidates(spec, table, vectors[b], candidates, n, k, outIndex[b], outScore[b]);
         state.metrics.ranked(ScorerMetrics.Path.INDEX);
         return true;

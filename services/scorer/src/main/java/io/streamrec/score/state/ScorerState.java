@@ -44,7 +44,7 @@ public final class ScorerState implements AutoCloseable {
         this.items = new ItemModel(config.rescoreAllDrift(), config.rescoreAtRest().toMillis(), config.retrieval(),
                 indexBuilds);
         this.popularity = new Popularity(config.popularityWindow(), config.popularityRefresh().toMillis());
-        this.pools = new CandidatePools(config.retrieval().poolUsers());
+        this.pools = new CandidatePools(config.retrieval().poolUsers(), config.retrieval().candidates());
         this.lateness = new Lateness(config.backlogWait().toMillis(), Lateness.HOLD);
         this.rescorers = config.rescoreThreads() == 0 ? null : Executors.newFixedThreadPool(config.rescoreThreads(), r -> {
             Thread t = new Thread(r, "scorer-rescore");
