@@ -54,19 +54,49 @@ public final class SentLists implements AutoCloseable {
         return t;
     });
 
-    /** A sent list without its titles. */
-    private record Sent(long modelVersion, long generatedAt, Long triggeredAt, String trigger, String source,
-                        long[] movieIds, float[] scores) {
-        static Sent of(Recommendation list) {
+    /**
+     * A sent list without its titles, its numbers packed in one array: model version, generatedAt, triggeredAt
+     * ({@link #NOT_TRIGGERED} for none), the item count n, n movie ids, then the n scores' float bits two to a long.
+     * A record with arrays of ids and scores was four objects a list, each living until the user's next list (long
+     * after the young collections that copied it again and again: docs/architecture.md, "What survives a young
+     * collection"); this is two. Trigger and source are the scorer's own constants (interned when read back).
+     */
+    private record Sent(String trigger, String source, long[] packed) {
+        private static final long NOT_TRIGGERED = Long.MIN_VALUE;
+        private static final int HEADER = 4;
+
+        static Sent of(Recommendation list, boolean readBack) {
             List<Recommendation.Item> items = list.items();
-            long[] movieIds = new long[items.size()];
-            float[] scores = new float[items.size()];
-            for (int i = 0; i < movieIds.length; i++) {
-                movieIds[i] = items.get(i).movieId();
-                scores[i] = (float) items.get(i).score();
+            int n = items.size();
+            long[] packed = new long[HEADER + n + (n + 1) / 2];
+            packed[0] = list.modelVersion();
+            packed[1] = list.generatedAt();
+            packed[2] = list.triggeredAt() == null ? NOT_TRIGGERED : list.triggeredAt();
+            packed[3] = n;
+            for (int i = 0; i < n; i++) {
+                Recommendation.Item item = items.get(i);
+                packed[HEADER + i] = item.movieId();
+                long bits = Float.floatToRawIntBits((float) item.score()) & 0xFFFF_FFFFL;
+                packed[HEADER + n + i / 2] |= i % 2 == 0 ? bits : bits << 32;
             }
-            return new Sent(list.modelVersion(), list.generatedAt(), list.triggeredAt(), list.trigger(), list.source(),
-                    movieIds, scores);
+            return readBack ? new Sent(intern(list.trigger()), intern(list.source()), packed)
+                    : new Sent(list.trigger(), list.source(), packed);
+        }
+
+        Recommendation toList(long userId, Catalog catalog) {
+            int n = (int) packed[3];
+            List<Recommendation.Item> items = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long movieId = packed[HEADER + i];
+                int bits = (int) (packed[HEADER + n + i / 2] >>> (i % 2 == 0 ? 0 : 32));
+                items.add(new Recommendation.Item(movieId, catalog.title(movieId), Float.intBitsToFloat(bits)));
+            }
+            return new Recommendation(userId, packed[0], packed[1], packed[2] == NOT_TRIGGERED ? null : packed[2],
+                    trigger, source, items);
+        }
+
+        private static String intern(String s) {
+            return s == null ? null : s.intern();
         }
     }
 
@@ -90,21 +120,14 @@ public final class SentLists implements AutoCloseable {
     }
 
     public void sent(int partition, Recommendation list) {
-        byPartition.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(list.userId(), Sent.of(list));
+        byPartition.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(list.userId(), Sent.of(list, false));
     }
 
     /** The user's list on the topic, titled from the catalogue, or null when none was sent from here or read back. */
     public Recommendation latest(int partition, long userId, Catalog catalog) {
         Map<Long, Sent> lists = byPartition.get(partition);
         Sent s = lists == null ? null : lists.get(userId);
-        if (s == null) {
-            return null;
-        }
-        List<Recommendation.Item> items = new ArrayList<>(s.movieIds.length);
-        for (int i = 0; i < s.movieIds.length; i++) {
-            items.add(new Recommendation.Item(s.movieIds[i], catalog.title(s.movieIds[i]), s.scores[i]));
-        }
-        return new Recommendation(userId, s.modelVersion, s.generatedAt, s.triggeredAt, s.trigger, s.source, items);
+        return s == null ? null : s.toList(userId, catalog);
     }
 
     /** Forgets a partition's lists: its task left this instance. */
@@ -159,7 +182,7 @@ public final class SentLists implements AutoCloseable {
                                 latest.remove(Long.parseLong(new String(r.key(), StandardCharsets.UTF_8)));
                             } else {
                                 Recommendation list = json.deserialize(tp.topic(), r.value());
-                                latest.put(list.userId(), Sent.of(list));
+                                latest.put(list.userId(), Sent.of(list, true));
                             }
                         } catch (RuntimeException e) {
                             unreadable++;
