@@ -15,6 +15,8 @@ import java.util.Arrays;
  */
 public final class CandidatePools {
     private static final int NONE = -1;
+    /** The longest Java array, less the header words some JVMs reserve. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final int capacity;
     /** Candidates a pool holds at most. */
@@ -84,7 +86,7 @@ public final class CandidatePools {
         }
         int slot = slotOf(userId);
         if (slot == NONE) {
-            if (used == slots && slots < capacity) {
+            if (used == slots && slots < maxSlots()) {
                 grow();
             }
             if (used < slots) {
@@ -110,10 +112,18 @@ public final class CandidatePools {
         return used;
     }
 
-    /** Doubles the slots (or starts them, for a new width, with every pool dropped), up to the capacity. */
+    /**
+     * The slots the arrays can hold: the capacity, unless a very wide query would make its array longer than Java
+     * allows (the candidates' array is bounded by the configuration's check), in which case fewer pools are kept.
+     */
+    private int maxSlots() {
+        return Math.min(capacity, MAX_ARRAY / Math.max(1, Math.max(queryWidth, maxItems)));
+    }
+
+    /** Doubles the slots (or starts them, for a new width, with every pool dropped), up to {@link #maxSlots}. */
     private void grow() {
         int was = slots;
-        slots = Math.min(capacity, Math.max(1024, was * 2));
+        slots = Math.min(maxSlots(), Math.max(1024, was * 2));
         users = Arrays.copyOf(users, slots);
         indexes = Arrays.copyOf(indexes, slots);
         itemCounts = Arrays.copyOf(itemCounts, slots);

@@ -50,6 +50,9 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
             require(rebuildNewItems > 0, "scorer.retrieval.rebuild-new-items must be positive, got " + rebuildNewItems);
             require(poolDrift >= 0, "scorer.retrieval.pool-drift must not be negative (0: never reuse), got " + poolDrift);
             require(poolUsers >= 0, "scorer.retrieval.pool-users must not be negative, got " + poolUsers);
+            require((long) poolUsers * candidates <= Integer.MAX_VALUE - 8, "scorer.retrieval.pool-users times"
+                    + " scorer.retrieval.candidates must be at most 2,147,483,639 (the pools' candidates share one"
+                    + " array), got " + poolUsers + " x " + candidates);
         }
 
         /** Every list by a full scan. */

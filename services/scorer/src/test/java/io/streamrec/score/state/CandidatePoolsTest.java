@@ -22,7 +22,7 @@ class CandidatePoolsTest {
     @Test
     void poolsBehaveLikeALeastRecentlyUsedMapOfTheirCandidates() {
         CandidateIndex index = index(1);
-        int capacity = 300;
+        int capacity = 3_000; // above the first 1,024 slots, so the arrays grow twice
         CandidatePools pools = new CandidatePools(capacity, 8);
         Map<Long, Kept> reference = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
@@ -57,6 +57,7 @@ class CandidatePoolsTest {
             assertThat(pools.size()).isEqualTo(reference.size());
         }
         assertThat(reused).isGreaterThan(10_000);
+        assertThat(pools.size()).isEqualTo(capacity);
     }
 
     @Test

@@ -34,6 +34,17 @@ class SentListsTest {
     }
 
     @Test
+    void keepsAnOddNumberOfItemsNegativeScoresAndNoTriggerTimeExactly() {
+        SentLists sent = new SentLists();
+        List<Recommendation.Item> items = List.of(new Recommendation.Item(9_007_199_254_740_991L, null, -1.5f),
+                new Recommendation.Item(2, null, 0f), new Recommendation.Item(3, null, -0.0123f));
+        sent.sent(0, new Recommendation(8, 4, 1_004, null, "snapshot", "fold-in", items));
+
+        Recommendation latest = sent.latest(0, 8, new Catalog());
+        assertThat(latest).isEqualTo(new Recommendation(8, 4, 1_004, null, "snapshot", "fold-in", items));
+    }
+
+    @Test
     void forgetsThePartitionsOfATaskThatLeft() {
         SentLists sent = new SentLists();
         sent.sent(0, list(1, 1, 10));
