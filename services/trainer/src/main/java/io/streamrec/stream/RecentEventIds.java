@@ -1,14 +1,18 @@
 package io.streamrec.stream;
 
-import java.util.Arrays;
-
 /**
  * The event ids seen lately, so a rating delivered twice (a producer retrying, a dataset replayed again) is trained
  * once. Exact up to 64-bit fingerprints: each id is kept as a 64-bit hash, so two different ids collide (and the
  * second is wrongly skipped) with probability about {@code n / 2^64} per rating for n ids held: below 1e-12 at the
  * default window. Memory is bounded: two generations of open-addressing tables, each holding up to {@code window}
- * fingerprints at a load of at most 0.5 (a power-of-two size), 32 to 64 bytes per id of the window; when the current generation is full
- * the older one is dropped. So the last {@code window} ids are always remembered, and at most {@code 2 window}.
+ * fingerprints at a load of at most 0.5 (a power-of-two size), 32 to 64 bytes per id of the window; when the current
+ * generation is full the older one is dropped. So the last {@code window} ids are always remembered, and at most
+ * {@code 2 window}.
+ *
+ * <p>The two generations are interleaved in one array, slot s of each side by side ({@code 2s} and {@code 2s + 1};
+ * which of the two is the current generation alternates at each drop), and share the hash: a lookup reads one
+ * cache line for both where two tables cost two misses. With two tables the dedup was a quarter of the intake
+ * thread's samples in {@code bench stream} (JFR), nearly all of it waiting on those misses.
  *
  * <p>Not thread-safe: the intake thread owns it.
  */
@@ -17,11 +21,13 @@ final class RecentEventIds {
     static final int MAX_WINDOW = 1 << 28;
 
     private final int window;
-    private long[] current;
-    private long[] previous;
+    /** Slot s of the generation g at {@code 2s + g}. */
+    private final long[] slots;
+    private final int mask;
+    /** Which side of each pair is the current generation (0 or 1). */
+    private int current;
     private int held;
     private int previousHeld;
-    private final int mask;
 
     /** @param window ids always remembered; 0 remembers none ({@link #firstTime} then always answers true) */
     RecentEventIds(int window) {
@@ -31,8 +37,7 @@ final class RecentEventIds {
         this.window = window;
         int capacity = window == 0 ? 0 : Integer.highestOneBit(Math.max(2, window) * 2 - 1) << 1;
         this.mask = capacity - 1;
-        this.current = new long[capacity];
-        this.previous = window == 0 ? new long[0] : null;
+        this.slots = new long[2 * capacity];
     }
 
     /** Records the id; false when it was seen within the window before (the rating is a repeat). */
@@ -41,21 +46,30 @@ final class RecentEventIds {
             return true;
         }
         long f = fingerprint(eventId);
-        if (contains(previous, f)) {
-            return false;
-        }
-        int slot = (int) mix(f) & mask;
-        while (current[slot] != EMPTY) {
-            if (current[slot] == f) {
+        int home = (int) mix(f) & mask;
+        // Both generations' probe runs from the same home slot, side by side; an id is never stored past the first
+        // empty slot of its generation's run (nothing is ever deleted, only whole generations dropped).
+        int free = -1;
+        boolean previousEnded = false;
+        for (int slot = home; ; slot = (slot + 1) & mask) {
+            long mine = slots[2 * slot + current];
+            long older = slots[2 * slot + (current ^ 1)];
+            if (mine == f || (!previousEnded && older == f)) {
                 return false;
             }
-            slot = (slot + 1) & mask;
+            previousEnded |= older == EMPTY;
+            if (free < 0 && mine == EMPTY) {
+                free = slot;
+            }
+            if (free >= 0 && previousEnded) {
+                break;
+            }
         }
         if (held == window) {
-            rotate();
-            slot = (int) mix(f) & mask;
+            dropPrevious();
+            free = home; // the new current generation is empty
         }
-        current[slot] = f;
+        slots[2 * free + current] = f;
         held++;
         return true;
     }
@@ -70,26 +84,12 @@ final class RecentEventIds {
         return held + previousHeld;
     }
 
-    private boolean contains(long[] table, long f) {
-        if (table == null || table.length == 0) {
-            return false;
+    /** The previous generation is cleared and becomes the current one; the full current one becomes the previous. */
+    private void dropPrevious() {
+        current ^= 1;
+        for (int i = current; i < slots.length; i += 2) {
+            slots[i] = EMPTY;
         }
-        int slot = (int) mix(f) & mask;
-        while (table[slot] != EMPTY) {
-            if (table[slot] == f) {
-                return true;
-            }
-            slot = (slot + 1) & mask;
-        }
-        return false;
-    }
-
-    /** The current generation becomes the previous one; the old previous table is cleared and reused. */
-    private void rotate() {
-        long[] reused = previous == null ? new long[current.length] : previous;
-        Arrays.fill(reused, EMPTY);
-        previous = current;
-        current = reused;
         previousHeld = held;
         held = 0;
     }

@@ -34,6 +34,43 @@ class RecentEventIdsTest {
         assertThat(seen.firstTime("e0")).as("long forgotten").isTrue();
     }
 
+    /**
+     * Random ids with repeats at every distance, against the promise: an id among the last {@code window} new ids is
+     * a repeat, an id never seen is new, and one in between may be either. Over many drops of a generation, so
+     * both sides of the interleaved pairs serve as the current one.
+     */
+    @Test
+    void randomRepeatsAtEveryDistanceKeepThePromise() {
+        int window = 500;
+        RecentEventIds seen = new RecentEventIds(window);
+        java.util.Random random = new java.util.Random(11);
+        java.util.Map<String, Integer> newAt = new java.util.HashMap<>(); // id -> its index among the new ids
+        java.util.List<String> news = new java.util.ArrayList<>();
+        int remembered = 0;
+        int forgotten = 0;
+        for (int i = 0; i < 200_000; i++) {
+            boolean repeat = !news.isEmpty() && random.nextInt(3) == 0;
+            String id = repeat ? news.get(Math.max(0, news.size() - 1 - random.nextInt(3 * window))) : "id-" + i;
+            Integer at = newAt.get(id);
+            boolean first = seen.firstTime(id);
+            if (at == null) {
+                assertThat(first).as("never seen: %s", id).isTrue();
+            } else if (news.size() - at <= window) {
+                assertThat(first).as("%s, %d new ids ago", id, news.size() - at).isFalse();
+                remembered++;
+            } else if (first) {
+                forgotten++;
+            }
+            if (first) {
+                newAt.put(id, news.size());
+                news.add(id);
+            }
+            assertThat(seen.size()).isLessThanOrEqualTo(2 * window);
+        }
+        assertThat(remembered).isGreaterThan(10_000);
+        assertThat(forgotten).as("ids beyond two windows are forgotten").isGreaterThan(1_000);
+    }
+
     @Test
     void aZeroWindowRemembersNothing() {
         RecentEventIds seen = new RecentEventIds(0);
