@@ -1,5 +1,6 @@
 package io.streamrec.score;
 
+import io.streamrec.score.state.ScorerConfig;
 import io.streamrec.score.stream.UserProcessor;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.streamrec.config.Settings;
@@ -16,6 +17,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +48,19 @@ class ScorerAppTest {
 
     private static final int USERS = 120;
     private final HttpClient http = HttpClient.newHttpClient();
+
+    /** One produce request of lists in flight (fewer, larger requests in a full rescore), unless the settings say. */
+    @Test
+    void listsGoOneProduceRequestAtATimeUnlessTheSettingsSayOtherwise() {
+        Settings settings = Settings.defaults().with("kafka.bootstrap.servers", "localhost:9092");
+        String key = StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+        HostInfo self = new HostInfo("localhost", 1);
+        assertThat(ScorerApp.streamsProperties(settings, ScorerConfig.from(settings), self)
+                .get(key)).isEqualTo(1);
+        Settings overridden = settings.with("kafka.streams." + key, "5");
+        assertThat(ScorerApp.streamsProperties(overridden, ScorerConfig.from(overridden), self)
+                .get(key)).isEqualTo("5");
+    }
 
     @Test
     void everyUserGetsAListANewUserGetsAPersonalOneFromTheirRatingAndQueriesAnswer(@TempDir Path state) throws Exception {
