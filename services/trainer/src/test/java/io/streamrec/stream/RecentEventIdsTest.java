@@ -2,6 +2,14 @@ package io.streamrec.stream;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,9 +51,9 @@ class RecentEventIdsTest {
     void randomRepeatsAtEveryDistanceKeepThePromise() {
         int window = 500;
         RecentEventIds seen = new RecentEventIds(window);
-        java.util.Random random = new java.util.Random(11);
-        java.util.Map<String, Integer> newAt = new java.util.HashMap<>(); // id -> its index among the new ids
-        java.util.List<String> news = new java.util.ArrayList<>();
+        Random random = new Random(11);
+        Map<String, Integer> newAt = new HashMap<>(); // id -> its index among the new ids
+        List<String> news = new ArrayList<>();
         int remembered = 0;
         int forgotten = 0;
         for (int i = 0; i < 200_000; i++) {
@@ -81,7 +89,7 @@ class RecentEventIdsTest {
 
     @Test
     void fingerprintsOfAMillionDistinctIdsDoNotCollide() {
-        java.util.Set<Long> prints = new java.util.HashSet<>();
+        Set<Long> prints = new HashSet<>();
         for (int i = 0; i < 1_000_000; i++) {
             prints.add(RecentEventIds.fingerprint(Integer.toHexString(i * 31 + 7)));
         }
