@@ -49,17 +49,23 @@ class ScorerAppTest {
     private static final int USERS = 120;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    /** One produce request of lists in flight (fewer, larger requests in a full rescore), unless the settings say. */
+    /**
+     * One produce request of lists in flight, in batches of up to 64 KB (fewer, larger requests in a full rescore),
+     * unless the settings say otherwise.
+     */
     @Test
-    void listsGoOneProduceRequestAtATimeUnlessTheSettingsSayOtherwise() {
+    void listsGoOneLargeProduceRequestAtATimeUnlessTheSettingsSayOtherwise() {
         Settings settings = Settings.defaults().with("kafka.bootstrap.servers", "localhost:9092");
-        String key = StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+        String inFlight = StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+        String batch = StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG);
         HostInfo self = new HostInfo("localhost", 1);
-        assertThat(ScorerApp.streamsProperties(settings, ScorerConfig.from(settings), self)
-                .get(key)).isEqualTo(1);
-        Settings overridden = settings.with("kafka.streams." + key, "5");
-        assertThat(ScorerApp.streamsProperties(overridden, ScorerConfig.from(overridden), self)
-                .get(key)).isEqualTo("5");
+        Properties defaults = ScorerApp.streamsProperties(settings, ScorerConfig.from(settings), self);
+        assertThat(defaults.get(inFlight)).isEqualTo(1);
+        assertThat(defaults.get(batch)).isEqualTo(65536);
+        Settings overridden = settings.with("kafka.streams." + inFlight, "5").with("kafka.streams." + batch, "16384");
+        Properties chosen = ScorerApp.streamsProperties(overridden, ScorerConfig.from(overridden), self);
+        assertThat(chosen.get(inFlight)).isEqualTo("5");
+        assertThat(chosen.get(batch)).isEqualTo("16384");
     }
 
     @Test
