@@ -104,6 +104,11 @@ final class SnapshotPublisher implements AutoCloseable {
         await(List.of(plain.send(new ProducerRecord<>(topic, key, value))));
     }
 
+    /** A record on the given partition, as {@link #raw(String, byte[], byte[])} would leave it to the partitioner. */
+    void raw(String topic, int partition, byte[] key, byte[] value) {
+        await(List.of(plain.send(new ProducerRecord<>(topic, partition, key, value))));
+    }
+
     private static ProducerRecord<byte[], byte[]> record(String topic, long id, byte[] value) {
         return new ProducerRecord<>(topic, Long.toString(id).getBytes(StandardCharsets.UTF_8), value);
     }
