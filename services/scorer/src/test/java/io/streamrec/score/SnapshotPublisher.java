@@ -104,7 +104,7 @@ final class SnapshotPublisher implements AutoCloseable {
         await(List.of(plain.send(new ProducerRecord<>(topic, key, value))));
     }
 
-    /** A record on the given partition, as {@link #raw(String, byte[], byte[])} would leave it to the partitioner. */
+    /** As {@link #raw(String, byte[], byte[])}, but on the given partition rather than where the partitioner puts it. */
     void raw(String topic, int partition, byte[] key, byte[] value) {
         await(List.of(plain.send(new ProducerRecord<>(topic, partition, key, value))));
     }
