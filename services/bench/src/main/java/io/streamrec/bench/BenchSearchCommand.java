@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code streamrec bench search}: one user's list by candidate retrieval beside a full scan, without Kafka. */
-@Command(name = "search", mixinStandardHelpOptions = true,
+@Command(name = "search", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.BrokerRefused.class,
         description = {"Times one user's list by candidate retrieval (the index's search and the exact re-ranking "
                 + "of its candidates) beside a full scan of the catalogue, in the same run, hot and with the caches "
                 + "evicted, and prints the recall@10 of retrieval against the scan. No Kafka: the scorer's ranking "
@@ -30,6 +30,7 @@ public final class BenchSearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        settings.refuseBroker("bench search runs without Kafka");
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("bench.search.users", users);
         SearchBenchmark.run(settings.load(flags), spec.commandLine().getOut());

@@ -26,30 +26,30 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settings;
 
-    @Option(names = "--events", defaultValue = "1000000", description = "Ratings in the stream (default ${DEFAULT-VALUE}).")
+    @Option(names = "--events", paramLabel = "N", defaultValue = "1000000", description = "Ratings in the stream (default ${DEFAULT-VALUE}).")
     long events;
 
-    @Option(names = "--users", defaultValue = "140000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
+    @Option(names = "--users", paramLabel = "N", defaultValue = "140000", description = "Synthetic users (default ${DEFAULT-VALUE}).")
     int users;
 
-    @Option(names = "--items", defaultValue = "27000", description = "Synthetic items (default ${DEFAULT-VALUE}).")
+    @Option(names = "--items", paramLabel = "N", defaultValue = "27000", description = "Synthetic items (default ${DEFAULT-VALUE}).")
     int items;
 
-    @Option(names = "--bare-rounds", defaultValue = "2", description = "Rounds of the bare consumer; the best counts (default ${DEFAULT-VALUE}).")
+    @Option(names = "--bare-rounds", paramLabel = "N", defaultValue = "2", description = "Rounds of the bare consumer; the best counts (default ${DEFAULT-VALUE}).")
     int bareRounds;
 
-    @Option(names = "--warm-up-events", defaultValue = "1000000", description = "Ratings a first, unmeasured trainer "
+    @Option(names = "--warm-up-events", paramLabel = "N", defaultValue = "1000000", description = "Ratings a first, unmeasured trainer "
             + "run trains on a broker of its own, so that the measured runs find the trainer's code compiled, as the bare "
             + "consumer's best round does; 0 skips it (default ${DEFAULT-VALUE}).")
     long warmUpEvents;
 
-    @Option(names = "--replay", defaultValue = "both", description = "Continual training: on, off or both (default ${DEFAULT-VALUE}).")
+    @Option(names = "--replay", paramLabel = "MODE", defaultValue = "both", description = "Continual training: on, off or both (default ${DEFAULT-VALUE}).")
     String replay;
 
-    @Option(names = "--engine", description = "auto, java or djl (trainer.engine).")
+    @Option(names = "--engine", paramLabel = "NAME", description = "auto, java or djl (trainer.engine).")
     String engine;
 
-    @Option(names = "--model", description = "mf, gmf, ncf-mlp or neumf (trainer.model).")
+    @Option(names = "--model", paramLabel = "NAME", description = "mf, gmf, ncf-mlp or neumf (trainer.model).")
     String model;
 
     @Spec

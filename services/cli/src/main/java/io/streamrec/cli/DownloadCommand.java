@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code streamrec download}: a MovieLens archive fetched, verified and unpacked into the cache. */
-@Command(name = "download", mixinStandardHelpOptions = true,
+@Command(name = "download", mixinStandardHelpOptions = true, modelTransformer = SettingsOptions.BrokerRefused.class,
         description = {"Fetches a MovieLens archive from GroupLens into the cache directory, checks its published "
                 + "size and SHA-256, and unpacks it (refusing entries that would land outside the cache).",
                 "A local .zip path or a file:/http(s): URL works the same way; a zip of another name is checked for a "
@@ -46,6 +46,7 @@ public final class DownloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        settings.refuseBroker("download uses no Kafka");
         Map<String, Object> flags = new LinkedHashMap<>();
         flags.put("data.cache-dir", cacheDir);
         flags.put("data.mirror", mirror);

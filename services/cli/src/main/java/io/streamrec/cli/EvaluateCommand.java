@@ -58,16 +58,16 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "leave-latest-out (implicit) or random-split (explicit).")
     List<String> protocols;
 
-    @Option(names = "--model", description = "mf, gmf, ncf-mlp or neumf (trainer.model).")
+    @Option(names = "--model", paramLabel = "NAME", description = "mf, gmf, ncf-mlp or neumf (trainer.model).")
     String model;
 
-    @Option(names = "--objective", description = "implicit or explicit (trainer.objective).")
+    @Option(names = "--objective", paramLabel = "NAME", description = "implicit or explicit (trainer.objective).")
     String objective;
 
-    @Option(names = "--engine", description = "auto, java or djl (trainer.engine).")
+    @Option(names = "--engine", paramLabel = "NAME", description = "auto, java or djl (trainer.engine).")
     String engine;
 
-    @Option(names = "--passes", description = "Passes over the training data in the offline protocols (evaluate.passes).")
+    @Option(names = "--passes", paramLabel = "N", description = "Passes over the training data in the offline protocols (evaluate.passes).")
     Integer passes;
 
     @Option(names = "--rate", paramLabel = "N",
@@ -75,7 +75,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + "would (evaluate.rate; default 2000, the demo's; 0: all at once, full batches, no replay).")
     Double rate;
 
-    @Option(names = "--seed", description = "Seed of the model, the sampling and the user sample (trainer.seed, data.seed).")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the model, the sampling and the user sample (trainer.seed, data.seed).")
     Long seed;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "streamrec-eval",

@@ -12,7 +12,9 @@ public enum ExitCode {
     SCORER_UNREACHABLE(4, "No scorer answered at its address (recommend)."),
     SCORER_ERROR(5, "The scorer answered with an error (recommend)."),
     /** Set by the JVM (128 + SIGINT), after the shutdown hooks: no command returns it. */
-    INTERRUPTED(130, "Stopped by Ctrl-C, after winding down (the demo prints its summary first).");
+    INTERRUPTED(130, "Stopped by Ctrl-C, after winding down (the demo prints its summary first)."),
+    /** Set by the JVM (128 + SIGTERM), after the same shutdown hooks: how a service is stopped normally. */
+    TERMINATED(143, "Stopped by SIGTERM (kill, docker stop), after winding down as for Ctrl-C.");
 
     public final int code;
     private final String meaning;

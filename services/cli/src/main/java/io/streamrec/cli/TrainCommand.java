@@ -29,16 +29,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     SettingsOptions settings;
 
-    @Option(names = "--model", description = "mf, gmf, ncf-mlp or neumf (trainer.model).")
+    @Option(names = "--model", paramLabel = "NAME", description = "mf, gmf, ncf-mlp or neumf (trainer.model).")
     String model;
 
-    @Option(names = "--engine", description = "auto, java or djl (trainer.engine).")
+    @Option(names = "--engine", paramLabel = "NAME", description = "auto, java or djl (trainer.engine).")
     String engine;
 
-    @Option(names = "--device", description = "auto, cpu or gpu (trainer.device).")
+    @Option(names = "--device", paramLabel = "NAME", description = "auto, cpu or gpu (trainer.device).")
     String device;
 
-    @Option(names = "--metrics-port", description = "Prometheus endpoint port, 0 for any, -1 for none (metrics.port).")
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Prometheus endpoint port, 0 for any, -1 for none (metrics.port).")
     Integer metricsPort;
 
     @Spec

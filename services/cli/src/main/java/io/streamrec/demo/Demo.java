@@ -295,8 +295,9 @@ public final class Demo {
         text.append(String.format(Locale.ROOT, "  replayed         %,d %s; trained %,d; dead letters %,d%n", sent,
                 sent < total ? String.format(Locale.ROOT, "of %,d ratings (stopped early)", total) : "ratings",
                 trainer.eventsTrained(), trainer.eventsDeadLettered()));
-        text.append(String.format(Locale.ROOT, "  snapshots        %d (model v%d)%n", trainer.snapshotVersion(),
-                trainer.snapshotVersion()));
+        // Taken while the trainer still runs: stopping, it serves once more (its log then names the last version).
+        text.append(String.format(Locale.ROOT, "  snapshots        %d served so far (model v%d)%n",
+                trainer.snapshotVersion(), trainer.snapshotVersion()));
         if (summary.ranked() == 0) {
             text.append("  HR@10            n/a (no rating ranked yet)\n");
         } else {

@@ -92,6 +92,17 @@ class FriendlyFailuresTest {
         assertThat(run("evaluate", "--synthetic", "50", "40", "500", "--set", "kafka.bootstrap.servers=k:9092"))
                 .isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString()).contains("evaluate runs without Kafka");
+        assertThat(run("download", "ml-latest-small", "--bootstrap-server", "localhost:9092"))
+                .isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).contains("download uses no Kafka");
+        assertThat(run("bench", "search", "--bootstrap-server", "localhost:9092")).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).contains("bench search runs without Kafka");
+        for (String[] help : List.of(new String[] {"demo", "--help"}, new String[] {"evaluate", "--help"},
+                new String[] {"download", "--help"}, new String[] {"bench", "search", "--help"})) {
+            out.getBuffer().setLength(0);
+            assertThat(run(help)).isZero();
+            assertThat(out.toString()).as(String.join(" ", help)).contains("--set").doesNotContain("--bootstrap-server");
+        }
     }
 
     @Test
