@@ -2,6 +2,7 @@ package io.streamrec.cli;
 
 import io.streamrec.config.SettingsOptions;
 import io.streamrec.config.Settings;
+import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.replay.Pacing;
 import io.streamrec.console.ProgressBar;
@@ -66,6 +67,7 @@ public final class ReplayCommand implements Callable<Integer> {
         var err = System.err;
         Pacing pacing = Pacing.fromSettings(s);
         RatingSource replaySource = RatingSources.fromSettings(s, err);
+        TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         err.printf("replaying to %s, %s%n", s.text("kafka.bootstrap.servers"), pacing);
         try (Metrics metrics = Metrics.start(s, "streamrec-replayer")) {
             ReplaySummary summary = new Replayer(s, err, metrics.registry())

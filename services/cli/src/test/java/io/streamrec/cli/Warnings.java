@@ -23,18 +23,29 @@ public final class Warnings implements AutoCloseable {
         }
     };
 
-    private Warnings() {
+    private Warnings(Level from) {
         appender.start();
         LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getRootLogger().addAppender(appender, Level.WARN, null);
+        context.getConfiguration().getRootLogger().addAppender(appender, from, null);
         context.updateLoggers();
     }
 
     public static Warnings capture() {
-        return new Warnings();
+        return new Warnings(Level.WARN);
     }
 
+    /** Also the INFO lines, for what a command must not log (its own WARN and ERROR lines stay in {@link #lines}). */
+    public static Warnings captureFromInfo() {
+        return new Warnings(Level.INFO);
+    }
+
+    /** The WARN and ERROR lines. */
     public List<String> lines() {
+        return lines.stream().filter(l -> l.startsWith("WARN ") || l.startsWith("ERROR ") || l.startsWith("FATAL ")).toList();
+    }
+
+    /** Every line captured, INFO included when {@link #captureFromInfo}. */
+    public List<String> allLines() {
         return List.copyOf(lines);
     }
 
