@@ -15,11 +15,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * configuration in force (services/common's log4j2.xml, with the tests' overlay).
  */
 public final class Warnings implements AutoCloseable {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    /** A captured line with its level, so that the WARN and ERROR ones are told apart by level, not by text. */
+    private record Line(Level level, String text) {
+    }
+
+    private final List<Line> lines = new CopyOnWriteArrayList<>();
     private final AbstractAppender appender = new AbstractAppender("test-warnings", null, null, true, Property.EMPTY_ARRAY) {
         @Override
         public void append(LogEvent event) {
-            lines.add(event.getLevel() + " " + event.getLoggerName() + " " + event.getMessage().getFormattedMessage());
+            lines.add(new Line(event.getLevel(), event.getLevel() + " " + event.getLoggerName() + " "
+                    + event.getMessage().getFormattedMessage()));
         }
     };
 
@@ -41,12 +46,12 @@ public final class Warnings implements AutoCloseable {
 
     /** The WARN and ERROR lines. */
     public List<String> lines() {
-        return lines.stream().filter(l -> l.startsWith("WARN ") || l.startsWith("ERROR ") || l.startsWith("FATAL ")).toList();
+        return lines.stream().filter(l -> l.level().isMoreSpecificThan(Level.WARN)).map(Line::text).toList();
     }
 
     /** Every line captured, INFO included when {@link #captureFromInfo}. */
     public List<String> allLines() {
-        return List.copyOf(lines);
+        return lines.stream().map(Line::text).toList();
     }
 
     @Override

@@ -184,9 +184,10 @@ public final class ScorerApp implements AutoCloseable {
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
         // And batches of up to 64 KB a partition instead of 16 KB: with one request in flight, a full rescore can fill
         // 16 KB (about 40 lists, with the stores' changelog records) before the ack comes back, and the rest waits
-        // for the request after (how full the batches were was not measured; the larger ones measured faster). Six runs each alternating (--set bench.score.rates=1000 --set bench.score.seconds=5
-        // --set bench.score.snapshot-users=0): first full snapshots 16,661 users/s on average against 13,939 (within
-        // 10 s in 3 of 6 against none), the second 21,797 against 18,791; 1,000/s p99 no different (1.8x and 1.7x).
+        // for the request after (how full the batches were was not measured; the larger ones measured faster). Six
+        // runs each alternating (--set bench.score.rates=1000 --set bench.score.seconds=5 --set
+        // bench.score.snapshot-users=0): first full snapshots 16,661 users/s on average against 13,939 (within 10 s in
+        // 3 of 6 against none), the second 21,797 against 18,791; 1,000/s p99 no different (1.8x and 1.7x).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 64 * 1024);
         // Bad records never stop a thread: ours are parsed by the processors, which skip and count them; these
         // handlers cover anything else (a record the deserializer or a processor cannot take, an output record too
