@@ -141,12 +141,15 @@ public final class ScoreBenchmark {
             TopicAdmin.ensureTopics(admin, List.of(scratch), rf, Duration.ofSeconds(60));
             ScorerConfig config = ScorerConfig.from(s);
             out.printf("bench score: %,d users x %,d items, d=%d (mf, implicit, 50 latent genres); scorer: %s, "
-                            + "%d stream thread(s), %d rescoring thread(s), %s, linger.ms=%d, %s store; %d cores, "
+                            + "%d stream thread(s), %d rescoring thread(s), %s, linger.ms=%d, %s store, record cache %d MB, "
+                            + "commit every %d ms; %d cores, "
                             + "load average %.2f%n", users, items, dim, config.retrieval().approximate()
                             && items >= config.retrieval().minItems()
                             ? "candidate retrieval (" + config.retrieval().candidates() + " candidates, exact re-ranking)"
                             : "exact (full scans)", config.streamThreads(), config.rescoreThreads(),
                     config.guarantee().streamsName(), config.lingerMs(), config.store().name().toLowerCase(),
+                    ScorerApp.recordCacheBytes(config, Runtime.getRuntime().maxMemory()) >> 20,
+                    config.commitInterval().toMillis(),
                     Runtime.getRuntime().availableProcessors(),
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             out.flush();

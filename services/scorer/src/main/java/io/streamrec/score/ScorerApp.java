@@ -146,6 +146,17 @@ public final class ScorerApp implements AutoCloseable {
      * set. The inputs are still read read_committed (Streams reads read_uncommitted under at-least-once unless
      * told), so a snapshot's rows are never seen before the trainer commits them.
      */
+    /** The record cache's size: {@code scorer.record-cache-mb}, but at most a quarter of the heap, and said so. */
+    public static long recordCacheBytes(ScorerConfig config, long maxHeapBytes) {
+        long cap = maxHeapBytes / 4;
+        if (config.recordCacheBytes() <= cap) {
+            return config.recordCacheBytes();
+        }
+        log.info("record cache of {} MB: scorer.record-cache-mb={} is more than a quarter of this JVM's heap ({} MB)",
+                cap >> 20, config.recordCacheBytes() >> 20, maxHeapBytes >> 20);
+        return cap;
+    }
+
     @SuppressWarnings("deprecation")
     public static Properties streamsProperties(Settings settings, ScorerConfig config, HostInfo self) {
         Properties p = new Properties();
@@ -156,6 +167,10 @@ public final class ScorerApp implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, settings.integer("topics.replication-factor"));
         p.put(StreamsConfig.POLL_MS_CONFIG, config.pollMs());
+        // The record cache in front of the stores, and how often a commit writes it out (scorer.record-cache-mb and
+        // scorer.commit-interval-ms in config/streamrec.properties say why these sizes).
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, recordCacheBytes(config, Runtime.getRuntime().maxMemory()));
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         // The global stores' restore polls each partition until it reaches the end, and the last poll of a
         // partition comes back empty only after fetch.max.wait.ms (500 ms by default): 3.4 s of a 3.8 s start with

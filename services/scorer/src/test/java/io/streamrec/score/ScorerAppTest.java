@@ -68,6 +68,38 @@ class ScorerAppTest {
         assertThat(chosen.get(batch)).isEqualTo("16384");
     }
 
+    /**
+     * A record cache of 256 MB (at most a quarter of the heap) written out by a commit every second under
+     * at-least-once and every 100 ms under exactly-once, unless the settings say otherwise.
+     */
+    @Test
+    void theRecordCacheHoldsTheWorkingSetAndCommitsWriteItOutOftenUnlessTheSettingsSayOtherwise() {
+        Settings settings = Settings.defaults().with("kafka.bootstrap.servers", "localhost:9092");
+        String cache = StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG;
+        String commit = StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
+        HostInfo self = new HostInfo("localhost", 1);
+        ScorerConfig config = ScorerConfig.from(settings);
+        assertThat(ScorerApp.recordCacheBytes(config, 4L << 30)).isEqualTo(256L << 20);
+        assertThat(ScorerApp.recordCacheBytes(config, 512L << 20)).isEqualTo(128L << 20);
+        Properties defaults = ScorerApp.streamsProperties(settings, config, self);
+        assertThat(defaults.get(cache)).isEqualTo(ScorerApp.recordCacheBytes(config, Runtime.getRuntime().maxMemory()));
+        assertThat(defaults.get(commit)).isEqualTo(1000L);
+        Settings exactlyOnce = settings.with("scorer.processing-guarantee", "exactly_once_v2");
+        assertThat(ScorerApp.streamsProperties(exactlyOnce, ScorerConfig.from(exactlyOnce), self).get(commit))
+                .isEqualTo(100L);
+        Settings chosen = settings.with("scorer.record-cache-mb", "0").with("scorer.commit-interval-ms", "250");
+        Properties chosenProperties = ScorerApp.streamsProperties(chosen, ScorerConfig.from(chosen), self);
+        assertThat(chosenProperties.get(cache)).isEqualTo(0L);
+        assertThat(chosenProperties.get(commit)).isEqualTo(250L);
+        Settings passedThrough = settings.with("kafka.streams." + cache, "1048576");
+        assertThat(ScorerApp.streamsProperties(passedThrough, ScorerConfig.from(passedThrough), self).get(cache))
+                .isEqualTo("1048576");
+        assertThatThrownBy(() -> ScorerConfig.from(settings.with("scorer.commit-interval-ms", "0")))
+                .hasMessageContaining("scorer.commit-interval-ms");
+        assertThatThrownBy(() -> ScorerConfig.from(settings.with("scorer.record-cache-mb", "-1")))
+                .hasMessageContaining("scorer.record-cache-mb");
+    }
+
     @Test
     void everyUserGetsAListANewUserGetsAPersonalOneFromTheirRatingAndQueriesAnswer(@TempDir Path state) throws Exception {
         Settings settings = kafka.settings()

@@ -18,7 +18,8 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                            Duration backlog, Duration backlogWait, FoldIn.Method foldInMethod, int foldInSteps, double foldInLearningRate,
                            double foldInL2, int foldInNegatives, double foldInRidgeTarget, int popularityWindow,
                            Duration popularityRefresh, int clusters, Duration clusterPeriod, int clusterIterations,
-                           Retrieval retrieval, int rescoreThreads) {
+                           Retrieval retrieval, int rescoreThreads, long recordCacheBytes,
+                           Duration commitInterval) {
 
     /**
      * Candidate retrieval ({@code scorer.retrieval.*}): an index over the item rows' linear part finds
@@ -114,12 +115,20 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
         require(!clusterPeriod.isNegative() && !clusterPeriod.isZero(), "scorer.clusters.period-ms must be positive");
         require(clusterIterations >= 1, "scorer.clusters.iterations must be at least 1, got " + clusterIterations);
         require(rescoreThreads >= 0, "scorer.rescore.threads must not be negative, got " + rescoreThreads);
+        require(recordCacheBytes >= 0, "scorer.record-cache-mb must not be negative (0 turns the cache off)");
+        require(commitInterval.toMillis() >= 1, "scorer.commit-interval-ms must be at least 1, got "
+                + commitInterval.toMillis());
     }
 
     public static ScorerConfig from(Settings s) {
         String advertised = s.optionalText("scorer.http.advertised-host");
+        Guarantee guarantee = s.choice("scorer.processing-guarantee", Guarantee.class);
+        // Empty: by the guarantee (config/streamrec.properties says why).
+        Duration commitInterval = s.optionalText("scorer.commit-interval-ms") != null
+                ? Duration.ofMillis(s.longInteger("scorer.commit-interval-ms"))
+                : Duration.ofMillis(guarantee == Guarantee.AT_LEAST_ONCE ? 1000 : 100);
         return new ScorerConfig(s.text("scorer.application-id"), s.integer("scorer.top-k"),
-                s.choice("scorer.processing-guarantee", Guarantee.class), s.integer("scorer.stream-threads"),
+                guarantee, s.integer("scorer.stream-threads"),
                 s.path("scorer.state-dir"), s.choice("scorer.store", StoreKind.class), s.text("scorer.http.host"),
                 s.integer("scorer.http.port"), advertised == null ? s.text("scorer.http.host") : advertised,
                 s.integer("scorer.producer.linger-ms"), s.integer("scorer.poll-ms"),
@@ -133,7 +142,8 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                 s.integer("scorer.fold-in.negatives"), s.decimal("scorer.fold-in.ridge-target"),
                 s.integer("scorer.popularity.window"), Duration.ofMillis(s.longInteger("scorer.popularity.refresh-ms")),
                 s.integer("scorer.clusters.k"), Duration.ofMillis(s.longInteger("scorer.clusters.period-ms")),
-                s.integer("scorer.clusters.iterations"), Retrieval.from(s), s.integer("scorer.rescore.threads"));
+                s.integer("scorer.clusters.iterations"), Retrieval.from(s), s.integer("scorer.rescore.threads"),
+                s.longInteger("scorer.record-cache-mb") << 20, commitInterval);
     }
 
     private static void require(boolean ok, String message) {

@@ -93,8 +93,8 @@ public final class ScorerTopology {
     }
 
     /**
-     * A partitioned store, changelogged, behind Kafka Streams' record cache ({@code statestore.cache.max.bytes},
-     * 10 MB by default), which the Processor API leaves off unless asked. A user's rated items are rewritten whole
+     * A partitioned store, changelogged, behind Kafka Streams' record cache ({@code scorer.record-cache-mb}), which
+     * the Processor API leaves off unless asked. A user's rated items are rewritten whole
      * at each of their ratings, and the ratings come in sessions: replaying ml-latest-small, a rating's history
      * averaged 6 KB, so every rating sent 6 KB to RocksDB and to the changelog (6 MB/s at 1,000 ratings/s, on cores
      * the broker, the trainer and the stream thread share). Cached, a key reaches them once per commit or eviction.
