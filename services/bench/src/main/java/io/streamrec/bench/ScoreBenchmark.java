@@ -141,8 +141,8 @@ public final class ScoreBenchmark {
             TopicAdmin.ensureTopics(admin, List.of(scratch), rf, Duration.ofSeconds(60));
             ScorerConfig config = ScorerConfig.from(s);
             out.printf("bench score: %,d users x %,d items, d=%d (mf, implicit, 50 latent genres); scorer: %s, "
-                            + "%d stream thread(s), %d rescoring thread(s), %s, linger.ms=%d, %s store, record cache %d MB, "
-                            + "commit every %d ms; %d cores, "
+                            + "%d stream thread(s), %d rescoring thread(s), %s, linger.ms=%d, %s store, "
+                            + "record cache %d MB, commit every %d ms; %d cores, "
                             + "load average %.2f%n", users, items, dim, config.retrieval().approximate()
                             && items >= config.retrieval().minItems()
                             ? "candidate retrieval (" + config.retrieval().candidates() + " candidates, exact re-ranking)"

@@ -133,6 +133,17 @@ public final class ScorerApp implements AutoCloseable {
         return app;
     }
 
+    /** The record cache's size: {@code scorer.record-cache-mb}, but at most a quarter of the heap, and said so. */
+    public static long recordCacheBytes(ScorerConfig config, long maxHeapBytes) {
+        long cap = maxHeapBytes / 4;
+        if (config.recordCacheBytes() <= cap) {
+            return config.recordCacheBytes();
+        }
+        log.info("record cache of {} MB: scorer.record-cache-mb={} is more than a quarter of this JVM's heap ({} MB)",
+                cap >> 20, config.recordCacheBytes() >> 20, maxHeapBytes >> 20);
+        return cap;
+    }
+
     /**
      * Kafka Streams configuration: streamrec's choices first, then the user's pass-through ({@code kafka.*},
      * {@code kafka.streams.*}), which may override any of them.
@@ -146,17 +157,6 @@ public final class ScorerApp implements AutoCloseable {
      * set. The inputs are still read read_committed (Streams reads read_uncommitted under at-least-once unless
      * told), so a snapshot's rows are never seen before the trainer commits them.
      */
-    /** The record cache's size: {@code scorer.record-cache-mb}, but at most a quarter of the heap, and said so. */
-    public static long recordCacheBytes(ScorerConfig config, long maxHeapBytes) {
-        long cap = maxHeapBytes / 4;
-        if (config.recordCacheBytes() <= cap) {
-            return config.recordCacheBytes();
-        }
-        log.info("record cache of {} MB: scorer.record-cache-mb={} is more than a quarter of this JVM's heap ({} MB)",
-                cap >> 20, config.recordCacheBytes() >> 20, maxHeapBytes >> 20);
-        return cap;
-    }
-
     @SuppressWarnings("deprecation")
     public static Properties streamsProperties(Settings settings, ScorerConfig config, HostInfo self) {
         Properties p = new Properties();
@@ -169,7 +169,8 @@ public final class ScorerApp implements AutoCloseable {
         p.put(StreamsConfig.POLL_MS_CONFIG, config.pollMs());
         // The record cache in front of the stores, and how often a commit writes it out (scorer.record-cache-mb and
         // scorer.commit-interval-ms in config/streamrec.properties say why these sizes).
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, recordCacheBytes(config, Runtime.getRuntime().maxMemory()));
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG,
+                recordCacheBytes(config, Runtime.getRuntime().maxMemory()));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         // The global stores' restore polls each partition until it reaches the end, and the last poll of a

@@ -98,6 +98,8 @@ class ScorerAppTest {
                 .hasMessageContaining("scorer.commit-interval-ms");
         assertThatThrownBy(() -> ScorerConfig.from(settings.with("scorer.record-cache-mb", "-1")))
                 .hasMessageContaining("scorer.record-cache-mb");
+        assertThatThrownBy(() -> ScorerConfig.from(settings.with("scorer.record-cache-mb", "9000000000000")))
+                .hasMessageContaining("scorer.record-cache-mb");
     }
 
     @Test

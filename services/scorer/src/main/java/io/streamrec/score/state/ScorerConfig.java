@@ -18,7 +18,7 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                            Duration backlog, Duration backlogWait, FoldIn.Method foldInMethod, int foldInSteps, double foldInLearningRate,
                            double foldInL2, int foldInNegatives, double foldInRidgeTarget, int popularityWindow,
                            Duration popularityRefresh, int clusters, Duration clusterPeriod, int clusterIterations,
-                           Retrieval retrieval, int rescoreThreads, long recordCacheBytes,
+                           Retrieval retrieval, int rescoreThreads, long recordCacheMb,
                            Duration commitInterval) {
 
     /**
@@ -115,7 +115,8 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
         require(!clusterPeriod.isNegative() && !clusterPeriod.isZero(), "scorer.clusters.period-ms must be positive");
         require(clusterIterations >= 1, "scorer.clusters.iterations must be at least 1, got " + clusterIterations);
         require(rescoreThreads >= 0, "scorer.rescore.threads must not be negative, got " + rescoreThreads);
-        require(recordCacheBytes >= 0, "scorer.record-cache-mb must not be negative (0 turns the cache off)");
+        require(recordCacheMb >= 0 && recordCacheMb <= 1 << 20,
+                "scorer.record-cache-mb must be 0 (no cache) to 1048576 (1 TB), got " + recordCacheMb);
         require(commitInterval.toMillis() >= 1, "scorer.commit-interval-ms must be at least 1, got "
                 + commitInterval.toMillis());
     }
@@ -143,7 +144,12 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                 s.integer("scorer.popularity.window"), Duration.ofMillis(s.longInteger("scorer.popularity.refresh-ms")),
                 s.integer("scorer.clusters.k"), Duration.ofMillis(s.longInteger("scorer.clusters.period-ms")),
                 s.integer("scorer.clusters.iterations"), Retrieval.from(s), s.integer("scorer.rescore.threads"),
-                s.longInteger("scorer.record-cache-mb") << 20, commitInterval);
+                s.longInteger("scorer.record-cache-mb"), commitInterval);
+    }
+
+    /** {@code scorer.record-cache-mb} in bytes, before {@link io.streamrec.score.ScorerApp} caps it by the heap. */
+    public long recordCacheBytes() {
+        return recordCacheMb << 20;
     }
 
     private static void require(boolean ok, String message) {
