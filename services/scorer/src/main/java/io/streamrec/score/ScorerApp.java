@@ -135,12 +135,13 @@ public final class ScorerApp implements AutoCloseable {
 
     /** The record cache's size: {@code scorer.record-cache-mb}, but at most a quarter of the heap, and said so. */
     public static long recordCacheBytes(ScorerConfig config, long maxHeapBytes) {
+        long wanted = config.recordCacheMb() << 20;
         long cap = maxHeapBytes / 4;
-        if (config.recordCacheBytes() <= cap) {
-            return config.recordCacheBytes();
+        if (wanted <= cap) {
+            return wanted;
         }
         log.info("record cache of {} MB: scorer.record-cache-mb={} is more than a quarter of this JVM's heap ({} MB)",
-                cap >> 20, config.recordCacheBytes() >> 20, maxHeapBytes >> 20);
+                cap >> 20, config.recordCacheMb(), maxHeapBytes >> 20);
         return cap;
     }
 

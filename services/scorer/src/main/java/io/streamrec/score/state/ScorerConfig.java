@@ -147,11 +147,6 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                 s.longInteger("scorer.record-cache-mb"), commitInterval);
     }
 
-    /** {@code scorer.record-cache-mb} in bytes, before {@link io.streamrec.score.ScorerApp} caps it by the heap. */
-    public long recordCacheBytes() {
-        return recordCacheMb << 20;
-    }
-
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
