@@ -10,11 +10,12 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Where the cores went during a phase of {@code bench score}: the scorer's threads, this benchmark's own clients (the
- * load generator), the rest of the JVM's Java threads (the embedded broker, when there is one), the JVM itself (GC,
- * JIT compilers, native code: the process's CPU less its Java threads'), and other processes. On two cores the
- * broker and the load generator take a large share at 10,000 ratings/s (about half a core each on these machines),
- * which is what a scorer with cores of its own would not pay; the line makes that visible in every run.
+ * Where the cores went during a phase of a benchmark: the service's threads (the scorer's, the trainer's), this
+ * benchmark's own clients (the load generator), the rest of the JVM's Java threads (the embedded broker, when there
+ * is one), the JVM itself (GC, JIT compilers, native code: the process's CPU less its Java threads'), and other
+ * processes. On two cores the broker and the load generator take a large share at 10,000 ratings/s (about half a
+ * core each on these machines), which is what a scorer with cores of its own would not pay; the line makes that
+ * visible in every run.
  *
  * <p>A thread's CPU time can only be read while it lives: one that ends within the phase takes its time along
  * (counted as the JVM's then), so take the phase's last sample before its own threads stop.
@@ -23,23 +24,30 @@ final class CoreUse {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux, which /proc/stat counts in
 
-    private final Predicate<String> scorer;
+    private final String serviceName;
+    private final Predicate<String> service;
+    private final String loadGeneratorName;
     private final Predicate<String> loadGenerator;
     private final String otherJava;
 
     /**
-     * @param scorer        names of the scorer's threads
-     * @param loadGenerator names of the benchmark's own threads (its producers, readers, main)
-     * @param otherJava     what the remaining Java threads are, for the printout ("broker" when it is embedded)
+     * @param serviceName       what the service under test is, for the printout ("scorer")
+     * @param service           names of its threads
+     * @param loadGeneratorName what the benchmark's own threads are, for the printout ("load generator")
+     * @param loadGenerator     names of the benchmark's own threads (its producers, readers, main)
+     * @param otherJava         what the remaining Java threads are, for the printout ("broker" when it is embedded)
      */
-    CoreUse(Predicate<String> scorer, Predicate<String> loadGenerator, String otherJava) {
-        this.scorer = scorer;
+    CoreUse(String serviceName, Predicate<String> service, String loadGeneratorName, Predicate<String> loadGenerator,
+            String otherJava) {
+        this.serviceName = serviceName;
+        this.service = service;
+        this.loadGeneratorName = loadGeneratorName;
         this.loadGenerator = loadGenerator;
         this.otherJava = otherJava;
     }
 
-    /** CPU so far, in ns: scorer, load generator, other Java threads, the whole process; the machine's busy time. */
-    record Sample(long nanoTime, long scorer, long loadGenerator, long otherJava, long process, long machineBusy) {
+    /** CPU so far, in ns: the service, the load generator, other Java threads, the whole process; the machine's busy time. */
+    record Sample(long nanoTime, long service, long loadGenerator, long otherJava, long process, long machineBusy) {
     }
 
     Sample sample() {
@@ -54,7 +62,7 @@ final class CoreUse {
             }
             long cpu = Math.max(0, THREADS.getThreadCpuTime(ids[i]));
             String name = infos[i].getThreadName();
-            if (scorer.test(name)) {
+            if (service.test(name)) {
                 s += cpu;
             } else if (loadGenerator.test(name)) {
                 l += cpu;
@@ -62,24 +70,36 @@ final class CoreUse {
                 o += cpu;
             }
         }
-        long process = ManagementFactory.getOperatingSystemMXBean()
+        return new Sample(System.nanoTime(), s, l, o, processCpuNanos(), machineBusyNanos());
+    }
+
+    /** This process's CPU time so far, all its threads (the JVM's own included), in ns; -1 where unknown. */
+    static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
-        return new Sample(System.nanoTime(), s, l, o, process, machineBusyNanos());
     }
 
     /** The cores each used from {@code before} to now, as one line. */
     String since(Sample before) {
-        Sample now = sample();
-        double seconds = (now.nanoTime() - before.nanoTime()) / 1e9;
-        StringBuilder b = new StringBuilder(String.format("cores used: scorer %.2f, load generator %.2f, %s %.2f",
-                cores(now.scorer() - before.scorer(), seconds),
-                cores(now.loadGenerator() - before.loadGenerator(), seconds),
+        return between(before, sample(), 0, 0);
+    }
+
+    /**
+     * The cores each used from {@code before} to {@code now}, as one line, leaving out {@code leftOutNanos} of the
+     * time and {@code leftOutJvmCpu} ns of the JVM's own CPU: what the benchmark spent on its own measurements (forced
+     * collections) in between.
+     */
+    String between(Sample before, Sample now, long leftOutNanos, long leftOutJvmCpu) {
+        double seconds = (now.nanoTime() - before.nanoTime() - leftOutNanos) / 1e9;
+        StringBuilder b = new StringBuilder(String.format("cores used: %s %.2f, %s %.2f, %s %.2f",
+                serviceName, cores(now.service() - before.service(), seconds),
+                loadGeneratorName, cores(now.loadGenerator() - before.loadGenerator(), seconds),
                 otherJava, cores(now.otherJava() - before.otherJava(), seconds)));
         if (now.process() >= 0 && before.process() >= 0) {
-            long javaThreads = (now.scorer() - before.scorer()) + (now.loadGenerator() - before.loadGenerator())
+            long javaThreads = (now.service() - before.service()) + (now.loadGenerator() - before.loadGenerator())
                     + (now.otherJava() - before.otherJava());
             b.append(String.format(", GC and JIT %.2f",
-                    cores(now.process() - before.process() - javaThreads, seconds)));
+                    cores(now.process() - before.process() - javaThreads - leftOutJvmCpu, seconds)));
             if (now.machineBusy() >= 0 && before.machineBusy() >= 0) {
                 b.append(String.format(", other processes %.2f", cores(now.machineBusy() - before.machineBusy()
                         - (now.process() - before.process()), seconds)));

@@ -129,7 +129,7 @@ public final class ScoreBenchmark {
         Path stateDir = tempDir();
         Settings s = settings.with("scorer.application-id", app).with("scorer.state-dir", stateDir)
                 .with("scorer.http.port", 0).with("metrics.port", -1);
-        cores = new CoreUse(ScoreBenchmark::scorerThread, name -> name.equals("main") || name.startsWith("bench-")
+        cores = new CoreUse("scorer", ScoreBenchmark::scorerThread, "load generator", name -> name.equals("main") || name.startsWith("bench-")
                 || name.endsWith(app + "-ratings") || name.endsWith(app + "-model") || name.endsWith(app + "-lists")
                 || name.endsWith(app + "-admin"), "broker and other Java threads");
         Topic<byte[], byte[]> scratch = new Topic<>(app + "-baseline", Serdes.ByteArray(), Serdes.ByteArray(),
@@ -236,7 +236,7 @@ public final class ScoreBenchmark {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        double cpuPerRating = (cores.sample().scorer() - coresBefore.scorer()) / 1e3 / scored.reflected;
+        double cpuPerRating = (cores.sample().service() - coresBefore.service()) / 1e3 / scored.reflected;
         out.printf("  %,8d/s | %-26s | %-26s | %7.1fx | %-19s | %,.0f ratings/s%s%n", rate,
                 percentiles(kafka), percentiles(scored.histogram),
                 ms(scored.histogram, 99) / Math.max(0.001, ms(kafka, 99)),
@@ -376,7 +376,7 @@ public final class ScoreBenchmark {
             seconds = (System.nanoTime() - committed) / 1e9;
             coresUsed = cores.since(coresBefore); // before the producer's network thread ends with its CPU time
         }
-        double cpuPerUser = (cores.sample().scorer() - coresBefore.scorer()) / 1e3 / Math.max(1, listed.get());
+        double cpuPerUser = (cores.sample().service() - coresBefore.service()) / 1e3 / Math.max(1, listed.get());
         lists.onList(null);
         double counted = rescoredBySnapshots(metrics) - countedBefore;
         out.printf("snapshot touching every user%s: %,d of %,d users' lists read back %.1f s after the commit = %,.0f "

@@ -43,14 +43,22 @@ public final class StreamBenchmark {
         this.out = out;
     }
 
-    /** What one run measured, for the comparison of continual training on and off. */
+    /**
+     * What one run measured, for the comparison of continual training on and off. CPU a rating, in µs: the whole
+     * process's (the embedded broker, GC and JIT included) while the trainer ran, and while the bare consumer did.
+     */
     public record Result(boolean replay, double trainerRate, double bareRate, double seconds, long serving,
                          double servingRowsPerSecond, double servingBytesPerSecond, double servingCommitMs,
                          long checkpoints, double checkpointBytesPerSecond, double checkpointCommitMs,
-                         double checkpointCommitMaxMs, long heapFirst, long heapLast, long replayed) {
+                         double checkpointCommitMaxMs, long heapFirst, long heapLast, long replayed,
+                         double trainerCpuMicros, double bareCpuMicros) {
         double ratio() {
             return trainerRate / bareRate;
         }
+    }
+
+    /** A bare consumer's round: its rate, and the process's CPU a rating in µs, all of it and its own thread's. */
+    private record BareRound(double rate, double processCpuMicros, double threadCpuMicros) {
     }
 
     /**
@@ -68,19 +76,31 @@ public final class StreamBenchmark {
                 .replay(RatingSources.synthetic(generator, 1.0, 7), Pacing.max(), false);
         out.printf(Locale.ROOT, "  produced in %.1f s (%,.0f events/s)%n", produced.nanos() / 1e9, produced.eventsPerSecond());
 
-        double bare = 0;
+        Settings run = replay ? settings : settings.with("trainer.replay.positives-per-second", 0);
+        String groupId = run.text("trainer.group-id");
+        String transactionalId = run.text("trainer.transactional-id");
+        CoreUse cores = new CoreUse("trainer", name -> name.equals("trainer") || name.equals("rating-intake")
+                || name.endsWith("-publisher") || name.equals("lag-probe") || name.contains(groupId)
+                || name.contains(transactionalId), "benchmark", name -> name.equals("main"), "broker and other Java");
+
+        BareRound bare = null;
         for (int round = 1; round <= bareRounds; round++) {
-            double rate = bareConsumer(events);
-            bare = Math.max(bare, rate);
-            out.printf(Locale.ROOT, "bare consumer, read + parse + validate, round %d: %,.0f ratings/s%n", round, rate);
+            BareRound b = bareConsumer(events, cores);
+            bare = bare == null || b.rate() > bare.rate() ? b : bare;
+            out.printf(Locale.ROOT, "bare consumer, read + parse + validate, round %d: %,.0f ratings/s, CPU %.2f µs a"
+                    + " rating (its thread %.2f, the broker's fetches and GC the rest)%n", round, b.rate(),
+                    b.processCpuMicros(), b.threadCpuMicros());
             out.flush();
         }
+        if (bare == null) { // a warm-up run measures no bare consumer
+            bare = new BareRound(Double.NaN, Double.NaN, Double.NaN);
+        }
 
-        Settings run = replay ? settings : settings.with("trainer.replay.positives-per-second", 0);
         Metrics metrics = Metrics.inMemory();
         long start = System.nanoTime();
         StreamingTrainer trainer = StreamingTrainer.start(run, metrics.registry());
         long ready = System.nanoTime();
+        CoreUse.Sample coresAtReady = cores.sample();
         out.printf(Locale.ROOT, "trainer %s on %s, continual training %s, ready in %.1f s; training...%n",
                 run.text("trainer.model"), trainer.engineDescription(), replay ? "on" : "off", (ready - start) / 1e9);
         out.printf(Locale.ROOT, "  %12s %12s %16s %10s %10s %12s%n", "events", "ratings/s", "heap after GC", "RSS",
@@ -90,6 +110,7 @@ public final class StreamBenchmark {
         long lastEvents = 0;
         long lastNanos = ready;
         long paused = 0;
+        long pausedJvmCpu = 0;
         long heapFirst = -1;
         long heapLast = -1;
         while (trainer.eventsTrained() < events) {
@@ -102,7 +123,9 @@ public final class StreamBenchmark {
                 long now = System.nanoTime();
                 double rate = (trained - lastEvents) / ((now - lastNanos) / 1e9);
                 long gcStart = System.nanoTime();
+                long cpuBefore = CoreUse.processCpuNanos();
                 long heap = ProcessMemory.heapAfterFullGc();
+                pausedJvmCpu += CoreUse.processCpuNanos() - cpuBefore;
                 paused += System.nanoTime() - gcStart;
                 heapFirst = heapFirst < 0 ? heap : heapFirst;
                 heapLast = heap;
@@ -117,7 +140,10 @@ public final class StreamBenchmark {
         double seconds = (System.nanoTime() - ready - paused) / 1e9;
         double trainedRate = events / seconds;
         long replayed = trainer.positivesReplayed();
+        CoreUse.Sample coresAtEnd = cores.sample(); // while the trainer's threads live: their CPU time ends with them
         trainer.close();
+        double trainerCpuMicros = (coresAtEnd.process() - coresAtReady.process() - pausedJvmCpu) / 1e3 / events;
+        double trainerThreadsMicros = (coresAtEnd.service() - coresAtReady.service()) / 1e3 / events;
         Timer serving = metrics.registry().find("streamrec.trainer.snapshot.publish.time").timer();
         double userRows = sum(metrics, "streamrec.trainer.snapshot.rows", "users");
         double itemRows = sum(metrics, "streamrec.trainer.snapshot.rows", "items");
@@ -125,14 +151,18 @@ public final class StreamBenchmark {
         Timer checkpoint = metrics.registry().find("streamrec.trainer.checkpoint.time").timer();
         double checkpointBytes = metrics.registry().find("streamrec.trainer.checkpoint.bytes").counter().count();
         double elapsed = (System.nanoTime() - ready) / 1e9;
-        Result r = new Result(replay, trainedRate, bare, seconds, serving.count(), (userRows + itemRows) / elapsed,
+        Result r = new Result(replay, trainedRate, bare.rate(), seconds, serving.count(), (userRows + itemRows) / elapsed,
                 servedBytes / elapsed, serving.mean(TimeUnit.MILLISECONDS), checkpoint.count(),
                 checkpointBytes / elapsed, checkpoint.mean(TimeUnit.MILLISECONDS), checkpoint.max(TimeUnit.MILLISECONDS),
-                heapFirst, heapLast, replayed);
+                heapFirst, heapLast, replayed, trainerCpuMicros, bare.processCpuMicros());
         out.printf(Locale.ROOT, "%nstreaming trainer, Kafka to trained model: %,.0f ratings/s (%,d in %.1f s)%n",
                 trainedRate, events, seconds);
-        out.printf(Locale.ROOT, "bare consumer that reads and parses:       %,.0f ratings/s%n", bare);
+        out.printf(Locale.ROOT, "bare consumer that reads and parses:       %,.0f ratings/s%n", bare.rate());
         out.printf(Locale.ROOT, "ratio trainer / bare consumer:             %.2f%n", r.ratio());
+        out.printf(Locale.ROOT, "CPU a rating: %.2f µs (the trainer's threads %.2f), against %.2f µs for the bare consumer"
+                + " (%.1fx); the benchmark's forced collections left out%n", trainerCpuMicros, trainerThreadsMicros,
+                bare.processCpuMicros(), trainerCpuMicros / bare.processCpuMicros());
+        out.println(cores.between(coresAtReady, coresAtEnd, paused, pausedJvmCpu));
         out.printf(Locale.ROOT, "serving snapshots: %d (one every %.2f s), %,.0f rows/s, %.1f MB/s, commit mean %.0f ms%n",
                 r.serving(), elapsed / Math.max(1, r.serving()), r.servingRowsPerSecond(), r.servingBytesPerSecond() / 1e6,
                 r.servingCommitMs());
@@ -148,11 +178,13 @@ public final class StreamBenchmark {
 
     /** Prints runs side by side. */
     public static void compare(PrintWriter out, java.util.List<Result> results) {
-        out.printf(Locale.ROOT, "%n%-22s %12s %12s %7s %10s %12s %10s %12s %12s %14s%n", "continual training", "ratings/s",
-                "bare/s", "ratio", "serving/s", "serving MB/s", "ckpt MB/s", "ckpt commit", "heap MB", "replayed");
+        out.printf(Locale.ROOT, "%n%-22s %12s %12s %7s %16s %10s %12s %10s %12s %12s %14s%n", "continual training",
+                "ratings/s", "bare/s", "ratio", "CPU µs a rating", "serving/s", "serving MB/s", "ckpt MB/s",
+                "ckpt commit", "heap MB", "replayed");
         for (Result r : results) {
-            out.printf(Locale.ROOT, "%-22s %,12.0f %,12.0f %7.2f %10.2f %12.1f %10.1f %9.0f ms %5d->%-6d %,14d%n",
-                    r.replay() ? "on" : "off", r.trainerRate(), r.bareRate(), r.ratio(), r.serving() / r.seconds(),
+            out.printf(Locale.ROOT, "%-22s %,12.0f %,12.0f %7.2f %7.2f vs %5.2f %10.2f %12.1f %10.1f %9.0f ms %5d->%-6d"
+                    + " %,14d%n", r.replay() ? "on" : "off", r.trainerRate(), r.bareRate(), r.ratio(),
+                    r.trainerCpuMicros(), r.bareCpuMicros(), r.serving() / r.seconds(),
                     r.servingBytesPerSecond() / 1e6, r.checkpointBytesPerSecond() / 1e6, r.checkpointCommitMs(),
                     r.heapFirst() >> 20, r.heapLast() >> 20, r.replayed());
         }
@@ -165,7 +197,7 @@ public final class StreamBenchmark {
     }
 
     /** Reads every ratings record from the start and parses it with the boundary's validating parser. */
-    private double bareConsumer(long events) {
+    private BareRound bareConsumer(long events, CoreUse cores) {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(KafkaClients.consumer(settings, "bench-bare-consumer", null))) {
             List<TopicPartition> tps = c.partitionsFor(Topics.RATINGS.name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -174,6 +206,7 @@ public final class StreamBenchmark {
             Map<TopicPartition, Long> end = c.endOffsets(tps);
             long count = 0;
             long checksum = 0;
+            CoreUse.Sample before = cores.sample();
             long start = System.nanoTime();
             while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
@@ -186,10 +219,12 @@ public final class StreamBenchmark {
                 }
             }
             double rate = count / ((System.nanoTime() - start) / 1e9);
+            CoreUse.Sample after = cores.sample();
             if (count < events || checksum == 0) {
                 throw new IllegalStateException("the bare consumer read " + count + " records, expected " + events);
             }
-            return rate;
+            return new BareRound(rate, (after.process() - before.process()) / 1e3 / count,
+                    (after.loadGenerator() - before.loadGenerator()) / 1e3 / count);
         }
     }
 }

@@ -4,13 +4,17 @@ import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class CoreUseTest {
     @Test
     void chargesEachThreadsCpuToWhoItWorksFor() throws InterruptedException {
-        CoreUse cores = new CoreUse(name -> name.startsWith("scorer-"), name -> name.startsWith("bench-"), "broker");
+        CoreUse cores = new CoreUse("scorer", name -> name.startsWith("scorer-"), "load generator",
+                name -> name.startsWith("bench-"), "broker");
         CoreUse.Sample before = cores.sample();
         CountDownLatch spun = new CountDownLatch(1);
         CountDownLatch sampled = new CountDownLatch(1);
@@ -28,12 +32,47 @@ class CoreUseTest {
 
         assertThat(after.loadGenerator() - before.loadGenerator()).as("the spinning thread's CPU")
                 .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(150));
-        assertThat(after.scorer()).as("no scorer thread runs here").isEqualTo(before.scorer());
+        assertThat(after.service()).as("no scorer thread runs here").isEqualTo(before.service());
         assertThat(after.process() - before.process()).as("the process's CPU covers its threads'")
                 .isGreaterThanOrEqualTo(after.loadGenerator() - before.loadGenerator());
         assertThat(line).startsWith("cores used: scorer 0.00, load generator ")
                 .contains(", broker ").contains(", GC and JIT ")
                 .endsWith(" (of " + Runtime.getRuntime().availableProcessors() + ")");
+    }
+
+    @Test
+    void leavesOutTheTimeAndJvmCpuOfTheBenchmarksOwnMeasurements() throws InterruptedException {
+        CoreUse cores = new CoreUse("trainer", name -> name.startsWith("trainer-"), "benchmark",
+                name -> name.startsWith("bench-"), "broker");
+        CoreUse.Sample before = cores.sample();
+        CountDownLatch spun = new CountDownLatch(1);
+        CountDownLatch sampled = new CountDownLatch(1);
+        Thread spinning = new Thread(() -> {
+            spinFor300Ms();
+            spun.countDown();
+            awaitQuietly(sampled);
+        }, "trainer-spin");
+        spinning.start();
+        spun.await();
+        CoreUse.Sample after = cores.sample();
+        sampled.countDown();
+        spinning.join();
+        long elapsed = after.nanoTime() - before.nanoTime();
+        long jvmCpu = Math.max(0, after.process() - before.process() - (after.service() - before.service())
+                - (after.loadGenerator() - before.loadGenerator()) - (after.otherJava() - before.otherJava()));
+
+        double whole = trainerCores(cores.between(before, after, 0, 0));
+        double half = trainerCores(cores.between(before, after, elapsed / 2, 0));
+        assertThat(whole).as("a thread spinning for most of the interval").isGreaterThan(0.3);
+        assertThat(half).as("the same CPU over half the time").isCloseTo(2 * whole, within(0.02));
+        assertThat(cores.between(before, after, 0, jvmCpu)).as("the JVM's own CPU, all of it left out")
+                .contains(", GC and JIT 0.00,");
+    }
+
+    private static double trainerCores(String line) {
+        Matcher m = Pattern.compile("^cores used: trainer (\\d+\\.\\d+), benchmark ").matcher(line);
+        assertThat(m.find()).as(line).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
