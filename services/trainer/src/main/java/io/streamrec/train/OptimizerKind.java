@@ -92,6 +92,31 @@ public enum OptimizerKind {
         }
     }
 
+    /** Veltkamp's splitter for float32's 24-bit significand: 2^16 + 1 keeps the top 8 bits, bfloat16's. */
+    public static final float BFLOAT16_SPLITTER = 65537f;
+
+    /**
+     * x rounded to bfloat16's 8 significant bits, as a float whose low 16 bits are zero: Veltkamp's split,
+     * {@code c = x·(2^16 + 1); c − (c − x)}, which rounds to nearest, ties to even. Plain float arithmetic rather than
+     * a conversion, so that every engine and device computes the same bits: the djl engine runs the same operations
+     * on its arrays. What an Adagrad factor accumulator becomes after each step under
+     * {@code trainer.adagrad-state=bfloat16}. For finite x below about 5e33 (c overflows above), as accumulators are.
+     */
+    public static float bfloat16(float x) {
+        float c = x * BFLOAT16_SPLITTER;
+        return c - (c - x);
+    }
+
+    /**
+     * One parameter's Adagrad step ({@link #apply} with a decay) with its accumulator kept to {@link #bfloat16}:
+     * updates {@code w[at]} with gradient g and returns the new accumulator, rounded before the step uses it.
+     */
+    public static float adagradBfloat16(float[] w, int at, float g, float accumulator, float lr, float decay) {
+        float rounded = bfloat16(decay * accumulator + g * g);
+        w[at] -= lr * g / ((float) Math.sqrt(rounded) + EPSILON);
+        return rounded;
+    }
+
     public String id() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }

@@ -25,6 +25,7 @@ import java.util.Map;
  *                         step before the new ones are added (1 = classic Adagrad)
  * @param biasDecay        Adagrad: the same for the row biases (mf)
  * @param biasLrScale      Adagrad: the row biases' learning rate as a multiple of {@code learningRate} (mf)
+ * @param adagradState     Adagrad: the precision a row's factors' accumulated squared gradients are kept in
  * @param batchMaxWaitMs   a streamed mini-batch is cut at batchSize ratings or this long after its first, whichever
  *                         comes first (the service's intake, and prequential evaluation that mirrors it)
  * @param replay           continual training on history
@@ -34,7 +35,7 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                             int negatives, float negativeRatio, boolean popularityNegatives, float popularityAlpha,
                             float ratingMin, float ratingMax,
                             OptimizerKind optimizer, float learningRate, float l2, float factorDecay, float biasDecay,
-                            float biasLrScale, float initStd,
+                            float biasLrScale, AdagradState adagradState, float initStd,
                             LearningRateSchedule.Kind schedule, long scheduleStepEvents, float scheduleFactor,
                             int schedulePatience, float minLearningRate,
                             int threads, int batchSize, long batchMaxWaitMs, ReplayConfig replay, long seed) {
@@ -42,6 +43,14 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
     public enum EngineKind { AUTO, JAVA, DJL }
 
     public enum DeviceKind { AUTO, CPU, GPU }
+
+    /**
+     * What a table row's Adagrad factor accumulators hold: float32 values, or values rounded to bfloat16 after every
+     * step (to nearest, ties to even), which the java engine stores in 16 bits: a quarter less memory a row for the
+     * step to move, with the same ranking quality (docs/architecture.md, "Two engines behind one interface"). mf's
+     * bias keeps a float32 accumulator either way.
+     */
+    public enum AdagradState { FLOAT32, BFLOAT16 }
 
     public static TrainerConfig from(Settings s) {
         Objective objective = s.choice("trainer.objective", Objective.class);
@@ -67,6 +76,7 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                 (float) s.decimal(byObjective(s, objective, "factor-decay")),
                 (float) s.decimal(byObjective(s, objective, "bias-decay")),
                 (float) s.decimal(byObjective(s, objective, "bias-lr-scale")),
+                s.choice("trainer.adagrad-state", AdagradState.class),
                 (float) s.decimal(byObjective(s, objective, "init-std")),
                 s.choice("trainer.lr-schedule", LearningRateSchedule.Kind.class),
                 s.longInteger("trainer.lr-step-events"),
@@ -121,13 +131,18 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
     public TrainerConfig withSeed(long newSeed) {
         return new TrainerConfig(model, objective, engine, device, dim, mlpDim, layers, dropout, negatives,
                 negativeRatio, popularityNegatives, popularityAlpha, ratingMin, ratingMax, optimizer, learningRate,
-                l2, factorDecay, biasDecay, biasLrScale, initStd, schedule, scheduleStepEvents, scheduleFactor, schedulePatience,
+                l2, factorDecay, biasDecay, biasLrScale, adagradState, initStd, schedule, scheduleStepEvents, scheduleFactor, schedulePatience,
                 minLearningRate, threads, batchSize, batchMaxWaitMs, replay, newSeed);
     }
 
     /** Floats of one row's parameters (FACTORS.md): factors, plus the bias for mf. */
     public int rowWidth() {
         return model.rowWidth(dim, mlpDim);
+    }
+
+    /** Whether table rows' Adagrad factor accumulators are rounded to bfloat16 after every step. */
+    public boolean roundsAccumulators() {
+        return optimizer == OptimizerKind.ADAGRAD && adagradState == AdagradState.BFLOAT16;
     }
 
     /** Samples per positive: 1 + negatives (implicit) or 1 + ratio (explicit). */

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static io.streamrec.train.TestConfigs.config;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TrainerConfigTest {
 
@@ -28,5 +29,15 @@ class TrainerConfigTest {
         assertThat(chosen.learningRate()).as("set by the user, even to the implicit default").isEqualTo(0.3f);
         assertThat(chosen.batchSize()).isEqualTo(2048);
         assertThat(chosen.optimizer()).as("not set: the explicit default").isEqualTo(OptimizerKind.ADAGRAD);
+    }
+
+    @Test
+    void adagradsFactorAccumulatorsAreRoundedToBfloat16UnlessFloat32IsAsked() {
+        assertThat(config().roundsAccumulators()).as("the default").isTrue();
+        assertThat(config("trainer.objective", "explicit").roundsAccumulators()).isTrue();
+        assertThat(config("trainer.adagrad-state", "float32").roundsAccumulators()).isFalse();
+        assertThat(config("trainer.optimizer", "adam").roundsAccumulators()).as("Adam's moments stay float32").isFalse();
+        assertThatThrownBy(() -> config("trainer.adagrad-state", "float16"))
+                .hasMessageContaining("trainer.adagrad-state").hasMessageContaining("bfloat16");
     }
 }

@@ -44,9 +44,17 @@ public final class JavaEngine implements Engine {
     private final boolean gmf;
     private final int d;
     private final int width;
-    /** Floats per row of a table: its parameters, then its optimizer state. */
+    /** Floats per row of a table: its parameters, then its optimizer state as this engine keeps it. */
     private final int stride;
+    /** Optimizer-state floats a row has in the contract (FACTORS.md), which export and import speak. */
     private final int stateWidth;
+    /**
+     * Adagrad's factor accumulators rounded to bfloat16 ({@code trainer.adagrad-state}) and kept as
+     * {@link Bfloat16Pairs}; the bias's stays a float32.
+     */
+    private final boolean roundsAccumulators;
+    /** Where a row's bias state starts, after its parameters and its factors' state. */
+    private final int biasStateOffset;
     private final OptimizerKind optimizer;
     private final OptimizerKind denseOptimizer;
     private final Objective objective;
@@ -83,15 +91,18 @@ public final class JavaEngine implements Engine {
         this.gmf = config.model() == ModelKind.GMF;
         this.d = config.dim();
         this.width = layout.width();
-        this.stride = layout.width() + layout.stateWidth();
+        this.factors = config.model().factorWidth(config.dim(), config.mlpDim());
         this.stateWidth = layout.stateWidth();
+        this.roundsAccumulators = config.roundsAccumulators();
+        // Adagrad's state: one accumulator a parameter, the factors' first.
+        this.biasStateOffset = width + (roundsAccumulators ? Bfloat16Pairs.floats(factors) : factors);
+        this.stride = roundsAccumulators ? biasStateOffset + (width - factors) : width + stateWidth;
         this.optimizer = config.optimizer();
         this.denseOptimizer = layout.denseOptimizer();
         this.objective = config.objective();
         this.lo = config.ratingMin();
         this.hi = config.ratingMax();
         this.l2 = config.l2();
-        this.factors = config.model().factorWidth(config.dim(), config.mlpDim());
         this.factorDecay = config.factorDecay();
         this.biasDecay = config.biasDecay();
         this.biasRate = config.biasLrScale();
@@ -197,8 +208,14 @@ public final class JavaEngine implements Engine {
     public void exportRows(Table table, int[] rows, int n, float[] params, float[] state) {
         RowTable tab = table == Table.USERS ? users : items;
         for (int k = 0; k < n; k++) {
-            System.arraycopy(tab.data, rows[k] * stride, params, k * width, width);
-            System.arraycopy(tab.data, rows[k] * stride + width, state, k * stateWidth, stateWidth);
+            int wo = rows[k] * stride;
+            System.arraycopy(tab.data, wo, params, k * width, width);
+            if (roundsAccumulators) {
+                Bfloat16Pairs.unpack(tab.data, wo + width, factors, state, k * stateWidth);
+                System.arraycopy(tab.data, wo + biasStateOffset, state, k * stateWidth + factors, width - factors);
+            } else {
+                System.arraycopy(tab.data, wo + width, state, k * stateWidth, stateWidth);
+            }
         }
     }
 
@@ -207,8 +224,14 @@ public final class JavaEngine implements Engine {
         RowTable tab = table == Table.USERS ? users : items;
         for (int k = 0; k < n; k++) {
             tab.ensure(rows[k] + 1);
-            System.arraycopy(params, k * width, tab.data, rows[k] * stride, width);
-            System.arraycopy(state, k * stateWidth, tab.data, rows[k] * stride + width, stateWidth);
+            int wo = rows[k] * stride;
+            System.arraycopy(params, k * width, tab.data, wo, width);
+            if (roundsAccumulators) { // state from a float32 engine or checkpoint is rounded as a step would round it
+                Bfloat16Pairs.pack(state, k * stateWidth, factors, tab.data, wo + width);
+                System.arraycopy(state, k * stateWidth + factors, tab.data, wo + biasStateOffset, width - factors);
+            } else {
+                System.arraycopy(state, k * stateWidth, tab.data, wo + width, stateWidth);
+            }
         }
     }
 
@@ -305,11 +328,15 @@ public final class JavaEngine implements Engine {
         }
         int so = wo + width;
         if (optimizer == OptimizerKind.ADAGRAD) {
-            // The factors (SIMD) and mf's bias, each with its own accumulator decay.
-            kernels.adagrad(tab.data, wo, g, go, tab.data, so, factors, lr, factorDecay);
+            // The factors (SIMD, their accumulators in 16 bits or 32) and mf's bias, each with its own decay.
+            if (roundsAccumulators) {
+                kernels.adagradBfloat16(tab.data, wo, g, go, tab.data, so, factors, lr, factorDecay);
+            } else {
+                kernels.adagrad(tab.data, wo, g, go, tab.data, so, factors, lr, factorDecay);
+            }
             if (factors < width) {
-                optimizer.apply(tab.data, wo + factors, g, go + factors, tab.data, so + factors, width - factors,
-                        lr * biasRate, biasDecay);
+                optimizer.apply(tab.data, wo + factors, g, go + factors, tab.data, wo + biasStateOffset,
+                        width - factors, lr * biasRate, biasDecay);
             }
         } else {
             optimizer.apply(tab.data, wo, g, go, tab.data, so, width, lr);

@@ -28,6 +28,12 @@ interface Kernels {
      */
     void adagrad(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr, float decay);
 
+    /**
+     * {@link #adagrad} with the accumulators rounded to bfloat16 after each step and kept as {@link Bfloat16Pairs}
+     * at {@code acc[ao..)}: the formula of {@code OptimizerKind.adagradBfloat16}.
+     */
+    void adagradBfloat16(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr, float decay);
+
     /** The fastest implementation this JVM can run. */
     static Kernels best() {
         return VectorApi.fastest(Kernels.class, "io.streamrec.train.arrays.VectorKernels", ScalarKernels::new);

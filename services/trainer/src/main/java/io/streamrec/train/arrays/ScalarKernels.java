@@ -47,4 +47,9 @@ final class ScalarKernels implements Kernels {
     public void adagrad(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr, float decay) {
         OptimizerKind.ADAGRAD.apply(w, wo, g, go, acc, ao, n, lr, decay);
     }
+
+    @Override
+    public void adagradBfloat16(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr, float decay) {
+        Bfloat16Pairs.adagrad(w, wo, g, go, acc, ao, n, lr, decay, 0);
+    }
 }

@@ -4,6 +4,7 @@ import io.streamrec.kernel.InnerProduct;
 import io.streamrec.kernel.VectorInnerProduct;
 import io.streamrec.train.OptimizerKind;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -73,5 +74,33 @@ final class VectorKernels implements Kernels {
                     .intoArray(w, wo + k);
         }
         OptimizerKind.ADAGRAD.apply(w, wo + k, g, go + k, acc, ao + k, n - k, lr, decay);
+    }
+
+    /**
+     * A register of packed accumulators at a time: its low halves belong to the parameters at {@code k}, its high
+     * halves to those at {@code half + k}; the pairs a register does not fill run as plain loops.
+     */
+    @Override
+    public void adagradBfloat16(float[] w, int wo, float[] g, int go, float[] acc, int ao, int n, float lr, float decay) {
+        int half = Bfloat16Pairs.floats(n);
+        int k = 0;
+        for (int bound = S.loopBound(n - half); k < bound; k += S.length()) {
+            IntVector packed = (IntVector) FloatVector.fromArray(S, acc, ao + k).reinterpretAsInts();
+            IntVector low = step(w, wo + k, g, go + k, packed.lanewise(VectorOperators.LSHL, 16), lr, decay);
+            IntVector high = step(w, wo + half + k, g, go + half + k, packed.and(0xFFFF0000), lr, decay);
+            high.or(low.lanewise(VectorOperators.LSHR, 16)).reinterpretAsFloats().intoArray(acc, ao + k);
+        }
+        Bfloat16Pairs.adagrad(w, wo, g, go, acc, ao, n, lr, decay, k);
+    }
+
+    /** One register of parameters' steps from their accumulators' float bits; returns the new ones, rounded. */
+    private static IntVector step(float[] w, int wo, float[] g, int go, IntVector pastBits, float lr, float decay) {
+        FloatVector gv = FloatVector.fromArray(S, g, go);
+        FloatVector past = pastBits.reinterpretAsFloats();
+        FloatVector sum = gv.mul(gv).add(decay == 1f ? past : past.mul(decay));
+        FloatVector split = sum.mul(OptimizerKind.BFLOAT16_SPLITTER);
+        FloatVector rounded = split.sub(split.sub(sum)); // OptimizerKind.bfloat16, lane by lane
+        FloatVector.fromArray(S, w, wo).sub(gv.mul(lr).div(rounded.sqrt().add(EPSILON))).intoArray(w, wo);
+        return (IntVector) rounded.reinterpretAsInts();
     }
 }

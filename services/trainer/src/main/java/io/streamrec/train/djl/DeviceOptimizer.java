@@ -18,9 +18,10 @@ final class DeviceOptimizer {
     private final Constants constants;
     private final NDArray decay;
     private final NDArray rateScale;
+    private final NDArray bfloat16Columns;
 
     DeviceOptimizer(OptimizerKind kind, Constants constants) {
-        this(kind, constants, null, null);
+        this(kind, constants, null, null, null);
     }
 
     /**
@@ -28,12 +29,17 @@ final class DeviceOptimizer {
      *              added ({@link OptimizerKind#apply(float[], int, float[], int, float[], int, int, float, float)});
      *              null for classic Adagrad
      * @param rateScale Adagrad: per column, the learning rate's multiple; null for 1 everywhere
+     * @param bfloat16Columns Adagrad: per column, 1 where the accumulator is rounded to bfloat16 before the step
+     *              uses it ({@link OptimizerKind#adagradBfloat16}: the factors'), 0 where it stays float32; null for
+     *              none
      */
-    DeviceOptimizer(OptimizerKind kind, Constants constants, NDArray decay, NDArray rateScale) {
+    DeviceOptimizer(OptimizerKind kind, Constants constants, NDArray decay, NDArray rateScale,
+                    NDArray bfloat16Columns) {
         this.kind = kind;
         this.constants = constants;
         this.decay = decay;
         this.rateScale = rateScale;
+        this.bfloat16Columns = bfloat16Columns;
     }
 
     /**
@@ -53,6 +59,13 @@ final class DeviceOptimizer {
                     first.muli(decay);
                 }
                 first.addi(g.square());
+                if (bfloat16Columns != null) {
+                    // OptimizerKind.bfloat16's two operations, then acc + 1·(rounded − acc) where a column rounds and
+                    // acc + 0 where it does not: exact, as rounded and acc are within a factor of 2 of each other.
+                    NDArray split = first.mul(constants.bfloat16Splitter);
+                    NDArray rounded = split.sub(split.sub(first));
+                    first.addi(rounded.subi(first).muli(bfloat16Columns));
+                }
                 NDArray step = g.muli(rate).divi(first.sqrt().addi(constants.epsilon));
                 w.subi(rateScale == null ? step : step.muli(rateScale));
             }
@@ -82,6 +95,7 @@ final class DeviceOptimizer {
     }
 
     /** The fixed scalars of the formulas, made once on the device. */
-    record Constants(NDArray epsilon, NDArray beta1, NDArray oneMinusBeta1, NDArray beta2, NDArray oneMinusBeta2) {
+    record Constants(NDArray epsilon, NDArray beta1, NDArray oneMinusBeta1, NDArray beta2, NDArray oneMinusBeta2,
+                     NDArray bfloat16Splitter) {
     }
 }

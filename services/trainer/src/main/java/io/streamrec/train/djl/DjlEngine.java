@@ -90,9 +90,10 @@ public final class DjlEngine implements Engine {
         }
         this.constants = new DeviceOptimizer.Constants(root.create(OptimizerKind.EPSILON),
                 root.create(OptimizerKind.BETA1), root.create(1 - OptimizerKind.BETA1),
-                root.create(OptimizerKind.BETA2), root.create(1 - OptimizerKind.BETA2));
+                root.create(OptimizerKind.BETA2), root.create(1 - OptimizerKind.BETA2),
+                root.create(OptimizerKind.BFLOAT16_SPLITTER));
         this.rowRule = new DeviceOptimizer(config.optimizer(), constants, decayColumns(root, layout),
-                rateScaleColumns(root, layout));
+                rateScaleColumns(root, layout), bfloat16Columns(root, layout));
         this.denseOptimizer = layout.denseOptimizer();
         this.denseRule = new DeviceOptimizer(denseOptimizer, constants);
         this.ratingMin = root.create(config.ratingMin());
@@ -123,6 +124,20 @@ public final class DjlEngine implements Engine {
         java.util.Arrays.fill(decay, 0, factors, c.factorDecay());
         java.util.Arrays.fill(decay, factors, decay.length, c.biasDecay());
         return root.create(decay);
+    }
+
+    /**
+     * Adagrad's accumulators kept to bfloat16 per column ({@code trainer.adagrad-state}): 1 for the factors, 0 for
+     * mf's bias, as the java engine does; null when none is.
+     */
+    private static NDArray bfloat16Columns(NDManager root, ModelLayout layout) {
+        TrainerConfig c = layout.config();
+        if (!c.roundsAccumulators()) {
+            return null;
+        }
+        float[] columns = new float[layout.width()];
+        java.util.Arrays.fill(columns, 0, c.model().factorWidth(c.dim(), c.mlpDim()), 1f);
+        return root.create(columns);
     }
 
     /** Adagrad's learning-rate multiple per column: 1 for the factors, {@code trainer.bias-lr-scale} for mf's bias. */

@@ -2,6 +2,9 @@ package io.streamrec.train.arrays;
 
 import org.junit.jupiter.api.Test;
 
+import io.streamrec.train.OptimizerKind;
+
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +54,67 @@ class KernelsTest {
                     assertThat(acc1).containsExactly(acc2, within(1e-5f));
                 }
             }
+        }
+    }
+
+    /**
+     * Adagrad with bfloat16 accumulators, packed: both kernels give exactly the floats {@link OptimizerKind}'s
+     * reference gives on unpacked accumulators (the same operations in the same order), and every accumulator is a
+     * bfloat16.
+     */
+    @Test
+    void bfloat16AdagradOnPackedAccumulatorsIsTheReferenceExactly() {
+        Random r = new Random(6);
+        for (int n : new int[]{1, 7, 16, 33, 64, 65, 129}) {
+            for (int offset : new int[]{0, 3, 65}) {
+                for (float decay : new float[]{1f, 0.9f}) {
+                    float[] w = random(r, offset + n);
+                    float[] g = random(r, offset + n);
+                    float[] reference = w.clone();
+                    float[] unpacked = new float[offset + n];
+                    for (Kernels k : new Kernels[]{best, scalar}) {
+                        float[] mine = w.clone();
+                        float[] packed = new float[offset + Bfloat16Pairs.floats(n)];
+                        for (int step = 0; step < 3; step++) {
+                            k.adagradBfloat16(mine, offset, g, offset, packed, offset, n, 0.1f, decay);
+                        }
+                        float[] accumulators = new float[n];
+                        Bfloat16Pairs.unpack(packed, offset, n, accumulators, 0);
+                        if (k == best) {
+                            for (int step = 0; step < 3; step++) {
+                                for (int p = offset; p < offset + n; p++) {
+                                    unpacked[p] = OptimizerKind.adagradBfloat16(reference, p, g[p], unpacked[p], 0.1f,
+                                            decay);
+                                }
+                            }
+                        }
+                        assertThat(mine).as("%s, n %d, offset %d", k, n, offset).containsExactly(reference);
+                        assertThat(accumulators).containsExactly(Arrays.copyOfRange(unpacked, offset, offset + n));
+                        for (float a : accumulators) {
+                            assertThat(Float.floatToRawIntBits(a) & 0xFFFF).as("a bfloat16: %s", a).isZero();
+                            assertThat(a).isPositive();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void packingRoundsToBfloat16AndUnpacksWhatItKept() {
+        Random r = new Random(7);
+        for (int n : new int[]{1, 2, 63, 64, 65}) {
+            float[] values = random(r, n);
+            float[] packed = new float[Bfloat16Pairs.floats(n) + 1];
+            packed[packed.length - 1] = 42f;
+            Bfloat16Pairs.pack(values, 0, n, packed, 0);
+            float[] back = new float[n];
+            Bfloat16Pairs.unpack(packed, 0, n, back, 0);
+            for (int k = 0; k < n; k++) {
+                assertThat(back[k]).isEqualTo(OptimizerKind.bfloat16(values[k]));
+                assertThat(back[k]).isCloseTo(values[k], within(Math.abs(values[k]) / 256));
+            }
+            assertThat(packed[packed.length - 1]).as("nothing written past ceil(n/2) floats").isEqualTo(42f);
         }
     }
 
