@@ -100,7 +100,8 @@ public enum OptimizerKind {
      * {@code c = x·(2^16 + 1); c − (c − x)}, which rounds to nearest, ties to even. Plain float arithmetic rather than
      * a conversion, so that every engine and device computes the same bits: the djl engine runs the same operations
      * on its arrays. What an Adagrad factor accumulator becomes after each step under
-     * {@code trainer.adagrad-state=bfloat16}. For finite x below about 5e33 (c overflows above), as accumulators are.
+     * {@code trainer.adagrad-state=bfloat16}. For normal x below about 5e33 (c overflows above; a subnormal x keeps
+     * some of its low bits), as accumulators are.
      */
     public static float bfloat16(float x) {
         float c = x * BFLOAT16_SPLITTER;

@@ -88,7 +88,7 @@ final class VectorKernels implements Kernels {
             IntVector packed = (IntVector) FloatVector.fromArray(S, acc, ao + k).reinterpretAsInts();
             IntVector low = step(w, wo + k, g, go + k, packed.lanewise(VectorOperators.LSHL, 16), lr, decay);
             IntVector high = step(w, wo + half + k, g, go + half + k, packed.and(0xFFFF0000), lr, decay);
-            high.or(low.lanewise(VectorOperators.LSHR, 16)).reinterpretAsFloats().intoArray(acc, ao + k);
+            high.and(0xFFFF0000).or(low.lanewise(VectorOperators.LSHR, 16)).reinterpretAsFloats().intoArray(acc, ao + k);
         }
         Bfloat16Pairs.adagrad(w, wo, g, go, acc, ao, n, lr, decay, k);
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.OptimizerKind;
 import io.streamrec.train.Table;
+import io.streamrec.train.TrainerConfig;
 
 import java.util.Arrays;
 
@@ -32,6 +33,9 @@ final class DeviceTable implements AutoCloseable {
     final int columns;
     private final ModelLayout layout;
     private final OptimizerKind optimizer;
+    /** Adagrad's factor accumulators kept to bfloat16 ({@code trainer.adagrad-state}), the first columns of the state. */
+    private final boolean roundsAccumulators;
+    private final int factors;
     private final NDManager root;
     private final Staging staging;
     private final NDIndex paramsPart;
@@ -55,6 +59,9 @@ final class DeviceTable implements AutoCloseable {
         this.width = layout.width();
         this.optimizer = layout.config().optimizer();
         this.columns = optimizer.momentWidth(width);
+        TrainerConfig c = layout.config();
+        this.roundsAccumulators = c.roundsAccumulators();
+        this.factors = c.model().factorWidth(c.dim(), c.mlpDim());
         this.root = root;
         this.staging = staging;
         this.paramsPart = new NDIndex().addAllDim().addSliceDim(0, width);
@@ -236,6 +243,11 @@ final class DeviceTable implements AutoCloseable {
             for (int k = 0; k < count; k++) {
                 System.arraycopy(inParams, (from + k) * width, values, k * rowWidth, width);
                 System.arraycopy(inState, (from + k) * stateWidth, values, k * rowWidth + width, columns);
+                if (roundsAccumulators) { // as the java engine keeps them, whichever trainer wrote the checkpoint
+                    for (int c = 0; c < factors; c++) {
+                        values[k * rowWidth + width + c] = OptimizerKind.bfloat16(values[k * rowWidth + width + c]);
+                    }
+                }
                 if (optimizer.countsSteps()) {
                     adamSteps[rowNumbers[from + k]] = optimizer.steps(inState, (from + k) * stateWidth, width);
                 }

@@ -100,6 +100,39 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Gradients so small that their squares are subnormal: such an accumulator keeps low bits set after rounding,
+     * which must not spill into the value packed beside it (bit 15 is its sign: a negative sum, a NaN step).
+     */
+    @Test
+    void subnormalAccumulatorsStayInTheirHalf() {
+        Random r = new Random(8);
+        int n = 64;
+        for (Kernels k : new Kernels[]{best, scalar}) {
+            for (int trial = 0; trial < 200; trial++) {
+                float[] w = random(r, n);
+                float[] g = new float[n];
+                for (int p = 0; p < n; p++) {
+                    g[p] = p < n / 2 ? 1f : (float) (r.nextDouble() * 1e-22); // the high halves' squares subnormal
+                }
+                float[] packed = new float[Bfloat16Pairs.floats(n)];
+                for (int step = 0; step < 2; step++) {
+                    k.adagradBfloat16(w, 0, g, 0, packed, 0, n, 0.1f, 1f);
+                }
+                float[] accumulators = new float[n];
+                Bfloat16Pairs.unpack(packed, 0, n, accumulators, 0);
+                for (int p = 0; p < n; p++) {
+                    assertThat(w[p]).as("%s parameter %d", k, p).isFinite();
+                    if (p < n / 2) {
+                        assertThat(accumulators[p]).as("%s: two steps of g = 1", k).isEqualTo(2f);
+                    } else {
+                        assertThat(accumulators[p]).isBetween(0f, Float.MIN_NORMAL);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void packingRoundsToBfloat16AndUnpacksWhatItKept() {
         Random r = new Random(7);

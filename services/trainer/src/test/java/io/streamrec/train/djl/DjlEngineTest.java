@@ -71,16 +71,16 @@ class DjlEngineTest {
      * 2⁻⁹ of itself away, so the values agree within 1e-2. That every factor's accumulator of both engines is a
      * bfloat16 (its float's low 16 bits zero), and mf's bias's not, shows that both round what they should.
      */
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"mf,implicit", "mf,explicit", "gmf,implicit", "gmf,explicit"})
-    void enginesAgreeWithBfloat16Accumulators(String model, String objective) {
+    @ParameterizedTest(name = "{0} {1} d={2}")
+    @CsvSource({"mf,implicit,8", "mf,explicit,8", "gmf,implicit,8", "gmf,explicit,8", "mf,implicit,7", "gmf,implicit,7"})
+    void enginesAgreeWithBfloat16Accumulators(String model, String objective, int dim) {
         assertEnginesAgree(1e-2, e -> {
             int width = e.layout().width();
             int params = 20 * width;
             float[] users = TestSamples.rowsAndState(e, Table.USERS, 20);
             int roundedBits = 0;
             for (int k = params; k < users.length; k++) {
-                boolean factor = (k - params) % width < 8; // d = 8; mf's bias after them
+                boolean factor = (k - params) % width < dim; // mf's bias after the factors
                 boolean isBfloat16 = (Float.floatToRawIntBits(users[k]) & 0xFFFF) == 0;
                 if (factor) {
                     assertThat(isBfloat16).as("%s: user accumulator %d, %s", e.description(), k - params, users[k])
@@ -92,15 +92,50 @@ class DjlEngineTest {
             assertThat(roundedBits).as("%s: mf's bias accumulators stay float32", e.description()).isLessThan(3);
             assertThat(users[params]).as("trained: the accumulators have grown").isPositive();
         }, "trainer.model", model, "trainer.objective", objective, "trainer.optimizer", "adagrad",
-                "trainer.adagrad-state", "bfloat16");
+                "trainer.adagrad-state", "bfloat16", "trainer.dim", dim);
+    }
+
+    /**
+     * A checkpoint's float32 accumulators, restored into either engine under bfloat16: the factors' are kept rounded
+     * (what the engine's own steps would have left), mf's bias's as they were, the parameters untouched.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"mf", "gmf"})
+    void float32AccumulatorsImportedUnderBfloat16AreKeptRounded(String model) {
+        TrainerConfig c = config("trainer.model", model, "trainer.dim", 7, "trainer.adagrad-state", "bfloat16");
+        int width = c.rowWidth();
+        int n = 5;
+        int[] rows = IntStream.range(0, n).map(r -> 2 * r + 1).toArray();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        float[] params = new float[n * width];
+        float[] state = new float[n * width];
+        for (int k = 0; k < params.length; k++) {
+            params[k] = (float) random.nextGaussian();
+            state[k] = (float) random.nextDouble(1e-6, 50);
+        }
+        try (JavaEngine java = new JavaEngine(new ModelLayout(c)); DjlEngine djl = djl(c)) {
+            for (Engine e : new Engine[]{java, djl}) {
+                e.importRows(Table.ITEMS, rows, n, params, state);
+                float[] outParams = new float[n * width];
+                float[] outState = new float[n * width];
+                e.exportRows(Table.ITEMS, rows, n, outParams, outState);
+                assertThat(outParams).as(e.description()).containsExactly(params);
+                for (int k = 0; k < state.length; k++) {
+                    boolean factor = k % width < 7;
+                    assertThat(outState[k]).as("%s state %d", e.description(), k)
+                            .isEqualTo(factor ? OptimizerKind.bfloat16(state[k]) : state[k]);
+                }
+            }
+        }
     }
 
     /** Steps a java and a djl engine three times on the same samples; then checks each with {@code alsoEach}. */
     private static void assertEnginesAgree(double tolerance, java.util.function.Consumer<Engine> alsoEach,
                                            Object... settings) {
-        Object[] all = java.util.Arrays.copyOf(settings, settings.length + 8);
+        Object[] all = new Object[8 + settings.length]; // the case's own settings last, so that they win
         System.arraycopy(new Object[]{"trainer.dim", 8, "trainer.l2", 0.01, "trainer.init-std", 0.3, "trainer.threads", 1},
-                0, all, settings.length, 8);
+                0, all, 0, 8);
+        System.arraycopy(settings, 0, all, 8, settings.length);
         TrainerConfig c = config(all);
         Samples s = samples(300, 20, 30, c.objective() == io.streamrec.train.Objective.EXPLICIT, 7);
         try (JavaEngine java = new JavaEngine(new ModelLayout(c)); DjlEngine djl = djl(c)) {
