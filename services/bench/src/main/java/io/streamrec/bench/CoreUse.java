@@ -86,8 +86,8 @@ final class CoreUse {
 
     /**
      * The cores each used from {@code before} to {@code now}, as one line, leaving out {@code leftOutNanos} of the
-     * time and {@code leftOutJvmCpu} ns of the JVM's own CPU: what the benchmark spent on its own measurements (forced
-     * collections) in between.
+     * time and {@code leftOutJvmCpu} ns of the JVM's own CPU: what the benchmark spent on its own measurements in
+     * between (forced collections, which stop the Java threads, so nearly all of their CPU is the JVM's).
      */
     String between(Sample before, Sample now, long leftOutNanos, long leftOutJvmCpu) {
         double seconds = (now.nanoTime() - before.nanoTime() - leftOutNanos) / 1e9;

@@ -80,7 +80,8 @@ public final class StreamBenchmark {
         String groupId = run.text("trainer.group-id");
         String transactionalId = run.text("trainer.transactional-id");
         CoreUse cores = new CoreUse("trainer", name -> name.equals("trainer") || name.equals("rating-intake")
-                || name.endsWith("-publisher") || name.equals("lag-probe") || name.contains(groupId)
+                || name.equals("java-engine") || name.endsWith("-publisher") || name.equals("lag-probe")
+                || name.contains(groupId)
                 || name.contains(transactionalId), "benchmark", name -> name.equals("main"), "broker and other Java");
 
         BareRound bare = null;
@@ -110,7 +111,7 @@ public final class StreamBenchmark {
         long lastEvents = 0;
         long lastNanos = ready;
         long paused = 0;
-        long pausedJvmCpu = 0;
+        long pausedProcessCpu = 0; // the process's CPU while it measured the heap: mostly the forced collections
         long heapFirst = -1;
         long heapLast = -1;
         while (trainer.eventsTrained() < events) {
@@ -125,7 +126,7 @@ public final class StreamBenchmark {
                 long gcStart = System.nanoTime();
                 long cpuBefore = CoreUse.processCpuNanos();
                 long heap = ProcessMemory.heapAfterFullGc();
-                pausedJvmCpu += CoreUse.processCpuNanos() - cpuBefore;
+                pausedProcessCpu += CoreUse.processCpuNanos() - cpuBefore;
                 paused += System.nanoTime() - gcStart;
                 heapFirst = heapFirst < 0 ? heap : heapFirst;
                 heapLast = heap;
@@ -142,7 +143,8 @@ public final class StreamBenchmark {
         long replayed = trainer.positivesReplayed();
         CoreUse.Sample coresAtEnd = cores.sample(); // while the trainer's threads live: their CPU time ends with them
         trainer.close();
-        double trainerCpuMicros = (coresAtEnd.process() - coresAtReady.process() - pausedJvmCpu) / 1e3 / events;
+        double trainerCpuMicros = coresAtReady.process() < 0 ? Double.NaN
+                : (coresAtEnd.process() - coresAtReady.process() - pausedProcessCpu) / 1e3 / events;
         double trainerThreadsMicros = (coresAtEnd.service() - coresAtReady.service()) / 1e3 / events;
         Timer serving = metrics.registry().find("streamrec.trainer.snapshot.publish.time").timer();
         double userRows = sum(metrics, "streamrec.trainer.snapshot.rows", "users");
@@ -162,7 +164,7 @@ public final class StreamBenchmark {
         out.printf(Locale.ROOT, "CPU a rating: %.2f µs (the trainer's threads %.2f), against %.2f µs for the bare consumer"
                 + " (%.1fx); the benchmark's forced collections left out%n", trainerCpuMicros, trainerThreadsMicros,
                 bare.processCpuMicros(), trainerCpuMicros / bare.processCpuMicros());
-        out.println(cores.between(coresAtReady, coresAtEnd, paused, pausedJvmCpu));
+        out.println(cores.between(coresAtReady, coresAtEnd, paused, pausedProcessCpu));
         out.printf(Locale.ROOT, "serving snapshots: %d (one every %.2f s), %,.0f rows/s, %.1f MB/s, commit mean %.0f ms%n",
                 r.serving(), elapsed / Math.max(1, r.serving()), r.servingRowsPerSecond(), r.servingBytesPerSecond() / 1e6,
                 r.servingCommitMs());
@@ -223,7 +225,7 @@ public final class StreamBenchmark {
             if (count < events || checksum == 0) {
                 throw new IllegalStateException("the bare consumer read " + count + " records, expected " + events);
             }
-            return new BareRound(rate, (after.process() - before.process()) / 1e3 / count,
+            return new BareRound(rate, before.process() < 0 ? Double.NaN : (after.process() - before.process()) / 1e3 / count,
                     (after.loadGenerator() - before.loadGenerator()) / 1e3 / count);
         }
     }
