@@ -15,20 +15,10 @@ class CoreUseTest {
     void chargesEachThreadsCpuToWhoItWorksFor() throws InterruptedException {
         CoreUse cores = new CoreUse("scorer", name -> name.startsWith("scorer-"), "load generator",
                 name -> name.startsWith("bench-"), "broker");
-        CoreUse.Sample before = cores.sample();
-        CountDownLatch spun = new CountDownLatch(1);
-        CountDownLatch sampled = new CountDownLatch(1);
-        Thread spinning = new Thread(() -> {
-            spinFor300Ms();
-            spun.countDown();
-            awaitQuietly(sampled);
-        }, "bench-spin");
-        spinning.start();
-        spun.await();
-        CoreUse.Sample after = cores.sample(); // while the thread lives: an ended thread's CPU time cannot be read
-        String line = cores.since(before);
-        sampled.countDown();
-        spinning.join();
+        CoreUse.Sample[] around = aroundASpinningThread(cores, "bench-spin");
+        CoreUse.Sample before = around[0];
+        CoreUse.Sample after = around[1];
+        String line = cores.between(before, after, 0, 0);
 
         assertThat(after.loadGenerator() - before.loadGenerator()).as("the spinning thread's CPU")
                 .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(150));
@@ -44,19 +34,9 @@ class CoreUseTest {
     void leavesOutTheTimeAndJvmCpuOfTheBenchmarksOwnMeasurements() throws InterruptedException {
         CoreUse cores = new CoreUse("trainer", name -> name.startsWith("trainer-"), "benchmark",
                 name -> name.startsWith("bench-"), "broker");
-        CoreUse.Sample before = cores.sample();
-        CountDownLatch spun = new CountDownLatch(1);
-        CountDownLatch sampled = new CountDownLatch(1);
-        Thread spinning = new Thread(() -> {
-            spinFor300Ms();
-            spun.countDown();
-            awaitQuietly(sampled);
-        }, "trainer-spin");
-        spinning.start();
-        spun.await();
-        CoreUse.Sample after = cores.sample();
-        sampled.countDown();
-        spinning.join();
+        CoreUse.Sample[] around = aroundASpinningThread(cores, "trainer-spin");
+        CoreUse.Sample before = around[0];
+        CoreUse.Sample after = around[1];
         long elapsed = after.nanoTime() - before.nanoTime();
         long jvmCpu = Math.max(0, after.process() - before.process() - (after.service() - before.service())
                 - (after.loadGenerator() - before.loadGenerator()) - (after.otherJava() - before.otherJava()));
@@ -67,6 +47,27 @@ class CoreUseTest {
         assertThat(half).as("the same CPU over half the time").isCloseTo(2 * whole, within(0.02));
         assertThat(cores.between(before, after, 0, jvmCpu)).as("the JVM's own CPU, all of it left out")
                 .contains(", GC and JIT 0.00,");
+    }
+
+    /**
+     * Samples before and after a thread of this name spins for 300 ms, the second while the thread still lives: an
+     * ended thread's CPU time cannot be read.
+     */
+    private static CoreUse.Sample[] aroundASpinningThread(CoreUse cores, String name) throws InterruptedException {
+        CoreUse.Sample before = cores.sample();
+        CountDownLatch spun = new CountDownLatch(1);
+        CountDownLatch sampled = new CountDownLatch(1);
+        Thread spinning = new Thread(() -> {
+            spinFor300Ms();
+            spun.countDown();
+            awaitQuietly(sampled);
+        }, name);
+        spinning.start();
+        spun.await();
+        CoreUse.Sample after = cores.sample();
+        sampled.countDown();
+        spinning.join();
+        return new CoreUse.Sample[]{before, after};
     }
 
     private static double trainerCores(String line) {
