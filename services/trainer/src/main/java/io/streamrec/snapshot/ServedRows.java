@@ -92,14 +92,13 @@ public final class ServedRows {
         grow(vocabulary.size());
         int[] slice = new int[Math.min(CHUNK, Math.max(1, candidates.length))];
         float[] chunk = new float[slice.length * width];
-        float[] noState = new float[slice.length * engine.layout().stateWidth()];
         double threshold = rule.minChange() * rule.minChange();
 
         // First pass: each candidate's priority (its squared relative change, or DUE, or NEWS), 0 if not eligible.
         float[] priority = new float[candidates.length];
         int eligible = 0;
         for (int from = 0; from < candidates.length; from += slice.length) {
-            int m = export(engine, candidates, from, slice, chunk, noState);
+            int m = export(engine, candidates, from, slice, chunk);
             for (int k = 0; k < m; k++) {
                 int row = slice[k];
                 float p;
@@ -127,7 +126,7 @@ public final class ServedRows {
         float[] out = new float[candidates.length * width];
         int n = 0;
         for (int from = 0; from < candidates.length; from += slice.length) {
-            int m = oneChunk ? candidates.length : export(engine, candidates, from, slice, chunk, noState);
+            int m = oneChunk ? candidates.length : export(engine, candidates, from, slice, chunk);
             for (int k = 0; k < m; k++) {
                 int row = slice[k];
                 float p = priority[from + k];
@@ -154,10 +153,10 @@ public final class ServedRows {
                 Arrays.copyOf(out, n * width), width, new float[0], 0, rule.precision());
     }
 
-    private int export(Engine engine, int[] candidates, int from, int[] slice, float[] chunk, float[] noState) {
+    private int export(Engine engine, int[] candidates, int from, int[] slice, float[] chunk) {
         int m = Math.min(slice.length, candidates.length - from);
         System.arraycopy(candidates, from, slice, 0, m);
-        engine.exportRows(table, slice, m, chunk, noState);
+        engine.exportRows(table, slice, m, chunk, null); // parameters only: serving carries no optimizer state
         return m;
     }
 

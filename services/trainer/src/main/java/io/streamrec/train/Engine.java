@@ -36,7 +36,10 @@ public interface Engine extends AutoCloseable {
     /** Raw scores of each of n users against item rows [0, itemCount), into out[j * itemCount + i]. */
     void scoreAll(int[] users, int n, int itemCount, float[] out);
 
-    /** Copies rows out: parameters into params (n × width), optimizer state into state (n × stateWidth). */
+    /**
+     * Copies rows out: parameters into params (n × width), optimizer state into state (n × stateWidth), or the
+     * parameters alone when state is null (what a serving snapshot needs).
+     */
     void exportRows(Table table, int[] rows, int n, float[] params, float[] state);
 
     /** Overwrites rows with the given parameters and optimizer state (the inverse of {@link #exportRows}). */

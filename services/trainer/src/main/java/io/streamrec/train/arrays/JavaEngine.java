@@ -210,6 +210,9 @@ public final class JavaEngine implements Engine {
         for (int k = 0; k < n; k++) {
             int wo = rows[k] * stride;
             System.arraycopy(tab.data, wo, params, k * width, width);
+            if (state == null) {
+                continue;
+            }
             if (roundsAccumulators) {
                 Bfloat16Pairs.unpack(tab.data, wo + width, factors, state, k * stateWidth);
                 System.arraycopy(tab.data, wo + biasStateOffset, state, k * stateWidth + factors, width - factors);

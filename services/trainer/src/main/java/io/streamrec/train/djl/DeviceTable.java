@@ -217,6 +217,9 @@ final class DeviceTable implements AutoCloseable {
         int stateWidth = layout.stateWidth();
         for (int k = 0; k < n; k++) {
             System.arraycopy(values, k * rowWidth, outParams, k * width, width);
+            if (outState == null) {
+                continue;
+            }
             System.arraycopy(values, k * rowWidth + width, outState, k * stateWidth, columns);
             if (optimizer.countsSteps()) {
                 optimizer.setSteps(outState, k * stateWidth, width, adamSteps[rowNumbers[k]]);
@@ -262,10 +265,10 @@ final class DeviceTable implements AutoCloseable {
 
     private void checkLengths(int[] rowNumbers, int n, float[] params, float[] state) {
         int stateWidth = layout.stateWidth();
-        if (rowNumbers.length < n || params.length < n * width || state.length < n * stateWidth) {
+        if (rowNumbers.length < n || params.length < n * width || state != null && state.length < n * stateWidth) {
             throw new IllegalArgumentException(n + " " + table + " rows need " + n + " row numbers, " + n * width
                     + " parameters and " + n * stateWidth + " state floats; got " + rowNumbers.length + ", "
-                    + params.length + " and " + state.length);
+                    + params.length + " and " + (state == null ? "no state" : state.length));
         }
     }
 

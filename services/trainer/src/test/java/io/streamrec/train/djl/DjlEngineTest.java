@@ -120,6 +120,9 @@ class DjlEngineTest {
                 float[] outState = new float[n * width];
                 e.exportRows(Table.ITEMS, rows, n, outParams, outState);
                 assertThat(outParams).as(e.description()).containsExactly(params);
+                float[] paramsAlone = new float[n * width];
+                e.exportRows(Table.ITEMS, rows, n, paramsAlone, null);
+                assertThat(paramsAlone).as("%s, parameters alone", e.description()).containsExactly(params);
                 for (int k = 0; k < state.length; k++) {
                     boolean factor = k % width < 7;
                     assertThat(outState[k]).as("%s state %d", e.description(), k)
