@@ -129,9 +129,10 @@ public final class ScoreBenchmark {
         Path stateDir = tempDir();
         Settings s = settings.with("scorer.application-id", app).with("scorer.state-dir", stateDir)
                 .with("scorer.http.port", 0).with("metrics.port", -1);
-        cores = new CoreUse("scorer", ScoreBenchmark::scorerThread, "load generator", name -> name.equals("main") || name.startsWith("bench-")
-                || name.endsWith(app + "-ratings") || name.endsWith(app + "-model") || name.endsWith(app + "-lists")
-                || name.endsWith(app + "-admin"), "broker and other Java threads");
+        cores = new CoreUse("scorer", ScoreBenchmark::scorerThread, "load generator",
+                name -> name.equals("main") || name.startsWith("bench-") || name.endsWith(app + "-ratings")
+                        || name.endsWith(app + "-model") || name.endsWith(app + "-lists") || name.endsWith(app + "-admin"),
+                "broker and other Java threads");
         Topic<byte[], byte[]> scratch = new Topic<>(app + "-baseline", Serdes.ByteArray(), Serdes.ByteArray(),
                 Topics.USER_PARTITIONS, Topic.Cleanup.DELETE, Map.of(), "scratch topic of bench score");
         try (Admin admin = KafkaClients.newAdmin(s, app + "-admin")) {

@@ -79,10 +79,11 @@ public final class StreamBenchmark {
         Settings run = replay ? settings : settings.with("trainer.replay.positives-per-second", 0);
         String groupId = run.text("trainer.group-id");
         String transactionalId = run.text("trainer.transactional-id");
-        CoreUse cores = new CoreUse("trainer", name -> name.equals("trainer") || name.equals("rating-intake")
-                || name.equals("java-engine") || name.endsWith("-publisher") || name.equals("lag-probe")
-                || name.contains(groupId)
-                || name.contains(transactionalId), "benchmark", name -> name.equals("main"), "broker and other Java");
+        CoreUse cores = new CoreUse("trainer",
+                name -> name.equals("trainer") || name.equals("rating-intake") || name.equals("java-engine")
+                        || name.endsWith("-publisher") || name.equals("lag-probe") || name.contains(groupId)
+                        || name.contains(transactionalId),
+                "benchmark", name -> name.equals("main"), "broker and other Java");
 
         BareRound bare = null;
         for (int round = 1; round <= bareRounds; round++) {
