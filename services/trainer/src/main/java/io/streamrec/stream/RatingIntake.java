@@ -3,7 +3,6 @@ package io.streamrec.stream;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.ContractViolation;
 import io.streamrec.contract.DeadLetter;
-import io.streamrec.contract.Rating;
 import io.streamrec.contract.RatingCodec;
 import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
@@ -193,13 +192,7 @@ final class RatingIntake implements Runnable {
 
     private void take(ConsumerRecord<byte[], byte[]> r, IntakeBatch batch) {
         try {
-            Rating rating = RatingCodec.parse(r.key(), r.value(), r.timestamp());
-            if (rating.eventId() == null || seen.firstTime(rating.eventId())) {
-                batch.ratings.add(rating.userId(), rating.movieId(), rating.rating(), rating.timestamp());
-                batch.oldestProduceTime = Math.min(batch.oldestProduceTime, r.timestamp());
-            } else {
-                metrics.repeated();
-            }
+            batch.add(RatingCodec.parse(r.key(), r.value(), r.timestamp()), r.timestamp());
         } catch (ContractViolation e) {
             batch.deadLetters.add(DeadLetter.of(r, e.getMessage()));
             metrics.invalid();
@@ -218,6 +211,7 @@ final class RatingIntake implements Runnable {
     }
 
     private void handOver(IntakeBatch batch) throws InterruptedException {
+        metrics.repeated(batch.dropRepeats(seen));
         batch.sealOffsets();
         coordinator.prepare(batch);
         full.put(batch);

@@ -117,8 +117,8 @@ final class TrainerMetrics implements TrainingListener {
         return (long) invalid.count();
     }
 
-    void repeated() {
-        repeated.increment();
+    void repeated(int ratings) {
+        repeated.increment(ratings);
     }
 
     /** The event ids the intake remembers, read from its own thread's count (a gauge may read a stale value). */

@@ -2,6 +2,7 @@ package io.streamrec.train;
 
 import io.streamrec.dataset.RatingLog;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 
 /**
  * Ratings by external ids in growable columns, reusable after {@link #clear()}: a trainer's mini-batch, and what a
@@ -50,6 +51,26 @@ public final class RatingBatch {
         ratings[size] = rating;
         timestamps[size] = timestamp;
         size++;
+    }
+
+    /**
+     * Keeps, in order, the ratings {@code keep} accepts and drops the rest; {@code keep} sees each index once, in
+     * order, so it may remember what it has seen. Returns how many were dropped.
+     */
+    public int retain(IntPredicate keep) {
+        int kept = 0;
+        for (int i = 0; i < size; i++) {
+            if (keep.test(i)) {
+                userIds[kept] = userIds[i];
+                movieIds[kept] = movieIds[i];
+                ratings[kept] = ratings[i];
+                timestamps[kept] = timestamps[i];
+                kept++;
+            }
+        }
+        int dropped = size - kept;
+        size = kept;
+        return dropped;
     }
 
     public void clear() {

@@ -1,12 +1,18 @@
 package io.streamrec.stream;
 
+import io.streamrec.contract.Rating;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The next offset per partition that a hand-over commits, noted once per run of a partition's records. */
+/**
+ * The next offset per partition that a hand-over commits, noted once per run of a partition's records; and the
+ * repeats a batch drops at its cut.
+ */
 class IntakeBatchTest {
 
     @Test
@@ -27,5 +33,42 @@ class IntakeBatchTest {
         batch.sealOffsets();
         assertThat(batch.nextOffsets).isEqualTo(Map.of(1, 8L));
         assertThat(batch.records).isEqualTo(1);
+    }
+
+    @Test
+    void repeatsAreDroppedAtTheCutInOrderWithinTheBatchAndAcrossBatches() {
+        RecentEventIds seen = new RecentEventIds(1_000);
+        IntakeBatch batch = new IntakeBatch(4); // grows past its capacity
+        batch.add(rating(1, "a"), 500);
+        batch.add(rating(2, null), 300);
+        batch.add(rating(3, "b"), 400);
+        batch.add(rating(4, "a"), 100); // a repeat within the batch: the first one stays
+        batch.add(rating(5, null), 600); // no event id: always trained
+        batch.add(rating(6, "c"), 700);
+        assertThat(batch.dropRepeats(seen)).isEqualTo(1);
+        assertThat(users(batch)).containsExactly(1L, 2L, 3L, 5L, 6L);
+        assertThat(batch.oldestProduceTime).as("repeats were valid records too").isEqualTo(100);
+
+        batch.clear();
+        batch.add(rating(7, "b"), 800); // seen in the batch before
+        batch.add(rating(8, null), 800);
+        batch.add(rating(9, "d"), 800);
+        batch.add(rating(10, "d"), 800);
+        assertThat(batch.dropRepeats(seen)).isEqualTo(2);
+        assertThat(users(batch)).containsExactly(8L, 9L);
+        assertThat(seen.firstTime("c")).as("ids of kept ratings are remembered").isFalse();
+    }
+
+    private static Rating rating(long user, String eventId) {
+        return new Rating(user, 100 + user, 4f, 1_700_000_000_000L + user, eventId);
+    }
+
+    private static List<Long> users(IntakeBatch batch) {
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < batch.ratings.size(); i++) {
+            assertThat(batch.ratings.movieId(i)).as("columns moved together").isEqualTo(100 + batch.ratings.userId(i));
+            out.add(batch.ratings.userId(i));
+        }
+        return out;
     }
 }
