@@ -6,7 +6,9 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -46,14 +48,34 @@ final class CoreUse {
         this.otherJava = otherJava;
     }
 
-    /** CPU so far, in ns: the service, the load generator, other Java threads, the whole process; the machine's busy time. */
-    record Sample(long nanoTime, long service, long loadGenerator, long otherJava, long process, long machineBusy) {
+    /**
+     * CPU so far, in ns: the service, the load generator, other Java threads, the whole process; the machine's busy
+     * time; and the service's by thread name (threads of one name summed).
+     */
+    record Sample(long nanoTime, long service, long loadGenerator, long otherJava, long process, long machineBusy,
+                  Map<String, Long> serviceByThread) {
+
+        /** The service's CPU in ns from {@code before} to this sample, of its threads whose names {@code stage} accepts. */
+        long serviceSince(Sample before, Predicate<String> stage) {
+            return stageOf(this, stage) - stageOf(before, stage);
+        }
+
+        private static long stageOf(Sample sample, Predicate<String> stage) {
+            long sum = 0;
+            for (Map.Entry<String, Long> e : sample.serviceByThread.entrySet()) {
+                if (stage.test(e.getKey())) {
+                    sum += e.getValue();
+                }
+            }
+            return sum;
+        }
     }
 
     Sample sample() {
         long s = 0;
         long l = 0;
         long o = 0;
+        Map<String, Long> byThread = new HashMap<>();
         long[] ids = THREADS.getAllThreadIds();
         ThreadInfo[] infos = THREADS.getThreadInfo(ids);
         for (int i = 0; i < ids.length; i++) {
@@ -64,13 +86,14 @@ final class CoreUse {
             String name = infos[i].getThreadName();
             if (service.test(name)) {
                 s += cpu;
+                byThread.merge(name, cpu, Long::sum);
             } else if (loadGenerator.test(name)) {
                 l += cpu;
             } else {
                 o += cpu;
             }
         }
-        return new Sample(System.nanoTime(), s, l, o, processCpuNanos(), machineBusyNanos());
+        return new Sample(System.nanoTime(), s, l, o, processCpuNanos(), machineBusyNanos(), byThread);
     }
 
     /** This process's CPU time so far, all its threads (the JVM's own included), in ns; -1 where unknown. */

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * End-to-end training throughput from Kafka: a synthetic stream is produced to {@code ratings} first; then, on the
@@ -165,6 +166,7 @@ public final class StreamBenchmark {
         out.printf(Locale.ROOT, "CPU a rating: %.2f µs (the trainer's threads %.2f), against %.2f µs for the bare consumer"
                 + " (%.1fx); the benchmark's forced collections left out%n", trainerCpuMicros, trainerThreadsMicros,
                 bare.processCpuMicros(), trainerCpuMicros / bare.processCpuMicros());
+        out.println(stages(coresAtReady, coresAtEnd, events));
         out.println(cores.between(coresAtReady, coresAtEnd, paused, pausedProcessCpu));
         out.printf(Locale.ROOT, "serving snapshots: %d (one every %.2f s), %,.0f rows/s, %.1f MB/s, commit mean %.0f ms%n",
                 r.serving(), elapsed / Math.max(1, r.serving()), r.servingRowsPerSecond(), r.servingBytesPerSecond() / 1e6,
@@ -177,6 +179,21 @@ public final class StreamBenchmark {
                 replay ? "the backlog lasted (replay yields to it)" : "off");
         out.flush();
         return r;
+    }
+
+    /**
+     * The trainer's threads' CPU a rating by stage, the line that says which stage a change made cheaper: the machine
+     * is too noisy for rates to show a few percent, the threads' CPU much less so.
+     */
+    private static String stages(CoreUse.Sample from, CoreUse.Sample to, long events) {
+        Predicate<String> intake = name -> name.equals("rating-intake");
+        Predicate<String> training = name -> name.equals("trainer") || name.equals("java-engine");
+        Predicate<String> publishing = name -> name.endsWith("-publisher");
+        Predicate<String> clients = intake.or(training).or(publishing).negate();
+        return String.format(Locale.ROOT, "  by stage, µs a rating: intake %.2f (poll, parse, validate, prepare),"
+                        + " training %.2f (step and listeners), snapshot publishers %.2f, the Kafka clients' own threads and the lag probe %.2f",
+                to.serviceSince(from, intake) / 1e3 / events, to.serviceSince(from, training) / 1e3 / events,
+                to.serviceSince(from, publishing) / 1e3 / events, to.serviceSince(from, clients) / 1e3 / events);
     }
 
     /** Prints runs side by side. */

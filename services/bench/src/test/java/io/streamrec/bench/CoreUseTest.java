@@ -35,6 +35,10 @@ class CoreUseTest {
         Around spin = aroundASpinningThread(cores, "trainer-spin");
         CoreUse.Sample before = spin.before();
         CoreUse.Sample after = spin.after();
+        assertThat(after.serviceSince(before, name -> name.equals("trainer-spin")))
+                .as("a stage of the service: its threads by name").isEqualTo(after.service() - before.service())
+                .isGreaterThan(TimeUnit.MILLISECONDS.toNanos(150));
+        assertThat(after.serviceSince(before, name -> name.equals("trainer-other"))).isZero();
         long elapsed = after.nanoTime() - before.nanoTime();
         long jvmCpu = Math.max(0, after.process() - before.process() - (after.service() - before.service())
                 - (after.loadGenerator() - before.loadGenerator()) - (after.otherJava() - before.otherJava()));
