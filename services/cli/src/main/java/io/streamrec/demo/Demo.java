@@ -136,7 +136,8 @@ public final class Demo {
                     .with("scorer.store", base.isDefault("scorer.store") ? "in-memory" : base.text("scorer.store"))
                     .with("metrics.port", freeOrAny(base.integer("metrics.port")))
                     .with("scorer.http.port", freeOrAny(base.integer("scorer.http.port")))
-                    .with("trainer.prequential-sample-rate", 1.0);
+                    .with("trainer.prequential-sample-rate", 1.0)
+                    .with("trainer.prequential-max-rankings-per-second", 0);
             try (Metrics metrics = Metrics.start(s, "streamrec-demo")) {
                 // The scorer starts beside the trainer, not after it: the first list waits for both (the trainer
                 // about 1 s restoring and joining its group, the scorer about 1.5 s until its tasks take ratings).

@@ -19,17 +19,19 @@ import io.streamrec.contract.FactorRow;
  * @param rate                 prequential protocol: ratings a second the stream arrives at (0: all at once)
  * @param servingPrecision     offline protocols: the precision of the rows they rank with, float32 (the trainer's
  *                             own) or what a serving snapshot sends scorers (float16, int8)
+ * @param maxRankingsPerSecond the running service's bound on prequential rankings a second, both samples thinned
+ *                             alike above it; 0, no bound, for the {@code evaluate} protocols
  */
 public record EvaluationConfig(int topK, int candidates, double sampleRate, double fullRankingRate, int window,
                                int recentWindow, int passes, boolean shuffle, double testFraction, double rate,
-                               FactorRow.Precision servingPrecision) {
+                               FactorRow.Precision servingPrecision, double maxRankingsPerSecond) {
 
     public static EvaluationConfig from(Settings s) {
         EvaluationConfig c = new EvaluationConfig(s.integer("evaluate.top-k"), s.integer("evaluate.candidates"),
                 s.decimal("evaluate.sample-rate"), s.decimal("evaluate.full-ranking-rate"),
                 s.integer("evaluate.window"), s.integer("evaluate.recent-window"), s.integer("evaluate.passes"),
                 s.flag("evaluate.shuffle"), s.decimal("evaluate.test-fraction"), s.decimal("evaluate.rate"),
-                s.choice("evaluate.serving-precision", FactorRow.Precision.class));
+                s.choice("evaluate.serving-precision", FactorRow.Precision.class), 0);
         require(c.topK > 0, "evaluate.top-k", c.topK, "at least 1");
         require(c.candidates >= c.topK, "evaluate.candidates", c.candidates, "at least evaluate.top-k (" + c.topK + ")");
         require(c.window > 0, "evaluate.window", c.window, "at least 1");
@@ -51,9 +53,16 @@ public record EvaluationConfig(int topK, int candidates, double sampleRate, doub
         }
     }
 
-    /** The same protocol with another prequential sample rate (the streaming trainer samples sparsely). */
-    public EvaluationConfig withSampleRate(double rate, double fullRate) {
+    /**
+     * The same protocol with other prequential sample rates and a bound on rankings a second (the streaming trainer
+     * samples sparsely, and spends at most so much on it).
+     */
+    public EvaluationConfig withSampleRate(double rate, double fullRate, double maxRankingsPerSecond) {
+        require(rate >= 0 && rate <= 1, "trainer.prequential-sample-rate", rate, "between 0 and 1");
+        require(fullRate >= 0 && fullRate <= 1, "trainer.prequential-full-ranking-rate", fullRate, "between 0 and 1");
+        require(maxRankingsPerSecond >= 0, "trainer.prequential-max-rankings-per-second", maxRankingsPerSecond,
+                "at least 0 (0: no bound)");
         return new EvaluationConfig(topK, candidates, rate, fullRate, window, recentWindow, passes, shuffle, testFraction,
-                this.rate, servingPrecision);
+                this.rate, servingPrecision, maxRankingsPerSecond);
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Prequential (test-then-train) evaluation: before a batch is trained, each sampled positive of it is ranked by
@@ -31,6 +32,9 @@ public final class PrequentialEvaluator implements TrainingListener {
     static final int MIN_FULL_RANKINGS = 100;
 
     private final EvaluationConfig config;
+    private final SampleBudget budget;
+    /** The share of both sample rates this batch keeps ({@link SampleBudget}). */
+    private double share = 1;
     private final SplittableRandom random;
     /**
      * Ties get streams of their own, so every model of a seed meets the very same candidates and the baselines come
@@ -72,7 +76,13 @@ public final class PrequentialEvaluator implements TrainingListener {
     private float[] catalogueScores = new float[0];
 
     public PrequentialEvaluator(EvaluationConfig config, long seed) {
+        this(config, seed, System::nanoTime);
+    }
+
+    /** @param nanoClock times the bound on rankings a second ({@link EvaluationConfig#maxRankingsPerSecond()}) */
+    PrequentialEvaluator(EvaluationConfig config, long seed, LongSupplier nanoClock) {
         this.config = config;
+        this.budget = new SampleBudget(config.maxRankingsPerSecond(), config.sampleRate(), nanoClock);
         this.random = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
         this.ties = random.split();
         this.baselineTies = random.split();
@@ -111,6 +121,7 @@ public final class PrequentialEvaluator implements TrainingListener {
             return;
         }
         OnlineTrainer trainer = step.trainer();
+        share = budget.share(step.size());
         int chosen = choose(step);
         if (chosen > 0) {
             rankAgainstCandidates(step, trainer, chosen);
@@ -150,7 +161,7 @@ public final class PrequentialEvaluator implements TrainingListener {
         RatedItems ratedItems = step.trainer().rated();
         int chosen = 0;
         for (int i = 0; i < n; i++) {
-            if (random.nextDouble() < config.sampleRate()
+            if (random.nextDouble() < config.sampleRate() * share
                     && step.itemsBefore() - ratedItems.size(step.userRow(i)) > 2L * config.candidates()) {
                 evaluated[chosen++] = i;
             }
@@ -251,7 +262,7 @@ public final class PrequentialEvaluator implements TrainingListener {
         int[] one = new int[1];
         float[] target = new float[1];
         for (int i = 0; i < step.size(); i++) {
-            if (random.nextDouble() >= config.fullRankingRate()) {
+            if (random.nextDouble() >= config.fullRankingRate() * share) {
                 continue;
             }
             int u = step.userRow(i);

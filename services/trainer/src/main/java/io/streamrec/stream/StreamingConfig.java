@@ -11,8 +11,9 @@ import io.streamrec.train.TrainerConfig;
  * config/streamrec.properties).
  *
  * @param trainer             the model and how it learns ({@code trainer.*})
- * @param prequential         the running evaluation, at the service's sample rates
- *                            ({@code trainer.prequential-sample-rate}, {@code trainer.prequential-full-ranking-rate})
+ * @param prequential         the running evaluation, at the service's sample rates and bound
+ *                            ({@code trainer.prequential-sample-rate}, {@code trainer.prequential-full-ranking-rate},
+ *                            {@code trainer.prequential-max-rankings-per-second})
  * @param groupId             the consumer group on ratings ({@code trainer.group-id})
  * @param transactionalId     the snapshot producer's id: {@code trainer.transactional-id} + "-" + the model
  * @param maxInFlightBatches  batches consumed but not yet trained
@@ -38,7 +39,8 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
         TrainerConfig trainer = TrainerConfig.from(s);
         StreamingConfig c = new StreamingConfig(trainer,
                 EvaluationConfig.from(s).withSampleRate(s.decimal("trainer.prequential-sample-rate"),
-                        s.decimal("trainer.prequential-full-ranking-rate")),
+                        s.decimal("trainer.prequential-full-ranking-rate"),
+                        s.decimal("trainer.prequential-max-rankings-per-second")),
                 s.text("trainer.group-id"), s.text("trainer.transactional-id") + "-" + trainer.model().id(),
                 s.integer("trainer.max-in-flight-batches"),
                 s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"),
