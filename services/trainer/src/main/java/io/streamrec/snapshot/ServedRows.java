@@ -62,6 +62,10 @@ public final class ServedRows {
     /** The due rows of the snapshot being selected, and the candidates: scratch, empty between calls. */
     private final RowSet dueNow = new RowSet();
     private final RowSet candidateSet = new RowSet();
+    /** Scratch of each selection, kept between them (a snapshot a second allocated 2 MB of it, a table each). */
+    private final int[] slice = new int[CHUNK];
+    private float[] chunk = new float[0];
+    private float[] priority = new float[0];
 
     public ServedRows(Table table, int width, Rule rule) {
         this.table = table;
@@ -90,15 +94,19 @@ public final class ServedRows {
         }
         int[] candidates = candidateSet.drain();
         grow(vocabulary.size());
-        int[] slice = new int[Math.min(CHUNK, Math.max(1, candidates.length))];
-        float[] chunk = new float[slice.length * width];
+        if (chunk.length < Math.min(CHUNK, candidates.length) * width) {
+            chunk = new float[Math.min(CHUNK, Math.max(candidates.length, 2 * chunk.length / width)) * width];
+        }
+        if (priority.length < candidates.length) {
+            priority = new float[Math.max(candidates.length, priority.length + (priority.length >> 1))];
+        }
         double threshold = rule.minChange() * rule.minChange();
 
         // First pass: each candidate's priority (its squared relative change, or DUE, or NEWS), 0 if not eligible.
-        float[] priority = new float[candidates.length];
+        int news = 0;
         int eligible = 0;
-        for (int from = 0; from < candidates.length; from += slice.length) {
-            int m = export(engine, candidates, from, slice, chunk);
+        for (int from = 0; from < candidates.length; from += CHUNK) {
+            int m = export(engine, candidates, from);
             for (int k = 0; k < m; k++) {
                 int row = slice[k];
                 float p;
@@ -110,23 +118,26 @@ public final class ServedRows {
                     p = change == 0 ? 0 : dueNow.contains(row) ? DUE : change > threshold ? change : -change;
                 }
                 priority[from + k] = p;
-                if (p > 0 && p != NEWS) {
+                if (p == NEWS) {
+                    news++;
+                } else if (p > 0) {
                     eligible++;
                 }
             }
         }
-        Cutoff cutoff = cutoff(priority, eligible);
+        Cutoff cutoff = cutoff(priority, candidates.length, eligible);
         int ties = cutoff.ties();
 
         // Second pass: serve the news and, within the budget, the due and most moved rows; the rest drift. When the
         // candidates fit in one chunk, the first pass's export is still in it.
-        boolean oneChunk = candidates.length <= slice.length;
-        long[] ids = new long[candidates.length];
-        int[] outCounts = new int[candidates.length];
-        float[] out = new float[candidates.length * width];
+        boolean oneChunk = candidates.length <= CHUNK;
+        int serving = news + Math.min(eligible, rule.maxMovedRows());
+        long[] ids = new long[serving];
+        int[] outCounts = new int[serving];
+        float[] out = new float[serving * width];
         int n = 0;
-        for (int from = 0; from < candidates.length; from += slice.length) {
-            int m = oneChunk ? candidates.length : export(engine, candidates, from, slice, chunk);
+        for (int from = 0; from < candidates.length; from += CHUNK) {
+            int m = oneChunk ? candidates.length : export(engine, candidates, from);
             for (int k = 0; k < m; k++) {
                 int row = slice[k];
                 float p = priority[from + k];
@@ -149,12 +160,13 @@ public final class ServedRows {
             }
         }
         dueNow.drain();
-        return new CapturedRows(topic, version, Arrays.copyOf(ids, n), Arrays.copyOf(outCounts, n),
-                Arrays.copyOf(out, n * width), width, new float[0], 0, rule.precision());
+        assert n == serving : n + " rows served, " + serving + " counted";
+        return new CapturedRows(topic, version, ids, outCounts, out, width, new float[0], 0, rule.precision());
     }
 
-    private int export(Engine engine, int[] candidates, int from, int[] slice, float[] chunk) {
-        int m = Math.min(slice.length, candidates.length - from);
+    /** Candidates [from, from + CHUNK) into {@link #slice}, their parameters into {@link #chunk}; returns how many. */
+    private int export(Engine engine, int[] candidates, int from) {
+        int m = Math.min(CHUNK, candidates.length - from);
         System.arraycopy(candidates, from, slice, 0, m);
         engine.exportRows(table, slice, m, chunk, null); // parameters only: serving carries no optimizer state
         return m;
@@ -168,14 +180,15 @@ public final class ServedRows {
         static final Cutoff NONE = new Cutoff(0, Integer.MAX_VALUE);
     }
 
-    private Cutoff cutoff(float[] priority, int eligible) {
+    private Cutoff cutoff(float[] priority, int candidates, int eligible) {
         int budget = rule.maxMovedRows();
         if (eligible <= budget) {
             return Cutoff.NONE;
         }
         float[] competing = new float[eligible];
         int i = 0;
-        for (float p : priority) {
+        for (int k = 0; k < candidates; k++) {
+            float p = priority[k];
             if (p > 0 && p != NEWS) {
                 competing[i++] = p;
             }

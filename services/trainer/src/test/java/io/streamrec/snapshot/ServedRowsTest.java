@@ -90,6 +90,47 @@ class ServedRowsTest {
     }
 
     @Test
+    void selectionsOfMoreRowsThanAnExportChunkServeEachRowWithItsOwnParameters() {
+        int rows = 20_000; // more than two of ServedRows' export chunks
+        Vocabulary many = new Vocabulary();
+        JavaEngine big = new JavaEngine(layout);
+        big.ensureRows(rows, 1);
+        for (int r = 0; r < rows; r++) {
+            many.rowOf(1_000_000 + r);
+            setIn(big, r, 1f + r * 1e-4f);
+        }
+        int[] every = IntStream.range(0, rows).toArray();
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 5_000, FactorRow.Precision.FLOAT16));
+        CapturedRows first = served.select(big, many, every, "model-user-factors", 1, false);
+        assertEquals(rows, first.size(), "all news");
+        assertServedAsTheEngineHolds(big, first);
+
+        for (int r = 0; r < rows; r += 2) { // half the rows move, by 10 % up to 210 %: the budget takes the last 5,000
+            setIn(big, r, (1f + r * 1e-4f) * (1.1f + r * 1e-4f));
+        }
+        for (int r = 1; r < rows; r += 1_000) {
+            many.increment(r); // 20 rated rows: news
+        }
+        CapturedRows second = served.select(big, many, every, "model-user-factors", 2, false);
+        assertEquals(20 + 5_000, second.size(), "the news and the budget, exactly: no spare slots");
+        assertServedAsTheEngineHolds(big, second);
+        long moved = Arrays.stream(second.ids()).filter(id -> (id - 1_000_000) % 2 == 0).toArray().length;
+        assertEquals(5_000, moved);
+        assertTrue(Arrays.stream(second.ids()).filter(id -> (id - 1_000_000) % 2 == 0).allMatch(id -> id >= 1_000_000 + 10_000),
+                "the rows that moved most");
+    }
+
+    private void assertServedAsTheEngineHolds(JavaEngine big, CapturedRows captured) {
+        float[] expected = new float[width];
+        for (int k = 0; k < captured.size(); k++) {
+            int row = (int) (captured.ids()[k] - 1_000_000);
+            big.exportRows(Table.USERS, new int[] {row}, 1, expected, null);
+            assertArrayEquals(expected, Arrays.copyOfRange(captured.params(), k * width, (k + 1) * width),
+                    "row " + row);
+        }
+    }
+
+    @Test
     void aBudgetBelowOneIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new ServedRows.Rule(0.05, 0, FactorRow.Precision.FLOAT16));
     }
@@ -99,9 +140,13 @@ class ServedRowsTest {
     }
 
     private void set(int row, float value) {
+        setIn(engine, row, value);
+    }
+
+    private void setIn(JavaEngine target, int row, float value) {
         float[] params = new float[width];
         Arrays.fill(params, value);
-        engine.importRows(Table.USERS, new int[] {row}, 1, params, new float[layout.stateWidth()]);
+        target.importRows(Table.USERS, new int[] {row}, 1, params, new float[layout.stateWidth()]);
     }
 
     private static long[] sorted(long[] ids) {
