@@ -150,7 +150,7 @@ final class RatingIntake implements Runnable {
                         batch.openedNanos = System.nanoTime();
                     }
                     take(r, batch);
-                    if (batch.ratings.size() >= batchSize) {
+                    if (batch.ratings.size() >= batchSize && fullOnceRepeatsDropped(batch)) {
                         handOver(batch);
                         batch = take();
                     }
@@ -208,6 +208,12 @@ final class RatingIntake implements Runnable {
         IntakeBatch b = empty.take();
         b.clear();
         return b;
+    }
+
+    /** Whether the batch still holds a batch's worth of ratings once the repeats among them are dropped. */
+    private boolean fullOnceRepeatsDropped(IntakeBatch batch) {
+        metrics.repeated(batch.dropRepeats(seen));
+        return batch.ratings.size() >= batchSize;
     }
 
     private void handOver(IntakeBatch batch) throws InterruptedException {

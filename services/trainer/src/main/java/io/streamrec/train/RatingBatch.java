@@ -54,12 +54,13 @@ public final class RatingBatch {
     }
 
     /**
-     * Keeps, in order, the ratings {@code keep} accepts and drops the rest; {@code keep} sees each index once, in
-     * order, so it may remember what it has seen. Returns how many were dropped.
+     * Keeps the ratings before {@code from}, and of the others, in order, those {@code keep} accepts; {@code keep}
+     * sees each index from {@code from} on once, in order, so it may remember what it has seen. Returns how many
+     * were dropped.
      */
-    public int retain(IntPredicate keep) {
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
+    public int retain(int from, IntPredicate keep) {
+        int kept = from;
+        for (int i = from; i < size; i++) {
             if (keep.test(i)) {
                 userIds[kept] = userIds[i];
                 movieIds[kept] = movieIds[i];

@@ -36,27 +36,31 @@ class IntakeBatchTest {
     }
 
     @Test
-    void repeatsAreDroppedAtTheCutInOrderWithinTheBatchAndAcrossBatches() {
+    void repeatsAreDroppedInOrderWithinTheBatchAndAcrossBatchesEachRatingCheckedOnce() {
         RecentEventIds seen = new RecentEventIds(1_000);
         IntakeBatch batch = new IntakeBatch(4); // grows past its capacity
         batch.add(rating(1, "a"), 500);
         batch.add(rating(2, null), 300);
         batch.add(rating(3, "b"), 400);
         batch.add(rating(4, "a"), 100); // a repeat within the batch: the first one stays
+        assertThat(batch.dropRepeats(seen)).isEqualTo(1);
+        assertThat(users(batch)).containsExactly(1L, 2L, 3L);
         batch.add(rating(5, null), 600); // no event id: always trained
         batch.add(rating(6, "c"), 700);
-        assertThat(batch.dropRepeats(seen)).isEqualTo(1);
+        batch.add(rating(7, "b"), 50);
+        assertThat(batch.dropRepeats(seen)).as("only the ratings added since").isEqualTo(1);
         assertThat(users(batch)).containsExactly(1L, 2L, 3L, 5L, 6L);
-        assertThat(batch.oldestProduceTime).as("repeats were valid records too").isEqualTo(100);
+        assertThat(batch.dropRepeats(seen)).as("nothing new to check").isZero();
+        assertThat(batch.oldestProduceTime).as("repeats are not trained, so not ingested either").isEqualTo(300);
 
         batch.clear();
-        batch.add(rating(7, "b"), 800); // seen in the batch before
-        batch.add(rating(8, null), 800);
-        batch.add(rating(9, "d"), 800);
+        batch.add(rating(8, "c"), 800); // seen in the batch before
+        batch.add(rating(9, null), 800);
         batch.add(rating(10, "d"), 800);
+        batch.add(rating(11, "d"), 800);
         assertThat(batch.dropRepeats(seen)).isEqualTo(2);
-        assertThat(users(batch)).containsExactly(8L, 9L);
-        assertThat(seen.firstTime("c")).as("ids of kept ratings are remembered").isFalse();
+        assertThat(users(batch)).containsExactly(9L, 10L);
+        assertThat(seen.firstTime("d")).as("ids of kept ratings are remembered").isFalse();
     }
 
     private static Rating rating(long user, String eventId) {
