@@ -25,7 +25,8 @@ import java.util.function.LongSupplier;
 public final class PrequentialEvaluator implements TrainingListener {
     /**
      * Full-catalogue rankings a window needs before its recall is reported. A service ranks one positive in 10,000
-     * against the whole catalogue (trainer.prequential-full-ranking-rate), so a window of the demo held a handful,
+     * against the whole catalogue (trainer.prequential-full-ranking-rate; fewer above
+     * trainer.prequential-max-rankings-per-second), so a window of the demo held a handful,
      * all misses, and its curve read a flat 0; below 100 a recall near 0.05 is noise (standard error above 0.02),
      * so the window reports it as not measured (NaN, an empty CSV cell, no line in a chart).
      */
@@ -82,7 +83,8 @@ public final class PrequentialEvaluator implements TrainingListener {
     /** @param nanoClock times the bound on rankings a second ({@link EvaluationConfig#maxRankingsPerSecond()}) */
     PrequentialEvaluator(EvaluationConfig config, long seed, LongSupplier nanoClock) {
         this.config = config;
-        this.budget = new SampleBudget(config.maxRankingsPerSecond(), config.sampleRate(), nanoClock);
+        this.budget = new SampleBudget(config.maxRankingsPerSecond(), config.sampleRate() + config.fullRankingRate(),
+                nanoClock);
         this.random = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
         this.ties = random.split();
         this.baselineTies = random.split();
