@@ -50,7 +50,8 @@ final class CoreUse {
 
     /**
      * CPU so far, in ns: the service, the load generator, other Java threads, the whole process; the machine's busy
-     * time; and the service's by thread name (threads of one name summed).
+     * time; and the service's by thread name (threads of one name summed: a thread that ends between two samples
+     * takes its time along, as in the totals, so a stage whose threads are replaced reads low).
      */
     record Sample(long nanoTime, long service, long loadGenerator, long otherJava, long process, long machineBusy,
                   Map<String, Long> serviceByThread) {
