@@ -1,22 +1,19 @@
 package io.streamrec.stream;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.Rating;
-import io.streamrec.contract.RatingCodec;
-import io.streamrec.contract.Topics;
 import io.streamrec.kafka.KafkaClients;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.testkit.KafkaBroker;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.streamrec.stream.StreamingTrainerRepeatsTest.repeated;
+import static io.streamrec.stream.StreamingTrainerRepeatsTest.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -58,17 +55,5 @@ class StreamingTrainerBatchCutTest {
             assertThat(batches.max()).isEqualTo(100);
             assertThat(batches.count()).as("13 full batches, none cut short by repeats").isEqualTo(13);
         }
-    }
-
-    private static double repeated(MeterRegistry registry) {
-        return registry.find("streamrec.trainer.events.repeated").counter().count();
-    }
-
-    private static void send(KafkaProducer<byte[], byte[]> producer, List<Rating> ratings) {
-        for (Rating r : ratings) {
-            producer.send(new ProducerRecord<>(Topics.RATINGS.name(), r.key().getBytes(StandardCharsets.UTF_8),
-                    RatingCodec.toJson(r)));
-        }
-        producer.flush();
     }
 }

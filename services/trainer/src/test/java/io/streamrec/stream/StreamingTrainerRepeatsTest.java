@@ -101,11 +101,11 @@ class StreamingTrainerRepeatsTest {
         return registry.find("streamrec.trainer.events.consumed").counter().count();
     }
 
-    private static double repeated(MeterRegistry registry) {
+    static double repeated(MeterRegistry registry) {
         return registry.find("streamrec.trainer.events.repeated").counter().count();
     }
 
-    private static void send(KafkaProducer<byte[], byte[]> producer, List<Rating> ratings) {
+    static void send(KafkaProducer<byte[], byte[]> producer, List<Rating> ratings) {
         for (Rating r : ratings) {
             producer.send(new ProducerRecord<>(Topics.RATINGS.name(), r.key().getBytes(StandardCharsets.UTF_8),
                     RatingCodec.toJson(r)));
