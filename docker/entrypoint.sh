@@ -17,7 +17,17 @@ case "${1:-} ${2:-}" in
       thp="-XX:+UseTransparentHugePages"
     fi ;;
 esac
+# The throughput collector for the trainer's service and its benchmark, unless STREAMREC_JAVA_OPTS chooses one
+# (see ../streamrec: G1's barriers and concurrent marking took CPU from the trainer's threads).
+gc=""
+case "${1:-} ${2:-}" in
+  "train "* | "bench stream")
+    case " ${STREAMREC_JAVA_OPTS:-} " in
+      *-XX:+Use*GC\ *) ;;
+      *) gc="-XX:+UseParallelGC" ;;
+    esac ;;
+esac
 # exec: the JVM becomes PID 1 and gets docker stop's SIGTERM, so the trainer publishes its final snapshot.
 # shellcheck disable=SC2086
-exec java $vector $thp -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
+exec java $vector $thp $gc -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 \
   ${STREAMREC_JAVA_OPTS:-} -cp "/opt/streamrec/streamrec-cli.jar:/opt/streamrec/lib/*" io.streamrec.cli.Main "$@"
