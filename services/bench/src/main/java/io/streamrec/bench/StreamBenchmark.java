@@ -36,6 +36,11 @@ import java.util.function.Predicate;
  * rates). Run it on a broker of its own: it writes the model topics.
  */
 public final class StreamBenchmark {
+    /** The trainer's threads by stage, by name (StreamingTrainer, RatingIntake, JavaEngine, Publications). */
+    private static final Predicate<String> INTAKE = name -> name.equals("rating-intake");
+    private static final Predicate<String> TRAINING = name -> name.equals("trainer") || name.equals("java-engine");
+    private static final Predicate<String> PUBLISHING = name -> name.endsWith("-publisher");
+
     private final Settings settings;
     private final PrintWriter out;
 
@@ -81,9 +86,8 @@ public final class StreamBenchmark {
         String groupId = run.text("trainer.group-id");
         String transactionalId = run.text("trainer.transactional-id");
         CoreUse cores = new CoreUse("trainer",
-                name -> name.equals("trainer") || name.equals("rating-intake") || name.equals("java-engine")
-                        || name.endsWith("-publisher") || name.equals("lag-probe") || name.contains(groupId)
-                        || name.contains(transactionalId),
+                INTAKE.or(TRAINING).or(PUBLISHING).or(name -> name.equals("lag-probe") || name.contains(groupId)
+                        || name.contains(transactionalId)),
                 "benchmark", name -> name.equals("main"), "broker and other Java");
 
         BareRound bare = null;
@@ -186,14 +190,11 @@ public final class StreamBenchmark {
      * is too noisy for rates to show a few percent, the threads' CPU much less so.
      */
     private static String stages(CoreUse.Sample from, CoreUse.Sample to, long events) {
-        Predicate<String> intake = name -> name.equals("rating-intake");
-        Predicate<String> training = name -> name.equals("trainer") || name.equals("java-engine");
-        Predicate<String> publishing = name -> name.endsWith("-publisher");
-        Predicate<String> clients = intake.or(training).or(publishing).negate();
+        Predicate<String> clients = INTAKE.or(TRAINING).or(PUBLISHING).negate();
         return String.format(Locale.ROOT, "  by stage, µs a rating: intake %.2f (poll, parse, validate, prepare),"
                         + " training %.2f (step and listeners), snapshot publishers %.2f, the Kafka clients' own threads and the lag probe %.2f",
-                to.serviceSince(from, intake) / 1e3 / events, to.serviceSince(from, training) / 1e3 / events,
-                to.serviceSince(from, publishing) / 1e3 / events, to.serviceSince(from, clients) / 1e3 / events);
+                to.serviceSince(from, INTAKE) / 1e3 / events, to.serviceSince(from, TRAINING) / 1e3 / events,
+                to.serviceSince(from, PUBLISHING) / 1e3 / events, to.serviceSince(from, clients) / 1e3 / events);
     }
 
     /** Prints runs side by side. */

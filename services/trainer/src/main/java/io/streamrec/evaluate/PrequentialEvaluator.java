@@ -34,8 +34,6 @@ public final class PrequentialEvaluator implements TrainingListener {
 
     private final EvaluationConfig config;
     private final SampleBudget budget;
-    /** The share of both sample rates this batch keeps ({@link SampleBudget}). */
-    private double share = 1;
     private final SplittableRandom random;
     /**
      * Ties get streams of their own, so every model of a seed meets the very same candidates and the baselines come
@@ -123,15 +121,15 @@ public final class PrequentialEvaluator implements TrainingListener {
             return;
         }
         OnlineTrainer trainer = step.trainer();
-        share = budget.share(step.size());
-        int chosen = choose(step);
+        double share = budget.share(step.size()); // of both sample rates, for this batch
+        int chosen = choose(step, share);
         if (chosen > 0) {
             rankAgainstCandidates(step, trainer, chosen);
         }
         if (trainer.config().objective() == Objective.EXPLICIT) {
             scoreRatings(step, trainer);
         }
-        rankAgainstCatalogue(step, trainer);
+        rankAgainstCatalogue(step, trainer, share);
     }
 
     @Override
@@ -155,7 +153,7 @@ public final class PrequentialEvaluator implements TrainingListener {
     }
 
     /** The positives to rank: a random sample of the batch whose users have enough unrated known items. */
-    private int choose(Step step) {
+    private int choose(Step step, double share) {
         int n = step.size();
         if (evaluated.length < n) {
             evaluated = new int[n];
@@ -253,7 +251,7 @@ public final class PrequentialEvaluator implements TrainingListener {
     }
 
     /** Full-catalogue ranking of a sample of positives among every known item the user has not rated. */
-    private void rankAgainstCatalogue(Step step, OnlineTrainer trainer) {
+    private void rankAgainstCatalogue(Step step, OnlineTrainer trainer, double share) {
         int items = step.itemsBefore();
         if (config.fullRankingRate() <= 0 || items < config.topK() * 2) {
             return;

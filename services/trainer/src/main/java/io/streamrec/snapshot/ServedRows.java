@@ -97,7 +97,7 @@ public final class ServedRows {
         int[] candidates = candidateSet.drain();
         grow(vocabulary.size());
         if (chunk.length < Math.min(CHUNK, candidates.length) * width) {
-            chunk = new float[Math.min(CHUNK, Math.max(candidates.length, 2 * chunk.length / width)) * width];
+            chunk = new float[Math.min(CHUNK, candidates.length) * width];
         }
         if (priority.length < candidates.length) {
             priority = new float[Math.max(candidates.length, priority.length + (priority.length >> 1))];
