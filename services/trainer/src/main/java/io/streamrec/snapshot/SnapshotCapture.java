@@ -31,15 +31,17 @@ public final class SnapshotCapture {
      * A serving snapshot of the rows changed since the previous one that are news to the scorers.
      *
      * @param refresh make every row that differs at all from what was served due ({@link ServedRows})
+     * @param last    the last before the trainer stops or lets its partitions go: every row with news is served
      */
     public static ServingSnapshot serving(OnlineTrainer trainer, ChangedRows changed, ServedRows users,
                                           ServedRows items, long version, SinceLastSnapshot.Covered covered,
-                                          Map<String, Double> metrics, boolean refresh) {
+                                          Map<String, Double> metrics, boolean refresh,
+                                          boolean last) {
         Engine engine = trainer.engine();
         CapturedRows userRows = users.select(engine, trainer.users(), changed.drainUsers(), Topics.USER_FACTORS.name(),
-                version, refresh);
+                version, refresh, last);
         CapturedRows itemRows = items.select(engine, trainer.items(), changed.drainItems(), Topics.ITEM_FACTORS.name(),
-                version, refresh);
+                version, refresh, last);
         SnapshotManifest manifest = manifest(trainer, version, covered, 0, userRows.size(), itemRows.size(), false,
                 metrics);
         return new ServingSnapshot(manifest, List.of(userRows, itemRows));

@@ -89,6 +89,9 @@ final class Publications implements AutoCloseable {
         int width = trainer.engine().layout().width();
         this.servedUsers = new ServedRows(Table.USERS, width, config.servingRule());
         this.servedItems = new ServedRows(Table.ITEMS, width, config.servingRule());
+        servedUsers.awaitServing(trainer.users().size());
+        servedItems.awaitServing(trainer.items().size());
+        metrics.waitingToBeServed(() -> servedUsers.waiting() + servedItems.waiting());
         this.sinceServing = new SinceLastSnapshot(config.snapshotEveryEvents(), config.snapshotEveryMs(),
                 restored.trainedUpTo());
         this.sinceCheckpoint = new SinceLastSnapshot(config.checkpointEveryEvents(), config.checkpointEveryMs(),
@@ -115,7 +118,7 @@ final class Publications implements AutoCloseable {
     /** Captures and submits what is due and not held back by its predecessor; rethrows a failed publication. */
     void publishDue() throws ExecutionException, InterruptedException {
         if (sinceServing.due() && done(servingInFlight)) {
-            publishServing();
+            publishServing(false);
         }
         if (sinceCheckpoint.due() && done(checkpointInFlight)) {
             publishCheckpoint();
@@ -125,8 +128,9 @@ final class Publications implements AutoCloseable {
     /** Everything trained so far served and checkpointed, committed before returning (rebalance, shutdown). */
     void publishEverything() throws InterruptedException, ExecutionException {
         awaitPublished();
-        if (sinceServing.anythingConsumed() || changedSinceServing.pendingUsers() + changedSinceServing.pendingItems() > 0) {
-            publishServing();
+        if (sinceServing.anythingConsumed() || changedSinceServing.pendingUsers() + changedSinceServing.pendingItems() > 0
+                || servedUsers.waiting() + servedItems.waiting() > 0) {
+            publishServing(true);
         }
         if (sinceCheckpoint.anythingConsumed() || changedSinceCheckpoint.pendingUsers() + changedSinceCheckpoint.pendingItems() > 0) {
             publishCheckpoint();
@@ -202,7 +206,8 @@ final class Publications implements AutoCloseable {
         return since.take();
     }
 
-    private void publishServing() {
+    /** @param last serve every row with news, whatever the rated budget ({@link ServedRows}) */
+    private void publishServing(boolean last) {
         SinceLastSnapshot.Covered covered = cover(sinceServing);
         boolean refresh = refreshDue || System.nanoTime() - lastRefreshNanos >= config.servingRefreshMs() * 1_000_000L;
         if (refresh) {
@@ -210,7 +215,7 @@ final class Publications implements AutoCloseable {
             lastRefreshNanos = System.nanoTime();
         }
         ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changedSinceServing, servedUsers, servedItems,
-                ++servingVersion, covered, manifestMetrics(covered), refresh);
+                ++servingVersion, covered, manifestMetrics(covered), refresh, last);
         servingInFlight = serving.submit(() -> {
             long start = System.nanoTime();
             servingPublisher.publish(snapshot);

@@ -19,8 +19,9 @@ import io.streamrec.train.TrainerConfig;
  * @param maxInFlightBatches  batches consumed but not yet trained
  * @param snapshotEveryEvents a serving snapshot falls due after this many trained ratings ...
  * @param snapshotEveryMs     ... or this many milliseconds (once anything changed)
- * @param servingRule         which rows only replay moved are served ({@code trainer.serving.min-change},
- *                            {@code trainer.serving.max-moved-rows}), and how ({@code trainer.serving.precision})
+ * @param servingRule         which rows are served ({@code trainer.serving.min-change},
+ *                            {@code trainer.serving.max-moved-rows}, {@code trainer.serving.max-rated-rows}), and how
+ *                            ({@code trainer.serving.precision})
  * @param servingRefreshMs    every row that differs at all from what was served is served this often
  * @param checkpointEveryEvents a checkpoint falls due after this many trained ratings ...
  * @param checkpointEveryMs     ... or this many milliseconds
@@ -45,6 +46,7 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                 s.integer("trainer.max-in-flight-batches"),
                 s.longInteger("trainer.snapshot-every-events"), s.longInteger("trainer.snapshot-every-ms"),
                 new ServedRows.Rule(s.decimal("trainer.serving.min-change"), s.integer("trainer.serving.max-moved-rows"),
+                        s.integer("trainer.serving.max-rated-rows"),
                         s.choice("trainer.serving.precision", FactorRow.Precision.FLOAT16, FactorRow.Precision.INT8)),
                 s.longInteger("trainer.serving.refresh-ms"),
                 s.longInteger("trainer.checkpoint-every-events"), s.longInteger("trainer.checkpoint-every-ms"),

@@ -122,6 +122,11 @@ final class TrainerMetrics implements TrainingListener {
     }
 
     /** The event ids the intake remembers, read from its own thread's count (a gauge may read a stale value). */
+    void waitingToBeServed(IntSupplier rows) {
+        Gauge.builder("streamrec.trainer.serving.waiting.rows", rows, IntSupplier::getAsInt)
+                .description("rows with news for the scorers left over by trainer.serving.max-rated-rows").register(registry);
+    }
+
     void rememberingEventIds(IntSupplier held) {
         Gauge.builder("streamrec.trainer.dedup.ids", held, IntSupplier::getAsInt)
                 .description("event ids remembered to skip repeats (trainer.dedup.window to twice that)").register(registry);

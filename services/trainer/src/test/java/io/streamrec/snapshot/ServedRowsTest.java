@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 /** Which rows a serving snapshot carries: the news always, moved rows within the budget, the most moved first. */
 class ServedRowsTest {
     private static final int ROWS = 10;
+    /** A rated budget that never binds. */
+    private static final int ALL = Integer.MAX_VALUE;
 
     private final ModelLayout layout = new ModelLayout(TestConfigs.config("trainer.dim", 4));
     private final JavaEngine engine = new JavaEngine(layout);
@@ -37,7 +39,7 @@ class ServedRowsTest {
 
     @Test
     void newsIsAlwaysServedAndReplayMovesWithinTheBudgetMostMovedFirst() {
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 3, FactorRow.Precision.FLOAT16));
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 3, ALL, FactorRow.Precision.FLOAT16));
         assertEquals(ROWS, select(served, all, false).length, "every row is news at first, budget or not");
 
         // Replay moves rows 0-5 by 10 %..60 %, row 6 by 1 % (below min-change); row 7 gets a new rating.
@@ -54,7 +56,7 @@ class ServedRowsTest {
 
     @Test
     void aRefreshServesEveryDriftingRowDueFirstOverAsManySnapshotsAsTheBudgetTakes() {
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2, FactorRow.Precision.FLOAT16));
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2, ALL, FactorRow.Precision.FLOAT16));
         select(served, all, false);
         for (int r = 0; r < 8; r++) {
             set(r, 1.001f); // below min-change: rows 0-7 drift, 8 and 9 stay as served
@@ -79,7 +81,7 @@ class ServedRowsTest {
 
     @Test
     void rowsTiedAtTheCutoffNeverPushOutARowThatMovedMore() {
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2, FactorRow.Precision.FLOAT16));
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2, ALL, FactorRow.Precision.FLOAT16));
         select(served, all, false);
         set(0, 1.1f);
         set(1, 1.1f);
@@ -100,8 +102,8 @@ class ServedRowsTest {
             setIn(big, r, 1f + r * 1e-4f);
         }
         int[] every = IntStream.range(0, rows).toArray();
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 5_000, FactorRow.Precision.FLOAT16));
-        CapturedRows first = served.select(big, many, every, "model-user-factors", 1, false);
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 5_000, ALL, FactorRow.Precision.FLOAT16));
+        CapturedRows first = served.select(big, many, every, "model-user-factors", 1, false, false);
         assertEquals(rows, first.size(), "all news");
         assertServedAsTheEngineHolds(big, first);
 
@@ -111,7 +113,7 @@ class ServedRowsTest {
         for (int r = 1; r < rows; r += 1_000) {
             many.increment(r); // 20 rated rows: news
         }
-        CapturedRows second = served.select(big, many, every, "model-user-factors", 2, false);
+        CapturedRows second = served.select(big, many, every, "model-user-factors", 2, false, false);
         assertEquals(20 + 5_000, second.size(), "the news and the budget, exactly: no spare slots");
         assertServedAsTheEngineHolds(big, second);
         long moved = Arrays.stream(second.ids()).filter(id -> (id - 1_000_000) % 2 == 0).toArray().length;
@@ -131,12 +133,50 @@ class ServedRowsTest {
     }
 
     @Test
+    void ratedRowsBeyondTheirBudgetWaitFirstInLineAndTheLastSnapshotServesThemAll() {
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 1, 4, FactorRow.Precision.FLOAT16));
+        assertArrayEquals(new long[] {100, 101, 102, 103}, select(served, all, false), "never served: news, within the budget");
+        assertEquals(6, served.waiting());
+        users.increment(0); // a new rating for a row already served: news again, behind the waiting rows
+        set(9, 2f);         // a waiting row's parameters move before it is served: it is served as it is now
+        long[] second = select(served, new int[] {0}, false);
+        assertArrayEquals(new long[] {104, 105, 106, 107}, second, "the waiting rows first, in the order they came");
+        CapturedRows third = served.select(engine, users, new int[0], "model-user-factors", 3, false, false);
+        assertArrayEquals(new long[] {108, 109, 100}, third.ids());
+        assertEquals(2f, third.params()[width], "the row's parameters when it is served");
+        assertEquals(1, third.counts()[2], "and its count");
+        assertEquals(0, served.waiting());
+
+        for (int r = 0; r < ROWS; r++) {
+            users.increment(r);
+        }
+        set(5, 1.5f); // moved and rated: served once, as news
+        assertEquals(4, select(served, all, false).length);
+        assertArrayEquals(new long[] {104, 105, 106, 107, 108, 109},
+                served.select(engine, users, new int[0], "model-user-factors", 5, false, true).ids(),
+                "the last snapshot serves every waiting row, whatever the budget");
+        assertEquals(0, served.waiting());
+        assertEquals(0, select(served, all, false).length, "nothing left to serve");
+    }
+
+    @Test
+    void atAStartEveryRowWaitsToBeServed() {
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 1, 6, FactorRow.Precision.FLOAT16));
+        served.awaitServing(ROWS);
+        assertArrayEquals(new long[] {100, 101, 102, 103, 104, 105}, select(served, new int[0], false),
+                "rows no step changed are served too");
+        assertArrayEquals(new long[] {106, 107, 108, 109}, select(served, new int[0], false));
+        assertEquals(0, select(served, all, false).length);
+    }
+
+    @Test
     void aBudgetBelowOneIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new ServedRows.Rule(0.05, 0, FactorRow.Precision.FLOAT16));
+        assertThrows(IllegalArgumentException.class, () -> new ServedRows.Rule(0.05, 0, ALL, FactorRow.Precision.FLOAT16));
+        assertThrows(IllegalArgumentException.class, () -> new ServedRows.Rule(0.05, 1, 0, FactorRow.Precision.FLOAT16));
     }
 
     private long[] select(ServedRows served, int[] changed, boolean refresh) {
-        return served.select(engine, users, changed, "model-user-factors", 1, refresh).ids();
+        return served.select(engine, users, changed, "model-user-factors", 1, refresh, false).ids();
     }
 
     private void set(int row, float value) {

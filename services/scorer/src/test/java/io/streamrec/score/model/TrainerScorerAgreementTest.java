@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.within;
 class TrainerScorerAgreementTest {
     private static final int USERS = 40;
     private static final int ITEMS = 60;
-    private static final ServedRows.Rule RULE = new ServedRows.Rule(0.05, 1000, FactorRow.Precision.FLOAT16);
+    private static final ServedRows.Rule RULE = new ServedRows.Rule(0.05, 1000, Integer.MAX_VALUE, FactorRow.Precision.FLOAT16);
 
     static Stream<Arguments> models() {
         List<Arguments> cases = new ArrayList<>();
@@ -69,7 +69,7 @@ class TrainerScorerAgreementTest {
             ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changed, new ServedRows(Table.USERS, width, RULE),
                     new ServedRows(Table.ITEMS, width, RULE), 1,
                     new SinceLastSnapshot.Covered(Map.of(), Map.of(), trainer.eventsTrained(), List.of(), Double.NaN),
-                    Map.of(), true);
+                    Map.of(), true, false);
 
             ModelSpec spec = ModelSpec.of(snapshot.manifest());
             ItemFactors items = new ItemFactors();
