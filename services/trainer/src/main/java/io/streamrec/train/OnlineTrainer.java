@@ -86,6 +86,10 @@ public final class OnlineTrainer implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             into.userRows[i] = users.rowOf(batch.userId(i));
             into.itemRows[i] = items.rowOf(batch.movieId(i));
+        }
+        // Apart from the id lookups: each loop's random reads then overlap from one rating to the next (bench train's
+        // whole path minus its step, three runs alternating: 0.36-0.42 µs a positive against 0.45-0.59).
+        for (int i = 0; i < n; i++) {
             rated.add(into.userRows[i], into.itemRows[i]);
         }
         into.usersAfter = users.size();
