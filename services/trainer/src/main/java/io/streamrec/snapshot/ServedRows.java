@@ -12,14 +12,15 @@ import java.util.Arrays;
  * publishes, of the rows changed since the last one, only those that are news to a scorer:
  * <ul>
  *   <li>a row whose count moved (a new rating) and a row never served, within a budget of {@code maxRatedRows}
- *       such rows per snapshot; those left over wait, first in line, for the next snapshots;</li>
+ *       such rows per snapshot; those left over wait, first in line, for the next snapshots. The rows a restarted
+ *       trainer restored wait too ({@link #awaitServing}), behind every rated row;</li>
  *   <li>a row only replay moved, once its parameters moved materially from what was served, by more than
  *       {@code minChange} relative to its norm (‖w − w_served‖ > minChange·‖w_served‖), within a budget of
  *       {@code maxMovedRows} such rows per snapshot, those that moved most first.</li>
  * </ul>
  * Rows not served are remembered as drifting. A refresh makes every drifting row due: due rows are served
- * whatever their change, first within the budget, over as many snapshots as the budget takes, so no served row
- * stays behind the trainer's for longer than one refresh period plus that.
+ * whatever their change, first within {@code maxMovedRows}, over as many snapshots as that budget takes, so no
+ * served row stays behind the trainer's for longer than one refresh period plus that.
  *
  * <p>Why the budgets: a scorer ranks every user whose row it is sent. Without a bound on moved rows, replay over
  * 50,000 users served 6,500 user rows a second, the scorer ranked 5,600 users a second for them, and ratings waited
@@ -30,7 +31,8 @@ import java.util.Arrays;
  * load, and leaves a row's news a few snapshots late only while more rows are rated than scorers could rank anyway.
  * The last snapshot before a trainer lets its partitions go serves every waiting row.
  *
- * <p>Not thread-safe: the training thread owns it (its export scratch is kept between selections).
+ * <p>Not thread-safe: the training thread owns it (its export scratch is kept between selections); only
+ * {@link #waiting()} may be read from another thread.
  */
 public final class ServedRows {
     /** Rows exported per engine call: bounds the temporary arrays. */
@@ -70,6 +72,10 @@ public final class ServedRows {
     private final RowSet due = new RowSet();
     /** Rows with news that the rated budget left over: the next snapshot's first candidates. */
     private final RowSet waiting = new RowSet();
+    /** Rows a restarted trainer restored, whose served state is unknown: the next snapshot's last candidates. */
+    private final RowSet restored = new RowSet();
+    /** Both sets' sizes, for a gauge on another thread. */
+    private volatile int waitingRows;
     /** The due rows of the snapshot being selected, and the candidates: scratch, empty between calls. */
     private final RowSet dueNow = new RowSet();
     private final RowSet candidateSet = new RowSet();
@@ -94,18 +100,19 @@ public final class ServedRows {
      */
     public void awaitServing(int rows) {
         for (int row = 0; row < rows; row++) {
-            waiting.mark(row);
+            restored.mark(row);
         }
+        waitingRows = waiting.size() + restored.size();
     }
 
-    /** Rows with news for the scorers that the rated budget left over. */
+    /** Rows with news for the scorers that the rated budget left over (restored ones included); any thread. */
     public int waiting() {
-        return waiting.size();
+        return waitingRows;
     }
 
     /**
-     * The rows to serve now, taken from the waiting rows, the rows a refresh made due and {@code changed}, recorded
-     * as served.
+     * The rows to serve now, taken from the waiting rows, the rows a refresh made due, {@code changed} and the
+     * restored rows, in that order, recorded as served.
      *
      * @param refresh make every drifting row due
      * @param last    the last snapshot before the trainer stops or lets its partitions go: every row with news is
@@ -126,6 +133,10 @@ public final class ServedRows {
             candidateSet.mark(row);
         }
         for (int row : changed) {
+            candidateSet.mark(row);
+        }
+        int restoredFrom = candidateSet.size(); // candidates from here on are restored rows and nothing else
+        for (int row : restored.drain()) {
             candidateSet.mark(row);
         }
         int[] candidates = candidateSet.drain();
@@ -171,8 +182,8 @@ public final class ServedRows {
         int ties = cutoff.ties();
         int newsServed = last ? news : Math.min(news, rule.maxRatedRows());
 
-        // Second pass: the news within its budget, in candidate order (the waiting rows first), and the due and most
-        // moved rows within theirs; the news left over waits, the other rows left over drift.
+        // Second pass: the news within its budget, in candidate order (the waiting rows first, the restored ones last),
+        // and the due and most moved rows within theirs; the news left over waits, the other rows left over drift.
         int serving = newsServed + Math.min(eligible, rule.maxMovedRows());
         int[] rows = new int[serving];
         int n = 0;
@@ -185,7 +196,7 @@ public final class ServedRows {
             if (serve) {
                 rows[n++] = row;
             } else if (p == NEWS) {
-                waiting.mark(row);
+                (k >= restoredFrom ? restored : waiting).mark(row);
             } else if (p == DUE) {
                 due.mark(row);
             } else if (p != 0) {
@@ -193,6 +204,7 @@ public final class ServedRows {
             }
         }
         dueNow.drain();
+        waitingRows = waiting.size() + restored.size();
         if (n != serving) { // the arrays are sized by the count: a miscount would publish empty rows
             throw new IllegalStateException(n + " rows served, " + serving + " counted");
         }

@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * records consumed since the last one, their mean loss, the dead letters met, and per ratings partition the range of
  * offsets covered. A listener beside the training loop for what training knows; the loop reports what the intake
  * handed over. When is a snapshot due: after {@code everyEvents} trained ratings or {@code everyMs}, whichever comes
- * first, once anything was consumed or replay moved rows.
+ * first, once anything was consumed or replay moved rows (or, for serving, rows are waiting: {@link #due(boolean)}).
  */
 public final class SinceLastSnapshot implements TrainingListener {
     private final long everyEvents;
@@ -70,7 +70,13 @@ public final class SinceLastSnapshot implements TrainingListener {
     }
 
     public boolean due() {
-        return (records > 0 || replayed) && (events >= everyEvents || System.nanoTime() - startedNanos >= everyNanos);
+        return due(false);
+    }
+
+    /** @param rowsWaiting rows are left to serve (ServedRows' budget): due on time alone, with nothing new trained */
+    public boolean due(boolean rowsWaiting) {
+        return (records > 0 || replayed || rowsWaiting)
+                && (events >= everyEvents || System.nanoTime() - startedNanos >= everyNanos);
     }
 
     /** What the snapshot being taken covers; everything starts again from its end. */

@@ -28,7 +28,8 @@ public final class SnapshotCapture {
     }
 
     /**
-     * A serving snapshot of the rows changed since the previous one that are news to the scorers.
+     * A serving snapshot of the rows that are news to the scorers; its manifest's {@code rowsWaiting} counts those the
+     * budget left for the next snapshots.
      *
      * @param refresh make every row that differs at all from what was served due ({@link ServedRows})
      * @param last    the last before the trainer stops or lets its partitions go: every row with news is served
@@ -42,8 +43,10 @@ public final class SnapshotCapture {
                 version, refresh, last);
         CapturedRows itemRows = items.select(engine, trainer.items(), changed.drainItems(), Topics.ITEM_FACTORS.name(),
                 version, refresh, last);
+        Map<String, Double> withWaiting = new LinkedHashMap<>(metrics);
+        withWaiting.put("rowsWaiting", (double) (users.waiting() + items.waiting()));
         SnapshotManifest manifest = manifest(trainer, version, covered, 0, userRows.size(), itemRows.size(), false,
-                metrics);
+                withWaiting);
         return new ServingSnapshot(manifest, List.of(userRows, itemRows));
     }
 

@@ -66,8 +66,6 @@ final class Publications implements AutoCloseable {
     private long checkpointNumber;
     private Future<?> servingInFlight;
     private Future<?> checkpointInFlight;
-    /** The first serving snapshot after a start serves every row: what a lost run served may differ. */
-    private boolean refreshDue = true;
     private long lastRefreshNanos = System.nanoTime();
 
     /**
@@ -89,9 +87,11 @@ final class Publications implements AutoCloseable {
         int width = trainer.engine().layout().width();
         this.servedUsers = new ServedRows(Table.USERS, width, config.servingRule());
         this.servedItems = new ServedRows(Table.ITEMS, width, config.servingRule());
+        // What the scorers hold is unknown at a start: a run may have stopped before its last snapshot, and a checkpoint
+        // may hold rows that no snapshot served before a crash. Every restored row is served again, behind rated rows.
         servedUsers.awaitServing(trainer.users().size());
         servedItems.awaitServing(trainer.items().size());
-        metrics.waitingToBeServed(() -> servedUsers.waiting() + servedItems.waiting());
+        metrics.waitingToBeServed(this::rowsWaiting);
         this.sinceServing = new SinceLastSnapshot(config.snapshotEveryEvents(), config.snapshotEveryMs(),
                 restored.trainedUpTo());
         this.sinceCheckpoint = new SinceLastSnapshot(config.checkpointEveryEvents(), config.checkpointEveryMs(),
@@ -117,7 +117,7 @@ final class Publications implements AutoCloseable {
 
     /** Captures and submits what is due and not held back by its predecessor; rethrows a failed publication. */
     void publishDue() throws ExecutionException, InterruptedException {
-        if (sinceServing.due() && done(servingInFlight)) {
+        if (sinceServing.due(rowsWaiting() > 0) && done(servingInFlight)) {
             publishServing(false);
         }
         if (sinceCheckpoint.due() && done(checkpointInFlight)) {
@@ -129,7 +129,7 @@ final class Publications implements AutoCloseable {
     void publishEverything() throws InterruptedException, ExecutionException {
         awaitPublished();
         if (sinceServing.anythingConsumed() || changedSinceServing.pendingUsers() + changedSinceServing.pendingItems() > 0
-                || servedUsers.waiting() + servedItems.waiting() > 0) {
+                || rowsWaiting() > 0) {
             publishServing(true);
         }
         if (sinceCheckpoint.anythingConsumed() || changedSinceCheckpoint.pendingUsers() + changedSinceCheckpoint.pendingItems() > 0) {
@@ -147,6 +147,11 @@ final class Publications implements AutoCloseable {
             checkpointInFlight.get();
             checkpointInFlight = null;
         }
+    }
+
+    /** Rows with news for the scorers that the rated budget left for the next serving snapshots; any thread. */
+    int rowsWaiting() {
+        return servedUsers.waiting() + servedItems.waiting();
     }
 
     /** The version of the last committed serving snapshot. */
@@ -209,9 +214,8 @@ final class Publications implements AutoCloseable {
     /** @param last serve every row with news, whatever the rated budget ({@link ServedRows}) */
     private void publishServing(boolean last) {
         SinceLastSnapshot.Covered covered = cover(sinceServing);
-        boolean refresh = refreshDue || System.nanoTime() - lastRefreshNanos >= config.servingRefreshMs() * 1_000_000L;
+        boolean refresh = System.nanoTime() - lastRefreshNanos >= config.servingRefreshMs() * 1_000_000L;
         if (refresh) {
-            refreshDue = false;
             lastRefreshNanos = System.nanoTime();
         }
         ServingSnapshot snapshot = SnapshotCapture.serving(trainer, changedSinceServing, servedUsers, servedItems,

@@ -121,14 +121,18 @@ final class TrainerMetrics implements TrainingListener {
         repeated.increment(ratings);
     }
 
-    /** The event ids the intake remembers, read from its own thread's count (a gauge may read a stale value). */
+    /**
+     * Rows with news for the scorers that trainer.serving.max-rated-rows left for the next serving snapshots. Held
+     * strongly: a gauge holds its object weakly by default, and nothing else holds this lambda.
+     */
     void waitingToBeServed(IntSupplier rows) {
-        Gauge.builder("streamrec.trainer.serving.waiting.rows", rows, IntSupplier::getAsInt)
+        Gauge.builder("streamrec.trainer.serving.waiting.rows", rows, IntSupplier::getAsInt).strongReference(true)
                 .description("rows with news for the scorers left over by trainer.serving.max-rated-rows").register(registry);
     }
 
+    /** The event ids the intake remembers, read from its own thread's count (a gauge may read a stale value). */
     void rememberingEventIds(IntSupplier held) {
-        Gauge.builder("streamrec.trainer.dedup.ids", held, IntSupplier::getAsInt)
+        Gauge.builder("streamrec.trainer.dedup.ids", held, IntSupplier::getAsInt).strongReference(true)
                 .description("event ids remembered to skip repeats (trainer.dedup.window to twice that)").register(registry);
     }
 

@@ -15,7 +15,10 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** Which rows a serving snapshot carries: the news always, moved rows within the budget, the most moved first. */
+/**
+ * Which rows a serving snapshot carries: the news within its budget, waiting rows first, restored rows last; moved
+ * rows within theirs, the most moved first.
+ */
 class ServedRowsTest {
     private static final int ROWS = 10;
     /** A rated budget that never binds. */
@@ -160,13 +163,42 @@ class ServedRowsTest {
     }
 
     @Test
-    void atAStartEveryRowWaitsToBeServed() {
-        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 1, 6, FactorRow.Precision.FLOAT16));
+    void atAStartEveryRowWaitsToBeServedBehindTheRatedRows() {
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 1, 4, FactorRow.Precision.FLOAT16));
         served.awaitServing(ROWS);
-        assertArrayEquals(new long[] {100, 101, 102, 103, 104, 105}, select(served, new int[0], false),
-                "rows no step changed are served too");
-        assertArrayEquals(new long[] {106, 107, 108, 109}, select(served, new int[0], false));
+        assertEquals(ROWS, served.waiting());
+        users.increment(8);
+        users.increment(9);
+        assertArrayEquals(new long[] {108, 109, 100, 101}, select(served, new int[] {8, 9}, false),
+                "the rated rows first, then restored rows no step changed");
+        users.increment(0);
+        assertArrayEquals(new long[] {100, 102, 103, 104}, select(served, new int[] {0}, false),
+                "a served row rated again goes ahead of the restored rows still waiting");
+        assertEquals(3, served.waiting());
+        assertArrayEquals(new long[] {105, 106, 107}, select(served, new int[0], false));
+        assertEquals(0, served.waiting());
         assertEquals(0, select(served, all, false).length);
+    }
+
+    @Test
+    void theTwoBudgetsBindApartInOneSnapshot() {
+        ServedRows served = new ServedRows(Table.USERS, width, new ServedRows.Rule(0.05, 2, 3, FactorRow.Precision.FLOAT16));
+        served.awaitServing(ROWS);
+        for (int snapshot = 0; snapshot < 4; snapshot++) {
+            select(served, new int[0], false);
+        }
+        assertEquals(0, served.waiting());
+        for (int r = 0; r < 5; r++) {
+            users.increment(r); // rows 0-4 rated
+        }
+        for (int r = 5; r < ROWS; r++) {
+            set(r, 1.1f + 0.1f * r); // rows 5-9 moved by replay, row 9 most
+        }
+        long[] ids = select(served, all, false);
+        assertArrayEquals(new long[] {100, 101, 102, 108, 109}, sorted(ids), "three rated, the two most moved");
+        assertEquals(2, served.waiting(), "the other rated rows wait");
+        assertArrayEquals(new long[] {103, 104}, select(served, new int[0], false),
+                "the rated rows left over, in the next snapshot; the moved rows left over drift until looked at again");
     }
 
     @Test
