@@ -8,6 +8,13 @@ import java.util.SplittableRandom;
 /**
  * Draws negatives for a user: items seen so far that the user has not rated, uniformly or with probability
  * proportional to popularity^α. Every call draws afresh: negatives are never precomputed or reused across passes.
+ *
+ * <p>With a pool ({@code trainer.negative-pool}), each mini-batch first draws that many items from the same
+ * distribution ({@link #newBatch}), and its negatives are drawn uniformly from them: each negative still follows the
+ * catalogue's distribution, and a fresh pool comes with every batch, but a batch's negatives share fewer item rows,
+ * which the training step reads and writes many fewer of (bench train, 27,000 items, batches of 2,048: the step
+ * 2.07-2.26M positives/s with a pool of 2,048 against 1.40-1.71M without). A user who rated most of the pool draws
+ * from the whole catalogue after half the tries.
  */
 public final class NegativeSampler {
     /** Uniform tries before falling back to a scan; a user who rated most of the catalogue is rare. */
@@ -22,11 +29,28 @@ public final class NegativeSampler {
     private int tableItems;
     private int drawsSinceRebuild;
     private double carry;
+    private final int[] pool;
+    /** Items of the pool drawn for the current batch; 0 draws from the whole catalogue. */
+    private int poolSize;
 
-    public NegativeSampler(boolean byPopularity, double alpha, long seed) {
+    /** @param poolSize items drawn for each batch's negatives ({@link #newBatch}); 0 for none */
+    public NegativeSampler(boolean byPopularity, double alpha, int poolSize, long seed) {
         this.random = new SplittableRandom(seed);
         this.byPopularity = byPopularity;
         this.alpha = alpha;
+        this.pool = new int[poolSize];
+    }
+
+    /** A batch begins: with a pool, draws it afresh from item rows [0, rows). */
+    public void newBatch(Vocabulary items, int rows) {
+        poolSize = 0;
+        if (pool.length == 0 || rows == 0) {
+            return;
+        }
+        for (int k = 0; k < pool.length; k++) {
+            pool[k] = fromCatalogue(items, rows);
+        }
+        poolSize = pool.length;
     }
 
     /**
@@ -39,11 +63,8 @@ public final class NegativeSampler {
         if (n == 0) {
             return -1;
         }
-        if (byPopularity && (tableItems != n || ++drawsSinceRebuild > REBUILD_EVERY)) {
-            rebuild(items, n);
-        }
         for (int t = 0; t < MAX_TRIES; t++) {
-            int item = byPopularity ? popular() : random.nextInt(n);
+            int item = poolSize > 0 && t < MAX_TRIES / 2 ? pool[random.nextInt(poolSize)] : fromCatalogue(items, n);
             if (!rated.contains(user, item)) {
                 return item;
             }
@@ -79,6 +100,17 @@ public final class NegativeSampler {
 
     public SplittableRandom random() {
         return random;
+    }
+
+    /** One item row in [0, rows) from the catalogue's distribution, rated or not. */
+    private int fromCatalogue(Vocabulary items, int rows) {
+        if (!byPopularity) {
+            return random.nextInt(rows);
+        }
+        if (tableItems != rows || ++drawsSinceRebuild > REBUILD_EVERY) {
+            rebuild(items, rows);
+        }
+        return popular();
     }
 
     private int popular() {

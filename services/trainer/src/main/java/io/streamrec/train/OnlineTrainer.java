@@ -50,9 +50,10 @@ public final class OnlineTrainer implements AutoCloseable {
     public OnlineTrainer(TrainerConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
-        this.freshNegatives = new NegativeSampler(config.popularityNegatives(), config.popularityAlpha(), config.seed());
+        this.freshNegatives = new NegativeSampler(config.popularityNegatives(), config.popularityAlpha(),
+                config.negativePool(), config.seed());
         this.replayNegatives = new NegativeSampler(config.popularityNegatives(), config.popularityAlpha(),
-                config.seed() ^ 0x3C6EF372FE94F82BL);
+                config.negativePool(), config.seed() ^ 0x3C6EF372FE94F82BL);
         this.schedule = new LearningRateSchedule(config);
         this.memory = new ReplayMemory(config.replay().recentCapacity(), config.replay().historyCapacity(), config.seed());
         this.replayRandom = new SplittableRandom(config.seed() ^ 0x2545F4914F6CDD1DL);
@@ -95,6 +96,7 @@ public final class OnlineTrainer implements AutoCloseable {
         into.usersAfter = users.size();
         into.itemsAfter = items.size();
         into.samples.clear();
+        freshNegatives.newBatch(items, into.itemsAfter);
         for (int i = 0; i < n; i++) {
             addWithNegatives(into.samples, freshNegatives, into.itemsAfter, into.userRows[i], into.itemRows[i],
                     batch.rating(i));
@@ -160,6 +162,7 @@ public final class OnlineTrainer implements AutoCloseable {
         replayed.grow(positives);
         ReplayConfig c = config.replay();
         replayed.samples.clear();
+        replayNegatives.newBatch(items, trainedItemRows);
         for (int j = 0; j < positives; j++) {
             int at = memory.draw(replayRandom, c.recentShare(), c.recentMeanAge());
             replayed.userRows[j] = memory.user(at);

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param negatives        fresh negatives drawn per positive (implicit objective)
  * @param negativeRatio    explicit objective: zero-rated negatives per positive (may be fractional)
  * @param popularityAlpha  negatives drawn by popularity^alpha when {@code popularityNegatives}, else uniformly
+ * @param negativePool     items drawn afresh for each mini-batch, from which its negatives are drawn (0: each from the
+ *                         whole catalogue); each negative is still drawn from the catalogue's distribution
  * @param ratingMin        explicit objective: lower end of the sigmoid-scaled prediction range
  * @param ratingMax        explicit objective: upper end of the prediction range
  * @param l2               L2 penalty per sample occurrence on the rows it touches: λ·(‖u‖² + ‖v‖²)
@@ -33,7 +35,7 @@ import java.util.Map;
 public record TrainerConfig(ModelKind model, Objective objective, EngineKind engine, DeviceKind device,
                             int dim, int mlpDim, int[] layers, float dropout,
                             int negatives, float negativeRatio, boolean popularityNegatives, float popularityAlpha,
-                            float ratingMin, float ratingMax,
+                            int negativePool, float ratingMin, float ratingMax,
                             OptimizerKind optimizer, float learningRate, float l2, float factorDecay, float biasDecay,
                             float biasLrScale, AdagradState adagradState, float initStd,
                             LearningRateSchedule.Kind schedule, long scheduleStepEvents, float scheduleFactor,
@@ -68,6 +70,7 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                 (float) s.decimal("trainer.explicit-negative-ratio"),
                 s.text("trainer.negative-sampler").equals("popularity"),
                 (float) s.decimal("trainer.popularity-alpha"),
+                s.integer("trainer.negative-pool"),
                 (float) s.decimal("trainer.rating-min"),
                 (float) s.decimal("trainer.rating-max"),
                 s.choice(byObjective(s, objective, "optimizer"), OptimizerKind.class),
@@ -92,10 +95,10 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
 
     private TrainerConfig validated() {
         String sampler = popularityNegatives ? "popularity" : "uniform";
-        if (negatives < 0 || negativeRatio < 0 || dropout < 0 || dropout >= 1 || l2 < 0 || learningRate <= 0
+        if (negatives < 0 || negativeRatio < 0 || negativePool < 0 || dropout < 0 || dropout >= 1 || l2 < 0 || learningRate <= 0
                 || ratingMax <= ratingMin || initStd < 0 || !(biasDecay > 0 && biasDecay <= 1) || !(factorDecay > 0 && factorDecay <= 1) || !(biasLrScale > 0) || batchMaxWaitMs < 0) {
             throw new IllegalArgumentException("trainer settings out of range: negatives=" + negatives
-                    + " explicit-negative-ratio=" + negativeRatio + " dropout=" + dropout + " l2=" + l2
+                    + " explicit-negative-ratio=" + negativeRatio + " negative-pool=" + negativePool + " dropout=" + dropout + " l2=" + l2
                     + " learning-rate=" + learningRate + " factor-decay=" + factorDecay + " bias-decay=" + biasDecay
                     + " bias-lr-scale=" + biasLrScale + " rating range=[" + ratingMin + ", "
                     + ratingMax + "] batch-max-wait-ms=" + batchMaxWaitMs
@@ -130,8 +133,8 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
     /** The same configuration with another seed. */
     public TrainerConfig withSeed(long newSeed) {
         return new TrainerConfig(model, objective, engine, device, dim, mlpDim, layers, dropout, negatives,
-                negativeRatio, popularityNegatives, popularityAlpha, ratingMin, ratingMax, optimizer, learningRate,
-                l2, factorDecay, biasDecay, biasLrScale, adagradState, initStd, schedule, scheduleStepEvents, scheduleFactor, schedulePatience,
+                negativeRatio, popularityNegatives, popularityAlpha, negativePool, ratingMin, ratingMax, optimizer,
+                learningRate, l2, factorDecay, biasDecay, biasLrScale, adagradState, initStd, schedule, scheduleStepEvents, scheduleFactor, schedulePatience,
                 minLearningRate, threads, batchSize, batchMaxWaitMs, replay, newSeed);
     }
 
@@ -172,6 +175,7 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
         m.put("biasLrScale", biasLrScale);
         m.put("negatives", objective == Objective.IMPLICIT ? negatives : negativeRatio);
         m.put("negativeSampler", popularityNegatives ? "popularity^" + popularityAlpha : "uniform");
+        m.put("negativePool", negativePool);
         return m;
     }
 }

@@ -4,6 +4,7 @@ import io.streamrec.train.RatedItems;
 import io.streamrec.train.Vocabulary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.Random;
@@ -13,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NegativeSamplerTest {
 
     @ParameterizedTest
-    @ValueSource(booleans = {false, true})
-    void neverDrawsAnItemTheUserRated(boolean byPopularity) {
+    @CsvSource({"false, 0", "true, 0", "false, 64", "true, 64"})
+    void neverDrawsAnItemTheUserRated(boolean byPopularity, int pool) {
         Vocabulary items = new Vocabulary();
         RatedItems rated = new RatedItems();
         Random r = new Random(3);
@@ -33,8 +34,11 @@ class NegativeSamplerTest {
                 rated.add(1, i);
             }
         }
-        NegativeSampler sampler = new NegativeSampler(byPopularity, 0.75, 11);
+        NegativeSampler sampler = new NegativeSampler(byPopularity, 0.75, pool, 11);
         for (int k = 0; k < 20_000; k++) {
+            if (k % 100 == 0) {
+                sampler.newBatch(items, items.size());
+            }
             int user = r.nextInt(3);
             int item = sampler.draw(user, rated, items, items.size());
             assertThat(item).isBetween(0, 499);
@@ -46,8 +50,9 @@ class NegativeSamplerTest {
         assertThat(sampler.draw(1, rated, items, items.size())).as("a user who rated everything gets no negative").isEqualTo(-1);
     }
 
-    @Test
-    void popularitySamplerFavoursPopularItemsByAlpha() {
+    @ParameterizedTest
+    @ValueSource(ints = {0, 16})
+    void popularitySamplerFavoursPopularItemsByAlpha(int pool) {
         Vocabulary items = new Vocabulary();
         int popular = items.rowOf(1);
         int rare = items.rowOf(2);
@@ -55,19 +60,49 @@ class NegativeSamplerTest {
             items.increment(popular);
         }
         items.increment(rare);
-        NegativeSampler sampler = new NegativeSampler(true, 0.5, 5);
+        NegativeSampler sampler = new NegativeSampler(true, 0.5, pool, 5);
         int hits = 0;
         int draws = 100_000;
         for (int k = 0; k < draws; k++) {
+            if (k % 50 == 0) {
+                sampler.newBatch(items, items.size());
+            }
             hits += sampler.draw(0, new RatedItems(), items, items.size()) == popular ? 1 : 0;
         }
         // weights 10000^0.5 = 100 vs 1: the popular item gets 100/101 of the draws
         assertThat(hits / (double) draws).isBetween(0.985, 0.995);
-        NegativeSampler uniform = new NegativeSampler(false, 0.5, 5);
+        NegativeSampler uniform = new NegativeSampler(false, 0.5, pool, 5);
         int uniformHits = 0;
         for (int k = 0; k < draws; k++) {
+            if (k % 50 == 0) {
+                uniform.newBatch(items, items.size());
+            }
             uniformHits += uniform.draw(0, new RatedItems(), items, items.size()) == popular ? 1 : 0;
         }
         assertThat(uniformHits / (double) draws).isBetween(0.48, 0.52);
+    }
+
+    @Test
+    void aBatchDrawsItsNegativesFromItsOwnFreshPoolEachStillUniformOverTheCatalogue() {
+        Vocabulary items = new Vocabulary();
+        for (int i = 0; i < 1_000; i++) {
+            items.rowOf(1000 + i);
+        }
+        RatedItems rated = new RatedItems();
+        NegativeSampler sampler = new NegativeSampler(false, 0.75, 32, 7);
+        int[] drawn = new int[1_000];
+        for (int batch = 0; batch < 2_000; batch++) {
+            sampler.newBatch(items, items.size());
+            java.util.Set<Integer> inBatch = new java.util.HashSet<>();
+            for (int k = 0; k < 100; k++) {
+                int item = sampler.draw(k % 10, rated, items, items.size());
+                inBatch.add(item);
+                drawn[item]++;
+            }
+            assertThat(inBatch.size()).as("a batch's negatives come from its pool of 32").isLessThanOrEqualTo(32);
+        }
+        // 200,000 draws over 1,000 items: 200 each on average; a pool drawn once for all batches would leave most at 0.
+        assertThat(java.util.Arrays.stream(drawn).min().getAsInt()).as("every item drawn, pools being fresh").isGreaterThan(100);
+        assertThat(java.util.Arrays.stream(drawn).max().getAsInt()).as("and none favoured").isLessThan(320);
     }
 }
