@@ -7,14 +7,15 @@ import java.util.SplittableRandom;
 
 /**
  * Draws negatives for a user: items seen so far that the user has not rated, uniformly or with probability
- * proportional to popularity^α. Every call draws afresh: negatives are never precomputed or reused across passes.
+ * proportional to popularity^α. Every call draws afresh: negatives are never reused across batches or passes.
  *
- * <p>With a pool ({@code trainer.negative-pool}), each mini-batch first draws that many items from the same
- * distribution ({@link #newBatch}), and its negatives are drawn uniformly from them: each negative still follows the
- * catalogue's distribution, and a fresh pool comes with every batch, but a batch's negatives share fewer item rows,
- * which the training step reads and writes many fewer of (bench train, 27,000 items, batches of 2,048: the step
- * 2.07-2.26M positives/s with a pool of 2,048 against 1.40-1.71M without). A user who rated most of the pool draws
- * from the whole catalogue after half the tries.
+ * <p>With a pool ({@code trainer.negative-pool}), the negatives of one mini-batch ({@link #newBatch}) are drawn
+ * uniformly from a pool of that many items, each filled from the catalogue's distribution the first time the batch
+ * picks it: each negative still follows that distribution, and a fresh pool comes with every batch, but a batch's
+ * negatives share fewer item rows, which the training step reads and writes many fewer of (bench train, 27,000
+ * items, batches of 2,048: the step 2.07-2.26M positives/s with a pool of 2,048 against 1.40-1.71M without). Filling
+ * slots as they are picked costs a batch at most the draws it makes. A user who rated most of the pool draws from the
+ * whole catalogue after half the tries.
  */
 public final class NegativeSampler {
     /** Uniform tries before falling back to a scan; a user who rated most of the catalogue is rare. */
@@ -29,42 +30,45 @@ public final class NegativeSampler {
     private int tableItems;
     private int drawsSinceRebuild;
     private double carry;
+    /** The pool's items, and the batch each was filled for: a slot of an earlier batch is empty. */
     private final int[] pool;
-    /** Items of the pool drawn for the current batch; 0 draws from the whole catalogue. */
-    private int poolSize;
+    private final long[] filledFor;
+    /** The current batch (1, 2, ...; 0 before the first) and the item rows its pool is drawn from. */
+    private long batch;
+    private int poolRows;
 
-    /** @param poolSize items drawn for each batch's negatives ({@link #newBatch}); 0 for none */
+    /** @param poolSize items a batch's negatives are drawn from ({@link #newBatch}); 0 for the whole catalogue */
     public NegativeSampler(boolean byPopularity, double alpha, int poolSize, long seed) {
         this.random = new SplittableRandom(seed);
         this.byPopularity = byPopularity;
         this.alpha = alpha;
         this.pool = new int[poolSize];
+        this.filledFor = new long[poolSize];
     }
 
-    /** A batch begins: with a pool, draws it afresh from item rows [0, rows). */
-    public void newBatch(Vocabulary items, int rows) {
-        poolSize = 0;
-        if (pool.length == 0 || rows == 0) {
-            return;
-        }
-        for (int k = 0; k < pool.length; k++) {
-            pool[k] = fromCatalogue(items, rows);
-        }
-        poolSize = pool.length;
+    /** A batch begins whose negatives are drawn among item rows [0, rows): with a pool, an empty one. */
+    public void newBatch(int rows) {
+        batch++;
+        poolRows = rows;
     }
 
     /**
      * An item row in [0, rows) that the user has not rated, or -1 when the user has rated every one of them.
      * {@code rows} is at most {@code items.size()}: the rows the model already holds, which a thread other than
-     * the vocabulary's writer must pass (the writer may have added items the engine has no row for yet).
+     * the vocabulary's writer must pass (the writer may have added items the engine has no row for yet). The pool
+     * is used only when {@code rows} is what {@link #newBatch} was given.
      */
     public int draw(int user, RatedItems rated, Vocabulary items, int rows) {
         int n = rows;
         if (n == 0) {
             return -1;
         }
+        if (byPopularity && (tableItems != n || ++drawsSinceRebuild > REBUILD_EVERY)) {
+            rebuild(items, n);
+        }
+        int fromPool = pool.length > 0 && batch > 0 && n == poolRows ? MAX_TRIES / 2 : 0;
         for (int t = 0; t < MAX_TRIES; t++) {
-            int item = poolSize > 0 && t < MAX_TRIES / 2 ? pool[random.nextInt(poolSize)] : fromCatalogue(items, n);
+            int item = t < fromPool ? fromPool(n) : fromCatalogue(n);
             if (!rated.contains(user, item)) {
                 return item;
             }
@@ -102,15 +106,19 @@ public final class NegativeSampler {
         return random;
     }
 
-    /** One item row in [0, rows) from the catalogue's distribution, rated or not. */
-    private int fromCatalogue(Vocabulary items, int rows) {
-        if (!byPopularity) {
-            return random.nextInt(rows);
+    /** A uniformly chosen slot of the batch's pool, filled from the catalogue if it is still empty. */
+    private int fromPool(int rows) {
+        int slot = random.nextInt(pool.length);
+        if (filledFor[slot] != batch) {
+            pool[slot] = fromCatalogue(rows);
+            filledFor[slot] = batch;
         }
-        if (tableItems != rows || ++drawsSinceRebuild > REBUILD_EVERY) {
-            rebuild(items, rows);
-        }
-        return popular();
+        return pool[slot];
+    }
+
+    /** One item row in [0, rows) from the catalogue's distribution, rated or not (the table is current for rows). */
+    private int fromCatalogue(int rows) {
+        return byPopularity ? popular() : random.nextInt(rows);
     }
 
     private int popular() {

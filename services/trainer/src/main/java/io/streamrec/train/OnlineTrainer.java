@@ -96,7 +96,7 @@ public final class OnlineTrainer implements AutoCloseable {
         into.usersAfter = users.size();
         into.itemsAfter = items.size();
         into.samples.clear();
-        freshNegatives.newBatch(items, into.itemsAfter);
+        freshNegatives.newBatch(into.itemsAfter);
         for (int i = 0; i < n; i++) {
             addWithNegatives(into.samples, freshNegatives, into.itemsAfter, into.userRows[i], into.itemRows[i],
                     batch.rating(i));
@@ -162,7 +162,7 @@ public final class OnlineTrainer implements AutoCloseable {
         replayed.grow(positives);
         ReplayConfig c = config.replay();
         replayed.samples.clear();
-        replayNegatives.newBatch(items, trainedItemRows);
+        replayNegatives.newBatch(trainedItemRows);
         for (int j = 0; j < positives; j++) {
             int at = memory.draw(replayRandom, c.recentShare(), c.recentMeanAge());
             replayed.userRows[j] = memory.user(at);

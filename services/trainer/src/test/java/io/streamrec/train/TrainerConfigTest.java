@@ -40,4 +40,15 @@ class TrainerConfigTest {
         assertThatThrownBy(() -> config("trainer.adagrad-state", "float16"))
                 .hasMessageContaining("trainer.adagrad-state").hasMessageContaining("bfloat16");
     }
+
+    @Test
+    void aNegativePoolIsZeroOrAPositiveSizeWithinBounds() {
+        assertThat(config().negativePool()).as("the default, auto, for mf").isEqualTo(2048);
+        assertThat(config("trainer.model", "gmf").negativePool()).isEqualTo(2048);
+        assertThat(config("trainer.model", "ncf-mlp", "trainer.engine", "djl").negativePool()).as("auto, for a tower").isZero();
+        assertThat(config("trainer.model", "neumf", "trainer.negative-pool", 512, "trainer.engine", "djl").negativePool()).isEqualTo(512);
+        assertThat(config("trainer.negative-pool", 0).negativePool()).isZero();
+        assertThatThrownBy(() -> config("trainer.negative-pool", -1)).hasMessageContaining("negative-pool=-1");
+        assertThatThrownBy(() -> config("trainer.negative-pool", 100_000_000)).hasMessageContaining("negative-pool");
+    }
 }
