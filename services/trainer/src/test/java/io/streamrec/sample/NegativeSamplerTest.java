@@ -7,7 +7,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,16 +87,13 @@ class NegativeSamplerTest {
 
     @Test
     void aBatchDrawsItsNegativesFromItsOwnFreshPoolEachStillUniformOverTheCatalogue() {
-        Vocabulary items = new Vocabulary();
-        for (int i = 0; i < 1_000; i++) {
-            items.rowOf(1000 + i);
-        }
+        Vocabulary items = catalogue(1_000);
         RatedItems rated = new RatedItems();
         NegativeSampler sampler = new NegativeSampler(false, 0.75, 32, 7);
         int[] drawn = new int[1_000];
         for (int batch = 0; batch < 2_000; batch++) {
             sampler.newBatch(items.size());
-            java.util.Set<Integer> inBatch = new java.util.HashSet<>();
+            Set<Integer> inBatch = new HashSet<>();
             for (int k = 0; k < 100; k++) {
                 int item = sampler.draw(k % 10, rated, items, items.size());
                 inBatch.add(item);
@@ -102,16 +102,13 @@ class NegativeSamplerTest {
             assertThat(inBatch.size()).as("a batch's negatives come from its pool of 32").isLessThanOrEqualTo(32);
         }
         // 200,000 draws over 1,000 items: 200 each on average; a pool drawn once for all batches would leave most at 0.
-        assertThat(java.util.Arrays.stream(drawn).min().getAsInt()).as("every item drawn, pools being fresh").isGreaterThan(100);
-        assertThat(java.util.Arrays.stream(drawn).max().getAsInt()).as("and none favoured").isLessThan(320);
+        assertThat(Arrays.stream(drawn).min().getAsInt()).as("every item drawn, pools being fresh").isGreaterThan(100);
+        assertThat(Arrays.stream(drawn).max().getAsInt()).as("and none favoured").isLessThan(320);
     }
 
     @Test
     void thePoolServesOnlyTheRowsItWasDrawnForAndTheSameSeedDrawsTheSame() {
-        Vocabulary items = new Vocabulary();
-        for (int i = 0; i < 1_000; i++) {
-            items.rowOf(1000 + i);
-        }
+        Vocabulary items = catalogue(1_000);
         RatedItems rated = new RatedItems();
         NegativeSampler sampler = new NegativeSampler(false, 0.75, 64, 3);
         NegativeSampler twin = new NegativeSampler(false, 0.75, 64, 3);
@@ -125,5 +122,14 @@ class NegativeSamplerTest {
                 twin.draw(k, rated, items, 10);
             }
         }
+    }
+
+    /** Items with ids 1000, 1001, ... in rows 0, 1, ... */
+    private static Vocabulary catalogue(int size) {
+        Vocabulary items = new Vocabulary();
+        for (int i = 0; i < size; i++) {
+            items.rowOf(1000 + i);
+        }
+        return items;
     }
 }
