@@ -18,8 +18,8 @@ import java.util.Map;
  * @param negatives        fresh negatives drawn per positive (implicit objective)
  * @param negativeRatio    explicit objective: zero-rated negatives per positive (may be fractional)
  * @param popularityAlpha  negatives drawn by popularity^alpha when {@code popularityNegatives}, else uniformly
- * @param negativePool     items drawn afresh for each mini-batch, from which its negatives are drawn (0: each from the
- *                         whole catalogue); each negative is still drawn from the catalogue's distribution
+ * @param negativePool     pool slots a mini-batch's negatives are drawn among, each filled afresh for the batch (0:
+ *                         each from the whole catalogue); each negative still follows the catalogue's distribution
  * @param ratingMin        explicit objective: lower end of the sigmoid-scaled prediction range
  * @param ratingMax        explicit objective: upper end of the prediction range
  * @param l2               L2 penalty per sample occurrence on the rows it touches: λ·(‖u‖² + ‖v‖²)
@@ -44,6 +44,8 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
 
     /** A pool larger than any catalogue this trainer holds in one array would only cost memory. */
     private static final int MAX_NEGATIVE_POOL = 1 << 24;
+    /** {@code trainer.negative-pool=auto} for the linear models. */
+    private static final int LINEAR_NEGATIVE_POOL = 2048;
 
     public enum EngineKind { AUTO, JAVA, DJL }
 
@@ -59,8 +61,9 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
 
     public static TrainerConfig from(Settings s) {
         Objective objective = s.choice("trainer.objective", Objective.class);
+        ModelKind model = ModelKind.of(s.text("trainer.model"));
         return new TrainerConfig(
-                ModelKind.of(s.text("trainer.model")),
+                model,
                 objective,
                 s.choice("trainer.engine", EngineKind.class),
                 s.choice("trainer.device", DeviceKind.class),
@@ -73,7 +76,7 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                 (float) s.decimal("trainer.explicit-negative-ratio"),
                 s.text("trainer.negative-sampler").equals("popularity"),
                 (float) s.decimal("trainer.popularity-alpha"),
-                negativePool(s, ModelKind.of(s.text("trainer.model"))),
+                negativePool(s, model),
                 (float) s.decimal("trainer.rating-min"),
                 (float) s.decimal("trainer.rating-max"),
                 s.choice(byObjective(s, objective, "optimizer"), OptimizerKind.class),
@@ -131,7 +134,8 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
      * against 0.692-0.702 on ml-latest-small) while their djl step gains little from fewer rows.
      */
     private static int negativePool(Settings s, ModelKind model) {
-        return s.text("trainer.negative-pool").equals("auto") ? (model.linear() ? 2048 : 0) : s.integer("trainer.negative-pool");
+        String key = "trainer.negative-pool";
+        return s.text(key).equals("auto") ? (model.linear() ? LINEAR_NEGATIVE_POOL : 0) : s.integer(key);
     }
 
     private static int positive(Settings s, String key) {
