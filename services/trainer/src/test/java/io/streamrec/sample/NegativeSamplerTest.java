@@ -38,19 +38,34 @@ class NegativeSamplerTest {
             }
         }
         NegativeSampler sampler = new NegativeSampler(byPopularity, 0.75, pool, 11);
-        for (int k = 0; k < 20_000; k++) {
-            if (k % 100 == 0) {
-                sampler.newBatch(items.size());
+        int[] users = new int[100];
+        int[] counts = new int[100];
+        int[] out = new int[500];
+        for (int batch = 0; batch < 200; batch++) {
+            sampler.newBatch(items.size());
+            int total = 0;
+            for (int p = 0; p < users.length; p++) {
+                users[p] = r.nextInt(3);
+                counts[p] = r.nextInt(6);
+                total += counts[p];
             }
-            int user = r.nextInt(3);
-            int item = sampler.draw(user, rated, items, items.size());
-            assertThat(item).isBetween(0, 499);
-            assertThat(rated.contains(user, item)).as("user %d drew rated item %d", user, item).isFalse();
+            Arrays.fill(out, -2);
+            sampler.drawAll(users, counts, users.length, rated, items, items.size(), out);
+            for (int p = 0, at = 0; p < users.length; p++) {
+                for (int j = 0; j < counts[p]; j++, at++) {
+                    assertThat(out[at]).isBetween(0, 499);
+                    assertThat(rated.contains(users[p], out[at])).as("user %d drew rated item %d", users[p], out[at])
+                            .isFalse();
+                }
+            }
+            assertThat(out[total]).as("nothing written past the batch's negatives").isEqualTo(-2);
         }
         for (int i = 0; i < 500; i++) {
             rated.add(1, i);
         }
-        assertThat(sampler.draw(1, rated, items, items.size())).as("a user who rated everything gets no negative").isEqualTo(-1);
+        sampler.drawAll(new int[] {1, 2}, new int[] {2, 1}, 2, rated, items, items.size(), out);
+        assertThat(out).as("a user who rated everything gets no negative").startsWith(-1, -1);
+        assertThat(out[2]).isBetween(0, 499);
     }
 
     @ParameterizedTest
@@ -115,6 +130,13 @@ class NegativeSamplerTest {
         for (int batch = 0; batch < 100; batch++) {
             sampler.newBatch(1_000);
             twin.newBatch(1_000);
+            int[] users = {batch % 7, 3, 5};
+            int[] counts = {4, 0, 2};
+            int[] ours = new int[6];
+            int[] theirs = new int[6];
+            sampler.drawAll(users, counts, 3, rated, items, 1_000, ours);
+            twin.drawAll(users, counts, 3, rated, items, 1_000, theirs);
+            assertThat(ours).isEqualTo(theirs);
             for (int k = 0; k < 50; k++) {
                 assertThat(sampler.draw(k, rated, items, 1_000)).isEqualTo(twin.draw(k, rated, items, 1_000));
                 // rows the engine holds may lag the batch's (replay): a draw for fewer rows stays within them
