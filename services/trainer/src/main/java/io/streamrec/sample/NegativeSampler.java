@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
 public final class NegativeSampler {
     /** Uniform tries before falling back to a scan; a user who rated most of the catalogue is rare. */
     private static final int MAX_TRIES = 64;
-    /** Draws between rebuilds of the popularity table, so popularity follows the stream without a rebuild per draw. */
+    /** About this many draws between rebuilds of the popularity table: it follows the stream without a rebuild per draw. */
     private static final int REBUILD_EVERY = 200_000;
 
     private final SplittableRandom random;
@@ -54,51 +54,26 @@ public final class NegativeSampler {
     }
 
     /**
-     * An item row in [0, rows) that the user has not rated, or -1 when the user has rated every one of them.
-     * {@code rows} is at most {@code items.size()}: the rows the model already holds, which a thread other than
-     * the vocabulary's writer must pass (the writer may have added items the engine has no row for yet). The pool
-     * is used only when {@code rows} is what {@link #newBatch} was given.
-     */
-    public int draw(int user, RatedItems rated, Vocabulary items, int rows) {
-        int n = rows;
-        if (n == 0) {
-            return -1;
-        }
-        if (byPopularity && (tableItems != n || ++drawsSinceRebuild > REBUILD_EVERY)) {
-            rebuild(items, n);
-        }
-        int fromPool = usesPool(n) ? MAX_TRIES / 2 : 0;
-        for (int t = 0; t < MAX_TRIES; t++) {
-            int item = t < fromPool ? fromPool(n) : fromCatalogue(n);
-            if (!rated.contains(user, item)) {
-                return item;
-            }
-        }
-        if (rated.size(user) >= n) {
-            return -1;
-        }
-        int start = random.nextInt(n);
-        for (int k = 0; k < n; k++) {
-            int item = (start + k) % n;
-            if (!rated.contains(user, item)) {
-                return item;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Negatives for a batch's positives at once, as {@link #draw} would draw each: {@code counts[p]} for positive
-     * {@code p} (of user {@code users[p]}), written in order to {@code out}, -1 where the user has rated every row.
-     * Every first candidate is drawn before any is checked, and the checks run in a loop of their own whose
+     * Negatives for a batch's positives at once: {@code counts[p]} for positive {@code p} (of user {@code users[p]}),
+     * written in order to {@code out} (at least their sum long). Each is an item row in [0, rows) that its user has
+     * not rated, or -1 when the user has rated every one of them. {@code rows} is at most {@code items.size()}: the
+     * rows the model already holds, which a thread other than the vocabulary's writer must pass (the writer may have
+     * added items the engine has no row for yet). The pool is used only when {@code rows} is what {@link #newBatch}
+     * was given.
+     *
+     * <p>Every first candidate is drawn before any is checked, and the checks run in a loop of their own whose
      * iterations depend on nothing before them: each is a random read into its user's rated set, and only there does
      * the CPU keep many of those misses in flight (checked one draw at a time, the membership test was 16 % of the
-     * intake thread's samples in bench stream). The few candidates the user rated are drawn again by {@link #draw}.
+     * intake thread's samples in bench stream). A candidate the user rated goes on from its second try, as if it had
+     * been checked at once.
      */
     public void drawAll(int[] users, int[] counts, int n, RatedItems rated, Vocabulary items, int rows, int[] out) {
         int total = 0;
         for (int p = 0; p < n; p++) {
             total += counts[p];
+        }
+        if (total == 0) {
+            return;
         }
         if (rows == 0) {
             Arrays.fill(out, 0, total, -1);
@@ -106,6 +81,7 @@ public final class NegativeSampler {
         }
         if (byPopularity && (tableItems != rows || (drawsSinceRebuild += total) > REBUILD_EVERY)) {
             rebuild(items, rows);
+            drawsSinceRebuild = total;
         }
         boolean pooled = usesPool(rows);
         for (int k = 0; k < total; k++) {
@@ -116,10 +92,35 @@ public final class NegativeSampler {
             int user = users[p];
             for (int end = at + counts[p]; at < end; at++) {
                 if (rated.contains(user, out[at])) {
-                    out[at] = draw(user, rated, items, rows);
+                    out[at] = drawAfterFirstTry(user, rated, pooled, rows);
                 }
             }
         }
+    }
+
+    /**
+     * Tries 2 to {@link #MAX_TRIES} of one negative (with a pool, the first half of them from it), then a scan from
+     * a random row; -1 when the user has rated every row.
+     */
+    private int drawAfterFirstTry(int user, RatedItems rated, boolean pooled, int rows) {
+        int fromPool = pooled ? MAX_TRIES / 2 : 0;
+        for (int t = 1; t < MAX_TRIES; t++) {
+            int item = t < fromPool ? fromPool(rows) : fromCatalogue(rows);
+            if (!rated.contains(user, item)) {
+                return item;
+            }
+        }
+        if (rated.size(user) >= rows) {
+            return -1;
+        }
+        int start = random.nextInt(rows);
+        for (int k = 0; k < rows; k++) {
+            int item = (start + k) % rows;
+            if (!rated.contains(user, item)) {
+                return item;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -131,15 +132,6 @@ public final class NegativeSampler {
         int k = (int) carry;
         carry -= k;
         return k;
-    }
-
-    /** A uniform random item row in [0, n), rated or not: for candidates that need no exclusion. */
-    public int uniform(int n) {
-        return random.nextInt(n);
-    }
-
-    public SplittableRandom random() {
-        return random;
     }
 
     /** Whether draws among {@code rows} come from the batch's pool: only the rows it was drawn for. */

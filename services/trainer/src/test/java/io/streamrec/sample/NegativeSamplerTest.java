@@ -40,7 +40,7 @@ class NegativeSamplerTest {
         NegativeSampler sampler = new NegativeSampler(byPopularity, 0.75, pool, 11);
         int[] users = new int[100];
         int[] counts = new int[100];
-        int[] out = new int[500];
+        int[] out = new int[600];
         for (int batch = 0; batch < 200; batch++) {
             sampler.newBatch(items.size());
             int total = 0;
@@ -58,7 +58,9 @@ class NegativeSamplerTest {
                             .isFalse();
                 }
             }
-            assertThat(out[total]).as("nothing written past the batch's negatives").isEqualTo(-2);
+            for (int k = total; k < out.length; k++) {
+                assertThat(out[k]).as("nothing written past the batch's negatives").isEqualTo(-2);
+            }
         }
         for (int i = 0; i < 500; i++) {
             rated.add(1, i);
@@ -85,7 +87,7 @@ class NegativeSamplerTest {
             if (k % 50 == 0) {
                 sampler.newBatch(items.size());
             }
-            hits += sampler.draw(0, new RatedItems(), items, items.size()) == popular ? 1 : 0;
+            hits += drawOne(sampler, 0, new RatedItems(), items, items.size()) == popular ? 1 : 0;
         }
         // weights 10000^0.5 = 100 vs 1: the popular item gets 100/101 of the draws
         assertThat(hits / (double) draws).isBetween(0.985, 0.995);
@@ -95,7 +97,7 @@ class NegativeSamplerTest {
             if (k % 50 == 0) {
                 uniform.newBatch(items.size());
             }
-            uniformHits += uniform.draw(0, new RatedItems(), items, items.size()) == popular ? 1 : 0;
+            uniformHits += drawOne(uniform, 0, new RatedItems(), items, items.size()) == popular ? 1 : 0;
         }
         assertThat(uniformHits / (double) draws).isBetween(0.48, 0.52);
     }
@@ -110,7 +112,7 @@ class NegativeSamplerTest {
             sampler.newBatch(items.size());
             Set<Integer> inBatch = new HashSet<>();
             for (int k = 0; k < 100; k++) {
-                int item = sampler.draw(k % 10, rated, items, items.size());
+                int item = drawOne(sampler, k % 10, rated, items, items.size());
                 inBatch.add(item);
                 drawn[item]++;
             }
@@ -138,12 +140,30 @@ class NegativeSamplerTest {
             twin.drawAll(users, counts, 3, rated, items, 1_000, theirs);
             assertThat(ours).isEqualTo(theirs);
             for (int k = 0; k < 50; k++) {
-                assertThat(sampler.draw(k, rated, items, 1_000)).isEqualTo(twin.draw(k, rated, items, 1_000));
+                assertThat(drawOne(sampler, k, rated, items, 1_000)).isEqualTo(drawOne(twin, k, rated, items, 1_000));
                 // rows the engine holds may lag the batch's (replay): a draw for fewer rows stays within them
-                assertThat(sampler.draw(k, rated, items, 10)).isBetween(0, 9);
-                twin.draw(k, rated, items, 10);
+                assertThat(drawOne(sampler, k, rated, items, 10)).isBetween(0, 9);
+                drawOne(twin, k, rated, items, 10);
             }
         }
+    }
+
+    @Test
+    void noRowsGiveNoNegativesAndNoCountsDrawNothing() {
+        NegativeSampler sampler = new NegativeSampler(true, 0.75, 16, 1);
+        sampler.newBatch(0);
+        int[] out = {7, 7, 7, 7};
+        sampler.drawAll(new int[] {0, 1}, new int[] {2, 1}, 2, new RatedItems(), new Vocabulary(), 0, out);
+        assertThat(out).containsExactly(-1, -1, -1, 7);
+        sampler.drawAll(new int[] {0, 1}, new int[] {0, 0}, 2, new RatedItems(), catalogue(10), 10, out);
+        assertThat(out).containsExactly(-1, -1, -1, 7);
+    }
+
+    /** One negative for one positive, through the batch path the trainer takes. */
+    private static int drawOne(NegativeSampler sampler, int user, RatedItems rated, Vocabulary items, int rows) {
+        int[] out = new int[1];
+        sampler.drawAll(new int[] {user}, new int[] {1}, 1, rated, items, rows, out);
+        return out[0];
     }
 
     /** Items with ids 1000, 1001, ... in rows 0, 1, ... */
