@@ -512,12 +512,7 @@ public final class JavaEngine implements Engine {
             for (int j = from; j < to; j++) {
                 scoreThenGradient[j - from] = raw(us[j], is[j]);
             }
-            double loss = 0;
-            for (int j = from; j < to; j++) {
-                float s = scoreThenGradient[j - from];
-                loss += objective.loss(s, ys[j], lo, hi);
-                scoreThenGradient[j - from] = objective.gradient(s, ys[j], lo, hi) * inverseN;
-            }
+            double loss = objective.lossesToGradients(scoreThenGradient, ys, from, to - from, lo, hi, inverseN);
             float[] up = users.data;
             float[] ip = items.data;
             float[] gu = userGradient;
