@@ -101,10 +101,13 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
 
     private TrainerConfig validated() {
         String sampler = popularityNegatives ? "popularity" : "uniform";
-        if (negatives < 0 || negativeRatio < 0 || negativePool < 0 || negativePool > MAX_NEGATIVE_POOL || dropout < 0 || dropout >= 1 || l2 < 0 || learningRate <= 0
-                || ratingMax <= ratingMin || initStd < 0 || !(biasDecay > 0 && biasDecay <= 1) || !(factorDecay > 0 && factorDecay <= 1) || !(biasLrScale > 0) || batchMaxWaitMs < 0) {
+        if (negatives < 0 || negativeRatio < 0 || negativePool < 0 || negativePool > MAX_NEGATIVE_POOL
+                || dropout < 0 || dropout >= 1 || l2 < 0 || learningRate <= 0 || ratingMax <= ratingMin || initStd < 0
+                || !(biasDecay > 0 && biasDecay <= 1) || !(factorDecay > 0 && factorDecay <= 1) || !(biasLrScale > 0)
+                || batchMaxWaitMs < 0) {
             throw new IllegalArgumentException("trainer settings out of range: negatives=" + negatives
-                    + " explicit-negative-ratio=" + negativeRatio + " negative-pool=" + negativePool + " dropout=" + dropout + " l2=" + l2
+                    + " explicit-negative-ratio=" + negativeRatio + " negative-pool=" + negativePool
+                    + " dropout=" + dropout + " l2=" + l2
                     + " learning-rate=" + learningRate + " factor-decay=" + factorDecay + " bias-decay=" + biasDecay
                     + " bias-lr-scale=" + biasLrScale + " rating range=[" + ratingMin + ", "
                     + ratingMax + "] batch-max-wait-ms=" + batchMaxWaitMs
