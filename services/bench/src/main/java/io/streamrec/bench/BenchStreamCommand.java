@@ -38,9 +38,9 @@ public final class BenchStreamCommand implements Callable<Integer> {
     @Option(names = "--bare-rounds", paramLabel = "N", defaultValue = "2", description = "Rounds of the bare consumer; the best counts (default ${DEFAULT-VALUE}).")
     int bareRounds;
 
-    @Option(names = "--warm-up-events", paramLabel = "N", defaultValue = "1000000", description = "Ratings a first, unmeasured trainer "
-            + "run trains on a broker of its own, so that the measured runs find the trainer's code compiled, as the bare "
-            + "consumer's best round does; 0 skips it (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-up-events", paramLabel = "N", defaultValue = "1000000", description = "Ratings of an unmeasured run for "
+            + "each measured one (producer, one bare round, trainer, on a broker of its own), so that the measured runs "
+            + "find the code compiled, as the bare consumer's best round does; 0 skips it (default ${DEFAULT-VALUE}).")
     long warmUpEvents;
 
     @Option(names = "--replay", paramLabel = "MODE", defaultValue = "both", description = "Continual training: on, off or both (default ${DEFAULT-VALUE}).")
@@ -64,17 +64,24 @@ public final class BenchStreamCommand implements Callable<Integer> {
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
         java.util.List<StreamBenchmark.Result> results = new java.util.ArrayList<>();
+        boolean[] modes = replay.equals("both") ? new boolean[]{true, false} : new boolean[]{replay.equals("on")};
         if (warmUpEvents > 0) {
             // Without it the first measured run paid for the JIT: C2 took a third of a core while it ran, on two
             // cores shared with the trainer's own two threads (3M ratings: 0.16-0.18 for the first run against
-            // 0.19-0.25 for the run after it; 0.20 and 0.28 with this warm-up).
-            out.printf(Locale.ROOT, "warming up: the trainer on %,d ratings (not measured)...%n", warmUpEvents);
+            // 0.19-0.25 for the run after it; 0.20 and 0.28 with this warm-up). The warm-up is the measured runs
+            // in small, each mode with its producer and bare consumer: a warm-up of the trainer alone left the
+            // first measured run still paying for C2 (GC and JIT 0.22-0.34 of the cores against 0.12-0.16 in the
+            // run after it), recompiling the consumer's code the bare consumer and producer had run in between; with
+            // this one, 0.15-0.19 against 0.05-0.10 (bench stream --events 3000000, three runs).
+            out.printf(Locale.ROOT, "warming up: the runs on %,d ratings each (not measured)...%n", warmUpEvents);
             out.flush();
             PrintWriter quiet = new PrintWriter(Writer.nullWriter());
-            BenchBroker.run(settings, s, quiet, false, broker ->
-                    new StreamBenchmark(broker, quiet).run(users, items, warmUpEvents, 0, true));
+            for (boolean on : modes) {
+                BenchBroker.run(settings, s, quiet, false, broker ->
+                        new StreamBenchmark(broker, quiet).run(users, items, warmUpEvents, 1, on));
+            }
         }
-        for (boolean on : replay.equals("both") ? new boolean[]{true, false} : new boolean[]{replay.equals("on")}) {
+        for (boolean on : modes) {
             // Each run on a broker of its own: a trainer resumes from the model topics it finds.
             BenchBroker.run(settings, s, out, false, broker ->
                     results.add(new StreamBenchmark(broker, out).run(users, items, events, bareRounds, on)));

@@ -99,7 +99,7 @@ public final class StreamBenchmark {
                     b.processCpuMicros(), b.threadCpuMicros());
             out.flush();
         }
-        if (bare == null) { // a warm-up run measures no bare consumer
+        if (bare == null) { // --bare-rounds 0
             bare = new BareRound(Double.NaN, Double.NaN, Double.NaN);
         }
 
