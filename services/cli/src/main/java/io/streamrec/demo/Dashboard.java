@@ -52,6 +52,8 @@ final class Dashboard implements AutoCloseable {
     private final Supplier<TerminalSize> terminal;
     private boolean drawn;
     private long lastLine;
+    /** The state the last plain line showed; null before the first. */
+    private String lastState;
 
     /** @param terminal the terminal's size, asked before each frame; null when not on a terminal */
     Dashboard(PrintStream out, Supplier<TerminalSize> terminal) {
@@ -61,9 +63,15 @@ final class Dashboard implements AutoCloseable {
 
     void show(Frame f, Log log) {
         if (terminal == null) {
-            if (System.nanoTime() - lastLine > 5_000_000_000L) {
+            // Piped or in a log: where to reach the services once, then a line every 5 s and whenever the state
+            // changes ("replay done; taking ratings" is what the README's tour waits for).
+            if (lastState == null) {
+                out.println("Kafka " + f.kafka() + "   lists " + f.lists() + "   metrics " + f.metrics());
+            }
+            if (!f.state().equals(lastState) || System.nanoTime() - lastLine > 5_000_000_000L) {
                 out.println(statusLine(f));
                 lastLine = System.nanoTime();
+                lastState = f.state();
             }
             return;
         }
@@ -130,8 +138,8 @@ final class Dashboard implements AutoCloseable {
     }
 
     String statusLine(Frame f) {
-        return String.format(Locale.ROOT, "[%s] replayed %,d/%,d (%,.0f/s)  trained %,d  v%d  HR@10 %s (recent popularity"
-                        + " %s, all-time %s)  latency p50 %s p99 %s  users with a list %,d", clock(f.elapsed()),
+        return String.format(Locale.ROOT, "[%s] %s: replayed %,d/%,d (%,.0f/s)  trained %,d  v%d  HR@10 %s (recent popularity"
+                        + " %s, all-time %s)  latency p50 %s p99 %s  users with a list %,d", clock(f.elapsed()), f.state(),
                 f.replayed(), f.total(), f.replayRate(), f.trained(), f.version(), num(f.hitRate()),
                 num(f.recentHitRate()), num(f.popularityHitRate()), duration(f.latencyP50()), duration(f.latencyP99()),
                 f.usersWithList());

@@ -311,8 +311,10 @@ public final class Demo {
         text.append(String.format(Locale.ROOT, "  continual        %,d past ratings trained again (%.1f per rating)%n",
                 trainer.positivesReplayed(), trainer.positivesReplayed() / (double) Math.max(1, trainer.eventsTrained())));
         if (last != null) {
-            text.append(String.format(Locale.ROOT, "  freshness        rating -> list p50 %s, p99 %s (last 15 s)%n",
-                    Dashboard.duration(last.latencyP50()), Dashboard.duration(last.latencyP99())));
+            text.append(Double.isNaN(last.latencyP50())
+                    ? "  freshness        no rating turned into a list in the last 15 s\n"
+                    : String.format(Locale.ROOT, "  freshness        rating -> list p50 %s, p99 %s (last 15 s)%n",
+                            Dashboard.duration(last.latencyP50()), Dashboard.duration(last.latencyP99())));
         }
         text.append(String.format(Locale.ROOT, "  recommendations  %,d users have a list (%,d records)%n",
                 topics.usersWithList(), topics.records()));

@@ -67,6 +67,28 @@ class DashboardTest {
         assertThat(out.split("\033\\[2J", -1)).hasSize(2);
     }
 
+    @Test
+    void offATerminalTheAddressesComeOnceAndEachNewStateGetsALine() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Dashboard dashboard = new Dashboard(new PrintStream(bytes, true, StandardCharsets.UTF_8), null)) {
+            dashboard.show(frame(0.0012, 0.031), null);
+            dashboard.show(frame(0.0012, 0.031), null); // the same state within 5 s: no line
+            dashboard.show(withState(frame(0.0012, 0.031), "replay done; taking ratings, Ctrl-C stops"), null);
+        }
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("Kafka ").contains("lists ", "metrics ");
+        assertThat(lines.get(1)).contains("replaying, Ctrl-C stops: replayed");
+        assertThat(lines.get(2)).contains("replay done; taking ratings, Ctrl-C stops: replayed");
+    }
+
+    private static Dashboard.Frame withState(Dashboard.Frame f, String state) {
+        return new Dashboard.Frame(state, f.elapsed(), f.source(), f.kafka(), f.lists(), f.metrics(), f.replayed(),
+                f.total(), f.replayRate(), f.trained(), f.trainRate(), f.deadLetters(), f.version(), f.snapshotAge(),
+                f.firstList(), f.hitRate(), f.recentHitRate(), f.popularityHitRate(), f.trainedAgain(), f.latencyP50(),
+                f.latencyP99(), f.rescored(), f.usersWithList(), f.users());
+    }
+
     private static Dashboard.Frame frame(double p50, double p99) {
         List<Dashboard.UserView> users = new ArrayList<>();
         long[][] who = {{414, 512}, {68, 311}, {274, 290}};
