@@ -8,7 +8,7 @@ import io.streamrec.train.Samples;
 import io.streamrec.train.TrainerConfig;
 import io.streamrec.contract.ModelKind;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.train.RatingBatch;
+import io.streamrec.dataset.RatingBatch;
 
 import io.streamrec.config.Settings;
 import io.streamrec.dataset.RatingLog;

@@ -151,32 +151,14 @@ public final class RatingLog {
 
     /** Collects ratings in any order; {@link #build()} orders them by event time, ties kept in arrival order. */
     public static final class Builder {
-        private int size;
-        private long[] userIds;
-        private long[] movieIds;
-        private float[] ratings;
-        private long[] timestamps;
+        private final RatingBatch columns;
 
         private Builder(int capacity) {
-            userIds = new long[capacity];
-            movieIds = new long[capacity];
-            ratings = new float[capacity];
-            timestamps = new long[capacity];
+            columns = new RatingBatch(capacity);
         }
 
         public Builder add(long userId, long movieId, float rating, long timestamp) {
-            if (size == userIds.length) {
-                int cap = Math.max(16, size * 2);
-                userIds = Arrays.copyOf(userIds, cap);
-                movieIds = Arrays.copyOf(movieIds, cap);
-                ratings = Arrays.copyOf(ratings, cap);
-                timestamps = Arrays.copyOf(timestamps, cap);
-            }
-            userIds[size] = userId;
-            movieIds[size] = movieId;
-            ratings[size] = rating;
-            timestamps[size] = timestamp;
-            size++;
+            columns.add(userId, movieId, rating, timestamp);
             return this;
         }
 
@@ -185,21 +167,22 @@ public final class RatingLog {
         }
 
         public int size() {
-            return size;
+            return columns.size();
         }
 
         public RatingLog build() {
-            int[] order = stableOrderByTime(timestamps, size);
+            int size = columns.size();
+            int[] order = stableOrderByTime(columns.timestampColumn(), size);
             long[] u = new long[size];
             long[] m = new long[size];
             float[] r = new float[size];
             long[] t = new long[size];
             for (int i = 0; i < size; i++) {
                 int j = order[i];
-                u[i] = userIds[j];
-                m[i] = movieIds[j];
-                r[i] = ratings[j];
-                t[i] = timestamps[j];
+                u[i] = columns.userId(j);
+                m[i] = columns.movieId(j);
+                r[i] = columns.rating(j);
+                t[i] = columns.timestamp(j);
             }
             return new RatingLog(u, m, r, t);
         }

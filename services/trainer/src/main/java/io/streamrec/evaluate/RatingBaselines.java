@@ -1,6 +1,6 @@
 package io.streamrec.evaluate;
 
-import io.streamrec.train.RatingBatch;
+import io.streamrec.dataset.RatingBatch;
 
 import java.util.HashMap;
 import java.util.Map;

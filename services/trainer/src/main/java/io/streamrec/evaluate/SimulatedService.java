@@ -2,7 +2,7 @@ package io.streamrec.evaluate;
 
 import io.streamrec.dataset.RatingLog;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.train.RatingBatch;
+import io.streamrec.dataset.RatingBatch;
 import io.streamrec.train.ReplayBudget;
 
 /**

@@ -2,7 +2,7 @@ package io.streamrec.stream;
 
 import io.streamrec.contract.Rating;
 import io.streamrec.train.PreparedBatch;
-import io.streamrec.train.RatingBatch;
+import io.streamrec.dataset.RatingBatch;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.util.ArrayList;

@@ -1,7 +1,6 @@
 package io.streamrec.train;
 
-import io.streamrec.train.RatingBatch;
-
+import io.streamrec.dataset.RatingBatch;
 import io.streamrec.sample.NegativeSampler;
 
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.streamrec.train;
 
+import io.streamrec.dataset.RatingBatch;
+
 /**
  * A batch of fresh ratings made ready to train by {@link OnlineTrainer#prepare}: its ids mapped to rows, what each
  * user rated recorded, every positive paired with fresh negatives. Everything but training, so a service can do it

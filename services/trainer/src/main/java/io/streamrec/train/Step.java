@@ -1,6 +1,6 @@
 package io.streamrec.train;
 
-import io.streamrec.train.RatingBatch;
+import io.streamrec.dataset.RatingBatch;
 
 /**
  * What listeners see of one training step, fresh ({@link OnlineTrainer#train}) or a replay

@@ -1,6 +1,7 @@
 package io.streamrec.evaluate;
 
 import io.streamrec.config.Settings;
+import io.streamrec.dataset.RatingBatch;
 import io.streamrec.dataset.RatingLog;
 import io.streamrec.dataset.synthetic.SyntheticConfig;
 import io.streamrec.dataset.synthetic.SyntheticRatings;
@@ -39,7 +40,7 @@ class PlantedStructureTest {
         PrequentialEvaluator evaluator = new PrequentialEvaluator(EvaluationConfig.from(settings), config.seed());
         try (OnlineTrainer trainer = new OnlineTrainer(config, new JavaEngine(new ModelLayout(config)))) {
             trainer.addListener(evaluator);
-            io.streamrec.train.RatingBatch batch = new io.streamrec.train.RatingBatch(512);
+            RatingBatch batch = new RatingBatch(512);
             for (int from = 0; from < log.size(); from += 512) {
                 trainer.train(batch.fill(log, from, Math.min(log.size(), from + 512)));
             }

@@ -8,7 +8,7 @@ import io.streamrec.dataset.synthetic.SyntheticConfig;
 import io.streamrec.dataset.synthetic.SyntheticRatings;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.train.RatingBatch;
+import io.streamrec.dataset.RatingBatch;
 import io.streamrec.train.Table;
 import io.streamrec.train.TrainerConfig;
 import io.streamrec.train.arrays.JavaEngine;

@@ -1,5 +1,6 @@
 package io.streamrec.train;
 
+import io.streamrec.dataset.RatingBatch;
 import io.streamrec.train.arrays.JavaEngine;
 import org.junit.jupiter.api.Test;
 

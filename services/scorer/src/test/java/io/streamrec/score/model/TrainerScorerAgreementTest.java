@@ -13,7 +13,7 @@ import io.streamrec.train.Table;
 import io.streamrec.train.Engines;
 import io.streamrec.train.Objective;
 import io.streamrec.train.OnlineTrainer;
-import io.streamrec.train.RatingBatch;
+import io.streamrec.dataset.RatingBatch;
 import io.streamrec.train.TrainerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -10,7 +10,7 @@ import io.streamrec.train.Engines;
 import io.streamrec.train.ModelLayout;
 import io.streamrec.train.OnlineTrainer;
 import io.streamrec.train.OptimizerKind;
-import io.streamrec.train.RatingBatch;
+import io.streamrec.dataset.RatingBatch;
 import io.streamrec.train.Samples;
 import io.streamrec.train.Table;
 import io.streamrec.train.TestSamples;

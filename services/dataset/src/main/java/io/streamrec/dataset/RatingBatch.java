@@ -1,12 +1,11 @@
-package io.streamrec.train;
+package io.streamrec.dataset;
 
-import io.streamrec.dataset.RatingLog;
 import java.util.Arrays;
 import java.util.function.IntPredicate;
 
 /**
  * Ratings by external ids in growable columns, reusable after {@link #clear()}: a trainer's mini-batch, and what a
- * {@link RatingLog.Builder} collects before ordering it by time.
+ * {@link RatingLog.Builder} collects before ordering it by time (the one home of the growable columns for both).
  */
 public final class RatingBatch {
     private int size;
@@ -96,5 +95,10 @@ public final class RatingBatch {
 
     public long timestamp(int i) {
         return timestamps[i];
+    }
+
+    /** The event times as they are held, valid up to {@link #size()}: what {@link RatingLog.Builder} sorts by. */
+    long[] timestampColumn() {
+        return timestamps;
     }
 }
