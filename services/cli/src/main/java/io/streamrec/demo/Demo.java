@@ -91,6 +91,7 @@ public final class Demo {
             // docs/architecture.md, the demo).
             StreamingConfig.from(base);
             ScorerConfig.from(base);
+            pacing(base);
             List<Long> chosenUsers = users(base);
             DemoSource.check(base);
             CompletableFuture<DemoData> reading = CompletableFuture.supplyAsync(
@@ -192,6 +193,13 @@ public final class Demo {
         }
     }
 
+    /** demo.speedup when set, else demo.rate (2,000 by default; 0 = as fast as possible). */
+    static Pacing pacing(Settings s) {
+        double speedup = Pacing.paceSetting(s, "demo.speedup");
+        double rate = Pacing.paceSetting(s, "demo.rate");
+        return speedup > 0 ? Pacing.speedup(speedup) : rate > 0 ? Pacing.rate(rate) : Pacing.max();
+    }
+
     /** The data to replay and the users whose lists the dashboard shows. */
     private record DemoData(DemoSource source, WatchedUsers watched) {
         static DemoData read(Settings s, PrintStream out, List<Long> chosenUsers) {
@@ -208,8 +216,7 @@ public final class Demo {
         int users = log.distinctUsers();
         AtomicLong sent = new AtomicLong();
         AtomicReference<RuntimeException> replayFailure = new AtomicReference<>();
-        Pacing pacing = s.decimal("demo.speedup") > 0 ? Pacing.speedup(s.decimal("demo.speedup"))
-                : s.decimal("demo.rate") > 0 ? Pacing.rate(s.decimal("demo.rate")) : Pacing.max();
+        Pacing pacing = pacing(s);
         RatingSource replaySource = new RatingSource(source.description(), source.dataset(), source.movies(),
                 new CountingCursor(log, sent), BadRows.none());
         Thread replay = new Thread(() -> {
@@ -255,7 +262,7 @@ public final class Demo {
                 if (caughtUp && caughtUpAt == 0) {
                     caughtUpAt = now;
                 }
-                String state = stopping ? "stopping (Ctrl-C)"
+                String state = stopping ? "stopping"
                         : replayEndedAt == 0 ? "replaying, Ctrl-C stops"
                         : keepRunning ? "replay done; taking ratings, Ctrl-C stops"
                         : caughtUp ? "done" : "replay done; catching up";

@@ -140,6 +140,24 @@ class FriendlyFailuresTest {
     }
 
     @Test
+    void aNegativeDemoRateIsRefusedBeforeKafkaStarts() {
+        // It once passed as "unset" and replayed the demo as fast as possible, which turned its result upside down.
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(demoOut, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = run("demo", "--rate", "-5");
+        } finally {
+            System.setOut(stdout);
+        }
+
+        assertThat(exit).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString()).contains("demo.rate must be 0 (unset) or a positive number, got -5");
+        assertThat(demoOut.toString(StandardCharsets.UTF_8)).doesNotContain("Kafka");
+    }
+
+    @Test
     void dataThatBreaksWhileKafkaStartsStopsTheDemoWithItsReason() throws IOException {
         // The files are there, so the demo starts Kafka while it reads them; the unusable header then stops it.
         Path data = Files.createDirectories(tmp.resolve("broken"));

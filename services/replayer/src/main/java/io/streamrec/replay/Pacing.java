@@ -36,16 +36,25 @@ public record Pacing(Mode mode, double value) {
 
     /** From replay.rate and replay.speedup (0 = unset); both set is an error. */
     public static Pacing fromSettings(Settings settings) {
-        double rate = settings.decimal("replay.rate");
-        double speedup = settings.decimal("replay.speedup");
-        if (rate < 0 || speedup < 0) {
-            throw new IllegalArgumentException("replay.rate and replay.speedup must not be negative");
-        }
+        double rate = paceSetting(settings, "replay.rate");
+        double speedup = paceSetting(settings, "replay.speedup");
         if (rate > 0 && speedup > 0) {
             throw new IllegalArgumentException("replay.rate (" + rate + ") and replay.speedup (" + speedup
                     + ") are both set; pick one way to pace the replay");
         }
         return rate > 0 ? rate(rate) : speedup > 0 ? speedup(speedup) : max();
+    }
+
+    /**
+     * A rate or speedup setting: 0 (unset) or a positive, finite number. Anything else is refused by name: a negative
+     * rate once passed as "unset" and replayed a demo as fast as possible.
+     */
+    public static double paceSetting(Settings settings, String key) {
+        double value = settings.decimal(key);
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(key + " must be 0 (unset) or a positive number, got " + settings.text(key));
+        }
+        return value;
     }
 
     /** A clock for one replay, started now. */

@@ -49,5 +49,10 @@ class PacingTest {
         assertThatThrownBy(() -> Pacing.fromSettings(defaults.with("replay.rate", 5).with("replay.speedup", 10)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pick one");
         assertThatThrownBy(() -> Pacing.rate(0)).isInstanceOf(IllegalArgumentException.class);
+        for (String bad : new String[]{"-5", "NaN", "Infinity"}) {
+            assertThatThrownBy(() -> Pacing.fromSettings(defaults.with("replay.rate", bad)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("replay.rate must be 0 (unset) or a positive number, got " + bad);
+        }
     }
 }
