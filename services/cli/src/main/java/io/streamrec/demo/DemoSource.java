@@ -36,14 +36,14 @@ record DemoSource(String description, String dataset, RatingLog ratings, List<Mo
     static void check(Settings settings) {
         String dir = settings.optionalText("demo.data");
         if (dir != null) {
-            givenData(dir, () -> MovieLens.layoutOf(Path.of(dir)));
+            givenData(settings, dir, () -> MovieLens.layoutOf(Path.of(dir)));
         }
     }
 
     static DemoSource find(Settings settings, PrintStream log) {
         String dir = settings.optionalText("demo.data");
         if (dir != null) {
-            MovieLensData data = givenData(dir, () -> MovieLens.read(Path.of(dir)));
+            MovieLensData data = givenData(settings, dir, () -> MovieLens.read(Path.of(dir)));
             return new DemoSource("MovieLens from " + data.dir() + " (" + data.layout().description + ")",
                     data.name(), data.ratings(), data.movies(), false);
         }
@@ -66,11 +66,15 @@ record DemoSource(String description, String dataset, RatingLog ratings, List<Mo
         }
     }
 
-    private static <T> T givenData(String dir, Supplier<T> read) {
+    /** Reads the given data; a failure names where the path came from (the flag, an environment variable, a file). */
+    private static <T> T givenData(Settings settings, String dir, Supplier<T> read) {
         try {
             return read.get();
         } catch (IllegalArgumentException | UncheckedIOException e) {
-            throw new IllegalArgumentException("--data " + dir + " (demo.data): " + e.getMessage(), e);
+            String origin = settings.origin("demo.data");
+            String given = origin.equals("flag") ? "--data " + dir + " (demo.data)"
+                    : "demo.data=" + dir + " (from " + origin + ")";
+            throw new IllegalArgumentException(given + ": " + e.getMessage(), e);
         }
     }
 }

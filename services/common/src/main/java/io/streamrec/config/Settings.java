@@ -122,10 +122,18 @@ public final class Settings {
         return v.strip();
     }
 
+    /**
+     * Where the value came from: "default", "profile NAME", a file's path, "env VARIABLE" or "flag" (a command-line
+     * option or --set).
+     */
+    public String origin(String key) {
+        text(key);
+        return origins.get(key);
+    }
+
     /** Whether the value is still the built-in default: no profile, file, environment variable or flag set it. */
     public boolean isDefault(String key) {
-        text(key);
-        return "default".equals(origins.get(key));
+        return "default".equals(origin(key));
     }
 
     /** The value, or null when it is empty. */
