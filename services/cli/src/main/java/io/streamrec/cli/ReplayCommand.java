@@ -66,8 +66,11 @@ public final class ReplayCommand implements Callable<Integer> {
         Settings s = settings.load(flags);
         var err = System.err;
         Pacing pacing = Pacing.fromSettings(s);
+        RatingSources.check(s);
+        // Before the data is read (ml-25m takes most of a minute) and before the metrics server logs its address: no
+        // broker, one line, at once.
+        TopicAdmin.requireBroker(s);
         RatingSource replaySource = RatingSources.fromSettings(s, err);
-        TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         err.printf("replaying to %s, %s%n", s.text("kafka.bootstrap.servers"), pacing);
         try (Metrics metrics = Metrics.start(s, "streamrec-replayer")) {
             ReplaySummary summary = new Replayer(s, err, metrics.registry())

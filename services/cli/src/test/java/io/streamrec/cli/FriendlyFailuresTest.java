@@ -60,6 +60,28 @@ class FriendlyFailuresTest {
     }
 
     @Test
+    void aReplayLooksForItsBrokerBeforeReadingItsData() throws IOException {
+        // A replay of ml-25m read its files for most of a minute, then said there was no broker.
+        Path movieLens = Files.createDirectories(tmp.resolve("movielens"));
+        Files.writeString(movieLens.resolve("ratings.csv"), "userId,movieId,rating,timestamp\n1,2,4.0,1000\n");
+        Files.writeString(movieLens.resolve("movies.csv"), "movieId,title,genres\n2,Two (2000),Drama\n");
+        String nobody = "127.0.0.1:" + closedPort();
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream replayErr = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(replayErr, true, StandardCharsets.UTF_8));
+        int exit;
+        try {
+            exit = run("replay", "--data", movieLens.toString(), "--quiet", "--bootstrap-server", nobody,
+                    "--set", "metrics.port=-1");
+        } finally {
+            System.setErr(stderr);
+        }
+
+        assertThat(exit).isEqualTo(ExitCode.KAFKA_UNREACHABLE.code);
+        assertThat(replayErr.toString(StandardCharsets.UTF_8)).doesNotContain("reading");
+    }
+
+    @Test
     void aSettingOutOfRangeIsNamedBeforeTheBrokerIsLookedFor() throws IOException {
         String nobody = "127.0.0.1:" + closedPort();
         assertThat(run("train", "--bootstrap-server", nobody, "--metrics-port", "-1", "--set",

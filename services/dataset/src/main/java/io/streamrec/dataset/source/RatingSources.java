@@ -20,13 +20,12 @@ public final class RatingSources {
     }
 
     /**
-     * The source the settings name: data.dir, data.name or data.synthetic (exactly one), with the user
-     * sample of data.sample-users and data.seed.
+     * What is cheap to check before anything starts (a broker looked for, a file read): exactly one source named, a
+     * valid user sample, a well-formed synthetic spec, and a data.dir that holds MovieLens files.
      *
-     * @param log where reading and download messages go (stderr in the command)
      * @throws IllegalArgumentException when none or several are set, or a value is malformed
      */
-    public static RatingSource fromSettings(Settings settings, PrintStream log) {
+    public static void check(Settings settings) {
         String data = settings.optionalText("data.dir");
         String dataset = settings.optionalText("data.name");
         String synthetic = settings.optionalText("data.synthetic");
@@ -40,13 +39,32 @@ public final class RatingSources {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new IllegalArgumentException("data.sample-users must be in (0, 1], got " + fraction);
         }
+        if (synthetic != null) {
+            syntheticConfig(synthetic, settings.longInteger("data.seed"), settings);
+        } else if (data != null) {
+            MovieLens.layoutOf(Path.of(data));
+        }
+    }
+
+    /**
+     * The source the settings name: data.dir, data.name or data.synthetic (exactly one, {@link #check}), with the
+     * user sample of data.sample-users and data.seed.
+     *
+     * @param log where reading and download messages go (stderr in the command)
+     * @throws IllegalArgumentException when none or several are set, or a value is malformed
+     */
+    public static RatingSource fromSettings(Settings settings, PrintStream log) {
+        check(settings);
+        String data = settings.optionalText("data.dir");
+        String synthetic = settings.optionalText("data.synthetic");
+        double fraction = settings.decimal("data.sample-users");
         long seed = settings.longInteger("data.seed");
         if (synthetic != null) {
             return synthetic(new SyntheticRatings(syntheticConfig(synthetic, seed, settings)), fraction, seed);
         }
         Path dir = data != null ? Path.of(data)
                 : DatasetCache.fromSettings(settings, log, settings.flag("replay.progress") && ProgressBar.terminalAttached())
-                .fetch(dataset);
+                .fetch(settings.optionalText("data.name"));
         log.println("reading " + MovieLens.locate(dir) + " (" + MovieLens.layoutOf(dir).description + ")");
         return movieLens(MovieLens.read(dir), fraction, seed);
     }
