@@ -138,7 +138,7 @@ final class Dashboard implements AutoCloseable {
     }
 
     String statusLine(Frame f) {
-        return String.format(Locale.ROOT, "[%s] %s: replayed %,d/%,d (%,.0f/s)  trained %,d  v%d  HR@10 %s (recent popularity"
+        return String.format(Locale.ROOT, "[%s] %s: replayed %,d/%,d (%,.0f/s)  trained %,d  v%d  HR@10 %s (moving window; recent popularity"
                         + " %s, all-time %s)  latency p50 %s p99 %s  users with a list %,d", clock(f.elapsed()), f.state(),
                 f.replayed(), f.total(), f.replayRate(), f.trained(), f.version(), num(f.hitRate()),
                 num(f.recentHitRate()), num(f.popularityHitRate()), duration(f.latencyP50()), duration(f.latencyP99()),

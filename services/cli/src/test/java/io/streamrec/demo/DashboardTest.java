@@ -51,7 +51,7 @@ class DashboardTest {
         Dashboard.Frame idle = frame(Double.NaN, Double.NaN);
         assertThat(String.join("\n", dashboard.lines(idle, new TerminalSize(80, 24), null))).contains("p50 -  p99 -");
         assertThat(dashboard.statusLine(idle)).contains("latency p50 - p99 -")
-                .contains("HR@10 0.652 (recent popularity 0.481, all-time 0.420)");
+                .contains("HR@10 0.652 (moving window; recent popularity 0.481, all-time 0.420)");
     }
 
     @Test
