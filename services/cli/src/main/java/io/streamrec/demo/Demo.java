@@ -193,7 +193,7 @@ public final class Demo {
         }
     }
 
-    /** demo.speedup when set, else demo.rate (2,000 by default; 0 = as fast as possible). */
+    /** demo.speedup when set, else demo.rate (0 = as fast as possible): demo.rate has a default, so speedup wins. */
     static Pacing pacing(Settings s) {
         double speedup = Pacing.paceSetting(s, "demo.speedup");
         double rate = Pacing.paceSetting(s, "demo.rate");

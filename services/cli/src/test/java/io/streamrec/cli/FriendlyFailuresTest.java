@@ -145,15 +145,8 @@ class FriendlyFailuresTest {
 
     @Test
     void theDemoChecksItsDataBeforeStartingKafka() {
-        PrintStream stdout = System.out;
         ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(demoOut, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = run("demo", "--data", tmp.resolve("nonexistent").toString());
-        } finally {
-            System.setOut(stdout);
-        }
+        int exit = runPrintingTo(demoOut, "demo", "--data", tmp.resolve("nonexistent").toString());
 
         assertThat(exit).isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString()).startsWith("streamrec demo: --data " + tmp.resolve("nonexistent") + " (demo.data): ")
@@ -164,15 +157,8 @@ class FriendlyFailuresTest {
     @Test
     void aNegativeDemoRateIsRefusedBeforeKafkaStarts() {
         // It once passed as "unset" and replayed the demo as fast as possible, which turned its result upside down.
-        PrintStream stdout = System.out;
         ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(demoOut, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = run("demo", "--rate", "-5");
-        } finally {
-            System.setOut(stdout);
-        }
+        int exit = runPrintingTo(demoOut, "demo", "--rate", "-5");
 
         assertThat(exit).isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString()).contains("demo.rate must be 0 (unset) or a positive number, got -5");
@@ -185,16 +171,9 @@ class FriendlyFailuresTest {
         Path data = Files.createDirectories(tmp.resolve("broken"));
         Files.writeString(data.resolve("ratings.csv"), "who,what\n1,2\n");
         Files.writeString(data.resolve("movies.csv"), "movieId,title,genres\n2,Two (2000),Drama\n");
-        PrintStream stdout = System.out;
         ByteArrayOutputStream demoOut = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(demoOut, true, StandardCharsets.UTF_8));
-        int exit;
-        try {
-            exit = run("demo", "--data", data.toString(), "--port", "0", "--out", tmp.resolve("out").toString(),
-                    "--set", "metrics.port=-1");
-        } finally {
-            System.setOut(stdout);
-        }
+        int exit = runPrintingTo(demoOut, "demo", "--data", data.toString(), "--port", "0", "--out",
+                tmp.resolve("out").toString(), "--set", "metrics.port=-1");
 
         assertThat(exit).isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString()).startsWith("streamrec demo: --data " + data + " (demo.data): ")
@@ -308,6 +287,17 @@ class FriendlyFailuresTest {
     private static int closedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    /** Runs a command whose own output goes to System.out (the demo's does), into {@code stdout}. */
+    private int runPrintingTo(ByteArrayOutputStream stdout, String... args) {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            return run(args);
+        } finally {
+            System.setOut(original);
         }
     }
 
