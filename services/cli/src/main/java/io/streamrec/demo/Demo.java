@@ -284,7 +284,7 @@ public final class Demo {
             }
         }
         replay.join(10_000);
-        return summary(s, source, trainer, topics, registry, jvmStart, sent.get(), log.size(), frame, logs);
+        return summary(s, source, trainer, topics, jvmStart, sent.get(), log.size(), frame, logs);
     }
 
     private int failed(Dashboard dashboard, String why) {
@@ -293,9 +293,8 @@ public final class Demo {
         return 1;
     }
 
-    private int summary(Settings s, DemoSource source, StreamingTrainer trainer, TopicWatch topics,
-                        MeterRegistry registry, long jvmStart, long sent, long total, Dashboard.Frame last,
-                        LogRedirect logs) {
+    private int summary(Settings s, DemoSource source, StreamingTrainer trainer, TopicWatch topics, long jvmStart,
+                        long sent, long total, Dashboard.Frame last, LogRedirect logs) {
         var summary = trainer.evaluator().summary();
         // Lines a 80-column terminal holds, but for a long data path.
         StringBuilder text = new StringBuilder();
@@ -304,8 +303,7 @@ public final class Demo {
                 sent < total ? String.format(Locale.ROOT, "of %,d ratings (stopped early)", total) : "ratings",
                 trainer.eventsTrained(), trainer.eventsDeadLettered()));
         // Taken while the trainer still runs: stopping, it serves once more (its log then names the last version).
-        text.append(String.format(Locale.ROOT, "  snapshots        %d served so far (model v%d)%n",
-                trainer.snapshotVersion(), trainer.snapshotVersion()));
+        text.append(String.format(Locale.ROOT, "  snapshots        model v%d served so far%n", trainer.snapshotVersion()));
         if (summary.ranked() == 0) {
             text.append("  HR@10            n/a (no rating ranked yet)\n");
         } else {

@@ -131,12 +131,6 @@ public final class RatingLog {
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + userId).nextDouble() < fraction;
     }
 
-    /** The ratings i with {@code from <= i < to}, as a log of their own. */
-    public RatingLog slice(int from, int to) {
-        return new RatingLog(Arrays.copyOfRange(userIds, from, to), Arrays.copyOfRange(movieIds, from, to),
-                Arrays.copyOfRange(ratings, from, to), Arrays.copyOfRange(timestamps, from, to));
-    }
-
     private static int distinct(long[] ids) {
         long[] sorted = ids.clone();
         Arrays.sort(sorted);

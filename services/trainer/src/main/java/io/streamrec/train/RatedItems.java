@@ -26,7 +26,7 @@ public final class RatedItems {
         ensureUser(user);
         int[] set = sets[user];
         if (set == null || (sizes[user] + 1) * 2 > set.length) {
-            set = grow(set, sizes[user]);
+            set = grow(set);
             SET.setRelease(sets, user, set);
         }
         int mask = set.length - 1;
@@ -92,7 +92,7 @@ public final class RatedItems {
         }
     }
 
-    private static int[] grow(int[] old, int size) {
+    private static int[] grow(int[] old) {
         int[] set = new int[old == null ? 8 : old.length * 2];
         Arrays.fill(set, EMPTY);
         if (old != null) {

@@ -53,11 +53,6 @@ public final class ReplayMemory {
         added++;
     }
 
-    /** Events added since the start. */
-    public long added() {
-        return added;
-    }
-
     public boolean isEmpty() {
         return added == 0;
     }

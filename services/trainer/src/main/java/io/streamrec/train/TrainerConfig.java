@@ -167,11 +167,6 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
         return optimizer == OptimizerKind.ADAGRAD && adagradState == AdagradState.BFLOAT16;
     }
 
-    /** Samples per positive: 1 + negatives (implicit) or 1 + ratio (explicit). */
-    public double samplesPerPositive() {
-        return objective == Objective.IMPLICIT ? 1 + negatives : 1 + negativeRatio;
-    }
-
     /** The manifest's {@code config} (FACTORS.md): what a scorer or a resumed trainer needs to interpret rows. */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -98,10 +98,6 @@ public final class ItemFactors {
             return size;
         }
 
-        public boolean dead(int i) {
-            return dead[i];
-        }
-
         int capacity() {
             return movieIds.length;
         }

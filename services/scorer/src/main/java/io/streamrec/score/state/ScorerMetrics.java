@@ -156,10 +156,6 @@ public final class ScorerMetrics {
         ranked.get(path).increment();
     }
 
-    public double rankedCount(Path path) {
-        return ranked.get(path).count();
-    }
-
     public void invalid(Input input) {
         invalid.get(input).increment();
     }
