@@ -81,7 +81,8 @@ public final class NodeMain {
                 try {
                     Thread.sleep(ORPHAN_SHUTDOWN_MS);
                 } catch (InterruptedException e) {
-                    return;
+                    Thread.currentThread().interrupt();
+                    return; // nothing here interrupts it; if something did, the halt is given up rather than forced
                 }
                 log.error("clean shutdown took over {} ms without a parent; halting", ORPHAN_SHUTDOWN_MS);
                 Runtime.getRuntime().halt(1);

@@ -72,6 +72,8 @@ final class Readiness {
             return admin.describeCluster().nodes().get(Math.min(waitMs, 2000), TimeUnit.MILLISECONDS).stream()
                     .map(Node::id).collect(Collectors.toSet());
         } catch (ExecutionException | TimeoutException e) {
+            // A node still starting refuses or times out; the caller polls until its deadline and then names the
+            // nodes still missing.
             return Set.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

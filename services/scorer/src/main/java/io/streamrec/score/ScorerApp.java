@@ -316,7 +316,7 @@ public final class ScorerApp implements AutoCloseable {
                         try {
                             return localStore(store).approximateNumEntries();
                         } catch (RuntimeException e) {
-                            return Double.NaN;
+                            return Double.NaN; // not queryable while its task is restoring or moving in a rebalance
                         }
                     });
         }

@@ -193,7 +193,7 @@ public final class SentLists implements AutoCloseable {
                 reading.remove(consumer);
             }
         } catch (WakeupException e) {
-            return;
+            return; // closing
         } catch (RuntimeException e) {
             log.warn("partition {} of {} could not be read back ({}); queries rank afresh the users with no list sent "
                     + "from here", partition, tp.topic(), e.toString());
