@@ -353,4 +353,11 @@ public final class Settings {
             throw new IllegalArgumentException("cannot read config file " + file + ": " + why, e);
         }
     }
+
+    /** A range check of a loaded setting: {@code problem} names the key, its range and the value given. */
+    public static void require(boolean ok, String problem) {
+        if (!ok) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
 }

@@ -6,6 +6,8 @@ import io.streamrec.evaluate.EvaluationConfig;
 import io.streamrec.snapshot.ServedRows;
 import io.streamrec.train.TrainerConfig;
 
+import static io.streamrec.config.Settings.require;
+
 /**
  * What the streaming trainer service runs with, read from the settings once (each key is documented in
  * config/streamrec.properties).
@@ -52,17 +54,18 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                 s.longInteger("trainer.checkpoint-every-events"), s.longInteger("trainer.checkpoint-every-ms"),
                 s.integer("trainer.dedup.window"), s.integer("trainer.replay.nice"),
                 s.decimal("trainer.replay.yielding-share"));
-        if (c.maxInFlightBatches < 1 || c.snapshotEveryEvents < 1 || c.snapshotEveryMs < 1
-                || c.servingRefreshMs < 1 || c.checkpointEveryEvents < 1 || c.checkpointEveryMs < 1
-                || c.dedupWindow < 0 || c.dedupWindow > RecentEventIds.MAX_WINDOW || c.replayNice < 0 || c.replayNice > 19
-                || !(c.replayYieldingShare >= 0 && c.replayYieldingShare <= 1)) {
-            throw new IllegalArgumentException("trainer service settings out of range: max-in-flight-batches="
-                    + c.maxInFlightBatches + " snapshot-every-events=" + c.snapshotEveryEvents + " snapshot-every-ms="
-                    + c.snapshotEveryMs + " serving.refresh-ms="
-                    + c.servingRefreshMs + " checkpoint-every-events=" + c.checkpointEveryEvents
-                    + " checkpoint-every-ms=" + c.checkpointEveryMs + " dedup.window=" + c.dedupWindow
-                    + " replay.nice=" + c.replayNice + " replay.yielding-share=" + c.replayYieldingShare);
-        }
+        require(c.maxInFlightBatches >= 1, "trainer.max-in-flight-batches must be at least 1, got " + c.maxInFlightBatches);
+        require(c.snapshotEveryEvents >= 1, "trainer.snapshot-every-events must be at least 1, got " + c.snapshotEveryEvents);
+        require(c.snapshotEveryMs >= 1, "trainer.snapshot-every-ms must be at least 1, got " + c.snapshotEveryMs);
+        require(c.servingRefreshMs >= 1, "trainer.serving.refresh-ms must be at least 1, got " + c.servingRefreshMs);
+        require(c.checkpointEveryEvents >= 1,
+                "trainer.checkpoint-every-events must be at least 1, got " + c.checkpointEveryEvents);
+        require(c.checkpointEveryMs >= 1, "trainer.checkpoint-every-ms must be at least 1, got " + c.checkpointEveryMs);
+        require(c.dedupWindow >= 0 && c.dedupWindow <= RecentEventIds.MAX_WINDOW, "trainer.dedup.window must be 0 to "
+                + RecentEventIds.MAX_WINDOW + ", got " + c.dedupWindow);
+        require(c.replayNice >= 0 && c.replayNice <= 19, "trainer.replay.nice must be 0 to 19, got " + c.replayNice);
+        require(c.replayYieldingShare >= 0 && c.replayYieldingShare <= 1,
+                "trainer.replay.yielding-share must be 0 to 1, got " + c.replayYieldingShare);
         return c;
     }
 }

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
+import static io.streamrec.config.Settings.require;
+
 /**
  * The scorer's settings ({@code scorer.*} in config/streamrec.properties, where each is documented), read and
  * checked once.
@@ -145,11 +147,5 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                 s.integer("scorer.clusters.k"), Duration.ofMillis(s.longInteger("scorer.clusters.period-ms")),
                 s.integer("scorer.clusters.iterations"), Retrieval.from(s), s.integer("scorer.rescore.threads"),
                 s.longInteger("scorer.record-cache-mb"), commitInterval);
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
-        }
     }
 }
