@@ -50,22 +50,16 @@ public final class ReplayBenchmark {
      */
     public record Result(long events, double sourceAlone, List<Double> replayer, List<Double> bareProducer) {
         public double replayerMedian() {
-            return median(replayer);
+            return Median.of(replayer.stream().mapToDouble(Double::doubleValue).toArray());
         }
 
         public double bareProducerMedian() {
-            return median(bareProducer);
+            return Median.of(bareProducer.stream().mapToDouble(Double::doubleValue).toArray());
         }
 
         /** Replayer throughput as a fraction of the bare loop's, medians of the rounds. */
         public double ratio() {
             return replayerMedian() / bareProducerMedian();
-        }
-
-        private static double median(List<Double> xs) {
-            List<Double> sorted = xs.stream().sorted().toList();
-            int n = sorted.size();
-            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
         }
     }
 

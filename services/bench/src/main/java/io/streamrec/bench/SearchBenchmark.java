@@ -11,7 +11,6 @@ import io.streamrec.score.model.Retriever;
 import io.streamrec.score.state.ScorerConfig;
 
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -78,8 +77,8 @@ public final class SearchBenchmark {
             perRound[2][round] = lists.all(rows, false, null);
             perRound[3][round] = lists.all(rows, false, evict);
         }
-        Result result = new Result(median(perRound[0]), median(perRound[1]), median(perRound[2]),
-                median(perRound[3]), lists.recall(rows));
+        Result result = new Result(Median.of(perRound[0]), Median.of(perRound[1]), Median.of(perRound[2]),
+                Median.of(perRound[3]), lists.recall(rows));
         out.printf(Locale.ROOT, "%-34s %12s %12s%n", "µs a user (median of " + rounds + " rounds)", "hot", "cold");
         out.printf(Locale.ROOT, "%-34s %12.1f %12.1f%n", "full scan (exact)", result.scanHot(), result.scanCold());
         out.printf(Locale.ROOT, "%-34s %12.1f %12.1f%n", "retrieval + exact re-ranking", result.retrievalHot(),
@@ -89,12 +88,6 @@ public final class SearchBenchmark {
         out.printf(Locale.ROOT, "recall@%d of retrieval against the full scan: %.4f%n", k, result.recall());
         out.flush();
         return result;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     /** Both paths for one user at a time, with the scorer's classes and their scratch. */

@@ -249,6 +249,7 @@ public final class TrainingBenchmark {
             return new Measurement(model, engineKind, batchSize, median(training), median(steps));
         }
 
+        /** The middle round itself, not a mean of two: its figures (rate, step time) stay one round's. */
         private static Figures median(List<Figures> figures) {
             List<Figures> sorted = figures.stream().sorted(Comparator.comparingDouble(Figures::positivesPerSecond))
                     .toList();
