@@ -25,6 +25,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -102,6 +103,13 @@ public final class ScorerApp implements AutoCloseable {
         } catch (RuntimeException e) {
             queries.close();
             state.close();
+            if (e instanceof StreamsException && e.getMessage() != null
+                    && e.getMessage().startsWith("Unable to initialize state")) {
+                // Kafka Streams locks its state directory; a second scorer on the same one fails here.
+                throw new IllegalArgumentException("the state directory " + config.stateDir() + " is in use by another"
+                        + " scorer on this machine (Kafka Streams locks it): give this one its own with --state-dir"
+                        + " (scorer.state-dir)", e);
+            }
             throw e;
         }
         // A failed stream thread (a bug, or a broker error beyond the clients' retries) is replaced rather than

@@ -176,6 +176,11 @@ class ScorerAppTest {
                     .with("scorer.state-dir", state.resolve("second")), metrics))
                     .hasMessageContaining("the port is in use")
                     .hasMessageContaining("--http-port");
+            // Its own port but the same state directory: Kafka Streams' lock on it once ended in a stack trace.
+            assertThatThrownBy(() -> ScorerApp.start(settings.with("scorer.http.port", 0), metrics))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is in use by another scorer")
+                    .hasMessageContaining("--state-dir");
         }
     }
 
