@@ -105,7 +105,8 @@ public final class ScorerApp implements AutoCloseable {
             state.close();
             if (e instanceof StreamsException && e.getMessage() != null
                     && e.getMessage().startsWith("Unable to initialize state")) {
-                // Kafka Streams locks its state directory; a second scorer on the same one fails here.
+                // Kafka Streams locks its state directory; a second scorer on the same one fails here. Kafka Streams
+                // 4.3 throws a plain StreamsException with no cause for it, so its message is what tells it apart.
                 throw new IllegalArgumentException("the state directory " + config.stateDir() + " is in use by another"
                         + " scorer on this machine (Kafka Streams locks it): give this one its own with --state-dir"
                         + " (scorer.state-dir)", e);
