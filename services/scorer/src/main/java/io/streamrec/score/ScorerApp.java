@@ -14,6 +14,7 @@ import io.streamrec.score.model.Clusters;
 import io.streamrec.config.Settings;
 import io.streamrec.http.HttpConfig;
 import io.streamrec.kafka.KafkaClients;
+import io.streamrec.kafka.KafkaReachability;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
 import org.apache.kafka.clients.admin.Admin;
@@ -34,7 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,14 +63,16 @@ public final class ScorerApp implements AutoCloseable {
     private final QueryServer queries;
     private final ScheduledExecutorService clustering;
     private final HostInfo self;
+    private final KafkaReachability kafka;
 
     private ScorerApp(ScorerState state, KafkaStreams streams, QueryServer queries, ScheduledExecutorService clustering,
-                      HostInfo self) {
+                      HostInfo self, KafkaReachability kafka) {
         this.state = state;
         this.streams = streams;
         this.queries = queries;
         this.clustering = clustering;
         this.self = self;
+        this.kafka = kafka;
     }
 
     /**
@@ -124,9 +129,11 @@ public final class ScorerApp implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ScorerApp app = new ScorerApp(state, streams, queries, clustering, self);
+        ScorerApp app = new ScorerApp(state, streams, queries, clustering, self,
+                KafkaReachability.start(settings, config.applicationId() + "-health"));
         app.registerStoreGauges();
-        queries.start(streams, self);
+        metrics.healthCheck("scorer", app::problems);
+        queries.start(streams, self, app::problems);
         try {
             streams.start();
         } catch (RuntimeException e) {
@@ -331,10 +338,26 @@ public final class ScorerApp implements AutoCloseable {
         }
     }
 
+    /**
+     * What is wrong now, for both {@code /health} endpoints (the queries' and the metrics'): Kafka Streams not
+     * {@code RUNNING} (starting, rebalancing, failed), or Kafka not answering ({@link KafkaReachability}, which Kafka
+     * Streams' own state does not show: it stays {@code RUNNING} through an outage). Empty while healthy.
+     */
+    public Map<String, String> problems() {
+        Map<String, String> problems = new LinkedHashMap<>();
+        KafkaStreams.State now = streams.state();
+        if (now != KafkaStreams.State.RUNNING) {
+            problems.put("streams", "Kafka Streams is " + now);
+        }
+        problems.putAll(kafka.problems());
+        return problems;
+    }
+
     @Override
     public void close() {
         clustering.shutdownNow();
         queries.close();
+        kafka.close();
         streams.close(Duration.ofSeconds(30));
         state.close();
         log.info("scorer {} stopped", state.config.applicationId());

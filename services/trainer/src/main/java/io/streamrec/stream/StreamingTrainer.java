@@ -6,6 +6,7 @@ import io.streamrec.config.Settings;
 import io.streamrec.contract.Topics;
 import io.streamrec.evaluate.CurvePoint;
 import io.streamrec.evaluate.PrequentialEvaluator;
+import io.streamrec.kafka.KafkaReachability;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.snapshot.ModelRestorer;
 import io.streamrec.snapshot.SnapshotPublisher;
@@ -72,6 +73,7 @@ public final class StreamingTrainer implements AutoCloseable {
     /** Per partition, the first offset not yet trained (past the last trained batch); read by the lag probe. */
     private final Map<Integer, Long> trainedTo = new ConcurrentHashMap<>();
     private final LagProbe lagProbe;
+    private final KafkaReachability kafka;
     private final AtomicReference<CompletableFuture<Void>> checkpointRequest = new AtomicReference<>();
     /** Replay steps trained so far; the intake stamps each batch with it when handing the batch over. */
     private final AtomicLong replaySteps = new AtomicLong();
@@ -101,6 +103,7 @@ public final class StreamingTrainer implements AutoCloseable {
             empty.add(new IntakeBatch(config.trainer().batchSize()));
         }
         this.lagProbe = new LagProbe(settings, config.groupId() + "-lag", this::untrainedFrom);
+        this.kafka = KafkaReachability.start(settings, config.groupId() + "-health");
         this.metrics = new TrainerMetrics(registry, evaluator, lagProbe::lag,
                 List.of(servingPublisher.health(), checkpointPublisher.health()));
         this.publications = new Publications(config, trainer, evaluator, metrics, servingPublisher, checkpointPublisher,
@@ -173,10 +176,12 @@ public final class StreamingTrainer implements AutoCloseable {
 
     /**
      * What is wrong now, for the health endpoint: a publisher whose latest attempt failed (from its first failure,
-     * while it retries), or a trainer that stopped on a failure. Empty while healthy.
+     * while it retries), Kafka not answering ({@link KafkaReachability}), or a trainer that stopped on a failure.
+     * Empty while healthy.
      */
     public Map<String, String> problems() {
         Map<String, String> problems = new LinkedHashMap<>(publications.failing());
+        problems.putAll(kafka.problems());
         Throwable f = failure();
         if (f != null) {
             problems.put("stopped", f.toString());
@@ -289,6 +294,7 @@ public final class StreamingTrainer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         lagProbe.close();
+        kafka.close();
         publications.close();
         trainer.close();
         log.info("trainer stopped at checkpoint {} (serving v{}) after {} events", checkpointNumber(),

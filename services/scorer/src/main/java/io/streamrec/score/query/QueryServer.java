@@ -39,7 +39,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -55,7 +57,8 @@ import java.util.regex.Pattern;
  *       mistyped id; new users get one in {@code recommendations} as soon as they rate anything.</li>
  *   <li>{@code GET /users/{id}/ratings}: the items the user rated, best first, with titles and genres.</li>
  *   <li>{@code GET /movies/{id}}: a catalogue entry (movie.schema.json).</li>
- *   <li>{@code GET /health}: the Kafka Streams state, the served model version, item and movie counts.</li>
+ *   <li>{@code GET /health}: the Kafka Streams state, the served model version, item and movie counts; 503 with
+ *       the problems while Kafka Streams is not running or Kafka does not answer ({@code ScorerApp.problems}).</li>
  * </ul>
  * 503 (with Retry-After) while the owner of a user is unknown, for example during a rebalance, and before Kafka
  * Streams is started. Served by {@link HttpEndpoint} with the {@code http.*} limits; with a bearer token configured,
@@ -76,6 +79,7 @@ public final class QueryServer implements AutoCloseable {
     private final ThreadLocal<Recommender> recommenders;
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
+    private volatile Supplier<Map<String, String>> problems;
 
     /** Binds the port at once (its number goes into Kafka Streams' application.server); answers 503 until started. */
     public QueryServer(ScorerState state, HttpConfig http, String host, int port) {
@@ -105,9 +109,13 @@ public final class QueryServer implements AutoCloseable {
         return http.scheme();
     }
 
-    /** Starts answering, for the given Kafka Streams instance reachable by others at {@code self}. */
-    public void start(KafkaStreams streams, HostInfo self) {
+    /**
+     * Starts answering, for the given Kafka Streams instance reachable by others at {@code self}; {@code /health}
+     * answers 503 with {@code problems} while there are any.
+     */
+    public void start(KafkaStreams streams, HostInfo self, Supplier<Map<String, String>> problems) {
         this.self = self;
+        this.problems = problems;
         this.streams = streams;
     }
 
@@ -225,8 +233,11 @@ public final class QueryServer implements AutoCloseable {
         root.put("completeVersion", state.items.completeVersion());
         root.put("items", state.items.table().liveCount());
         root.put("movies", state.catalog.size());
-        return Reply.json(streams.state() == KafkaStreams.State.RUNNING ? 200 : 503,
-                JsonSchemas.MAPPER.writeValueAsBytes(root));
+        Map<String, String> now = problems.get();
+        if (!now.isEmpty()) {
+            now.forEach(root.putObject("problems")::put);
+        }
+        return Reply.json(now.isEmpty() ? 200 : 503, JsonSchemas.MAPPER.writeValueAsBytes(root));
     }
 
     private ReadOnlyKeyValueStore<String, byte[]> local(String store, int partition) {
