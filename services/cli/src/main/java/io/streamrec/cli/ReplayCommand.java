@@ -48,6 +48,9 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar (replay.progress=false).")
     boolean quiet;
 
+    @Mixin
+    MetricsPortOption metricsPort;
+
     @Spec
     CommandSpec spec;
 
@@ -60,6 +63,7 @@ public final class ReplayCommand implements Callable<Integer> {
             flags.put("replay.speedup", speedup == null ? 0 : speedup);
         }
         flags.put("data.seed", seed);
+        metricsPort.putInto(flags);
         if (quiet) {
             flags.put("replay.progress", false);
         }

@@ -47,6 +47,9 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Stream threads (scorer.stream-threads; default 1).")
     Integer threads;
 
+    @Mixin
+    MetricsPortOption metricsPort;
+
     @Spec
     CommandSpec spec;
 
@@ -58,11 +61,12 @@ public final class ScoreCommand implements Callable<Integer> {
         flags.put("scorer.http.port", httpPort);
         flags.put("scorer.state-dir", stateDir);
         flags.put("scorer.stream-threads", threads);
+        metricsPort.putInto(flags);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
         ScorerConfig.from(s); // a value out of range is named first, even when no broker runs
         TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
-        Metrics metrics = Metrics.start(s, "scorer");
+        Metrics metrics = Metrics.start(s, "streamrec-scorer");
         ScorerApp scorer;
         try {
             scorer = ScorerApp.start(s, metrics);

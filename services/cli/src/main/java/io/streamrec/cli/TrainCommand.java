@@ -38,8 +38,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "NAME", description = "auto, cpu or gpu (trainer.device).")
     String device;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Prometheus endpoint port, 0 for any, -1 for none (metrics.port).")
-    Integer metricsPort;
+    @Mixin
+    MetricsPortOption metricsPort;
 
     @Spec
     CommandSpec spec;
@@ -50,7 +50,7 @@ public final class TrainCommand implements Callable<Integer> {
         flags.put("trainer.model", model);
         flags.put("trainer.engine", engine);
         flags.put("trainer.device", device);
-        flags.put("metrics.port", metricsPort);
+        metricsPort.putInto(flags);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
         StreamingConfig.from(s); // a value out of range is named first, even when no broker runs
