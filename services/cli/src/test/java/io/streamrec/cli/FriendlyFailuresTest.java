@@ -38,10 +38,10 @@ class FriendlyFailuresTest {
         // Metrics on any free port: no command may start its endpoint (and log its address) before it finds a broker.
         List<List<String>> commands = List.of(
                 List.of("train", "--bootstrap-server", nobody, "--metrics-port", "0"),
-                List.of("score", "--bootstrap-server", nobody, "--set", "metrics.port=0", "--http-port", "0",
+                List.of("score", "--bootstrap-server", nobody, "--metrics-port", "0", "--http-port", "0",
                         "--state-dir", tmp.resolve("scorer").toString()),
                 List.of("replay", "--synthetic", "20", "20", "100", "--quiet", "--bootstrap-server", nobody,
-                        "--set", "metrics.port=0"));
+                        "--metrics-port", "0"));
         for (List<String> command : commands) {
             out.getBuffer().setLength(0);
             err.getBuffer().setLength(0);
@@ -87,6 +87,11 @@ class FriendlyFailuresTest {
         assertThat(run("train", "--bootstrap-server", nobody, "--metrics-port", "-1", "--set",
                 "trainer.serving.precision=float64")).isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString().strip()).contains("trainer.serving.precision=float64", "one of [float16, int8]")
+                .doesNotContain("Kafka broker").hasLineCount(1);
+        err.getBuffer().setLength(0);
+        assertThat(run("train", "--bootstrap-server", nobody, "--metrics-port", "-1", "--set", "trainer.dropout=1"))
+                .isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString().strip()).contains("trainer.dropout must be in [0, 1), got 1.0")
                 .doesNotContain("Kafka broker").hasLineCount(1);
         err.getBuffer().setLength(0);
         assertThat(run("score", "--bootstrap-server", nobody, "--set", "metrics.port=-1", "--set",

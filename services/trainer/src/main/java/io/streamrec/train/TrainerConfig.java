@@ -7,6 +7,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.DoublePredicate;
+
+import static io.streamrec.config.Settings.require;
 
 /**
  * Everything that defines a model and how it learns, read from the {@code trainer.*} settings (documented in
@@ -71,22 +74,22 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                 positive(s, "trainer.mlp-dim"),
                 Arrays.stream(s.text("trainer.layers").split(",")).map(String::strip).filter(x -> !x.isEmpty())
                         .mapToInt(Integer::parseInt).toArray(),
-                (float) s.decimal("trainer.dropout"),
-                s.integer("trainer.negatives"),
-                (float) s.decimal("trainer.explicit-negative-ratio"),
+                ranged(s, "trainer.dropout", v -> v >= 0 && v < 1, "in [0, 1)"),
+                atLeastZero(s, "trainer.negatives"),
+                ranged(s, "trainer.explicit-negative-ratio", v -> v >= 0, "at least 0"),
                 s.text("trainer.negative-sampler").equals("popularity"),
                 (float) s.decimal("trainer.popularity-alpha"),
                 negativePool(s, model),
                 (float) s.decimal("trainer.rating-min"),
                 (float) s.decimal("trainer.rating-max"),
                 s.choice(byObjective(s, objective, "optimizer"), OptimizerKind.class),
-                (float) s.decimal(byObjective(s, objective, "learning-rate")),
-                (float) s.decimal(byObjective(s, objective, "l2")),
-                (float) s.decimal(byObjective(s, objective, "factor-decay")),
-                (float) s.decimal(byObjective(s, objective, "bias-decay")),
-                (float) s.decimal(byObjective(s, objective, "bias-lr-scale")),
+                ranged(s, byObjective(s, objective, "learning-rate"), v -> v > 0, "above 0"),
+                ranged(s, byObjective(s, objective, "l2"), v -> v >= 0, "at least 0"),
+                ranged(s, byObjective(s, objective, "factor-decay"), v -> v > 0 && v <= 1, "in (0, 1]"),
+                ranged(s, byObjective(s, objective, "bias-decay"), v -> v > 0 && v <= 1, "in (0, 1]"),
+                ranged(s, byObjective(s, objective, "bias-lr-scale"), v -> v > 0, "above 0"),
                 s.choice("trainer.adagrad-state", AdagradState.class),
-                (float) s.decimal(byObjective(s, objective, "init-std")),
+                ranged(s, byObjective(s, objective, "init-std"), v -> v >= 0, "at least 0"),
                 s.choice("trainer.lr-schedule", LearningRateSchedule.Kind.class),
                 s.longInteger("trainer.lr-step-events"),
                 (float) s.decimal("trainer.lr-factor"),
@@ -94,25 +97,15 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
                 (float) s.decimal("trainer.lr-min"),
                 positive(s, "trainer.threads"),
                 positive(s, byObjective(s, objective, "batch-size")),
-                s.longInteger(byObjective(s, objective, "batch-max-wait-ms")),
+                atLeastZeroLong(s, byObjective(s, objective, "batch-max-wait-ms")),
                 ReplayConfig.from(s),
                 s.longInteger("trainer.seed")).validated();
     }
 
+    /** The checks across settings; each setting's own range is checked as it is read, naming its key. */
     private TrainerConfig validated() {
-        String sampler = popularityNegatives ? "popularity" : "uniform";
-        if (negatives < 0 || negativeRatio < 0 || negativePool < 0 || negativePool > MAX_NEGATIVE_POOL
-                || dropout < 0 || dropout >= 1 || l2 < 0 || learningRate <= 0 || ratingMax <= ratingMin || initStd < 0
-                || !(biasDecay > 0 && biasDecay <= 1) || !(factorDecay > 0 && factorDecay <= 1) || !(biasLrScale > 0)
-                || batchMaxWaitMs < 0) {
-            throw new IllegalArgumentException("trainer settings out of range: negatives=" + negatives
-                    + " explicit-negative-ratio=" + negativeRatio + " negative-pool=" + negativePool
-                    + " dropout=" + dropout + " l2=" + l2
-                    + " learning-rate=" + learningRate + " factor-decay=" + factorDecay + " bias-decay=" + biasDecay
-                    + " bias-lr-scale=" + biasLrScale + " rating range=[" + ratingMin + ", "
-                    + ratingMax + "] batch-max-wait-ms=" + batchMaxWaitMs
-                    + " negative-sampler=" + sampler);
-        }
+        require(ratingMax > ratingMin, "trainer.rating-max (" + ratingMax + ") must be above trainer.rating-min ("
+                + ratingMin + ")");
         if (model.hasTower() && layers.length == 0) {
             throw new IllegalArgumentException("trainer.layers must name at least one hidden layer for " + model.id());
         }
@@ -138,14 +131,37 @@ public record TrainerConfig(ModelKind model, Objective objective, EngineKind eng
      */
     private static int negativePool(Settings s, ModelKind model) {
         String key = "trainer.negative-pool";
-        return s.text(key).equals("auto") ? (model.linear() ? LINEAR_NEGATIVE_POOL : 0) : s.integer(key);
+        if (s.text(key).equals("auto")) {
+            return model.linear() ? LINEAR_NEGATIVE_POOL : 0;
+        }
+        int size = s.integer(key);
+        require(size >= 0 && size <= MAX_NEGATIVE_POOL, key + " must be auto or in [0, " + MAX_NEGATIVE_POOL + "], got "
+                + size);
+        return size;
+    }
+
+    /** A decimal setting, as a float, checked against its range ({@code range} says it in words). */
+    private static float ranged(Settings s, String key, DoublePredicate ok, String range) {
+        double v = s.decimal(key);
+        require(ok.test(v), key + " must be " + range + ", got " + v);
+        return (float) v;
+    }
+
+    private static int atLeastZero(Settings s, String key) {
+        int v = s.integer(key);
+        require(v >= 0, key + " must be at least 0, got " + v);
+        return v;
+    }
+
+    private static long atLeastZeroLong(Settings s, String key) {
+        long v = s.longInteger(key);
+        require(v >= 0, key + " must be at least 0, got " + v);
+        return v;
     }
 
     private static int positive(Settings s, String key) {
         int v = s.integer(key);
-        if (v <= 0) {
-            throw new IllegalArgumentException(key + " must be positive, got " + v);
-        }
+        require(v > 0, key + " must be positive, got " + v);
         return v;
     }
 

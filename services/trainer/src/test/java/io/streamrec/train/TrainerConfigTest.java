@@ -48,7 +48,24 @@ class TrainerConfigTest {
         assertThat(config("trainer.model", "ncf-mlp", "trainer.engine", "djl").negativePool()).as("auto, for a tower").isZero();
         assertThat(config("trainer.model", "neumf", "trainer.negative-pool", 512, "trainer.engine", "djl").negativePool()).isEqualTo(512);
         assertThat(config("trainer.negative-pool", 0).negativePool()).isZero();
-        assertThatThrownBy(() -> config("trainer.negative-pool", -1)).hasMessageContaining("negative-pool=-1");
-        assertThatThrownBy(() -> config("trainer.negative-pool", 100_000_000)).hasMessageContaining("negative-pool");
+        assertThatThrownBy(() -> config("trainer.negative-pool", -1))
+                .hasMessage("trainer.negative-pool must be auto or in [0, 16777216], got -1");
+        assertThatThrownBy(() -> config("trainer.negative-pool", 100_000_000)).hasMessageContaining("trainer.negative-pool");
+    }
+
+    @Test
+    void aSettingOutOfRangeIsNamedAloneWithItsRange() {
+        assertThatThrownBy(() -> config("trainer.dropout", 1.0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("trainer.dropout must be in [0, 1), got 1.0");
+        assertThatThrownBy(() -> config("trainer.negatives", -1)).hasMessage("trainer.negatives must be at least 0, got -1");
+        assertThatThrownBy(() -> config("trainer.bias-decay", 0))
+                .hasMessage("trainer.bias-decay must be in (0, 1], got 0.0");
+        assertThatThrownBy(() -> config("trainer.rating-min", 5, "trainer.rating-max", 5))
+                .hasMessage("trainer.rating-max (5.0) must be above trainer.rating-min (5.0)");
+        assertThatThrownBy(() -> config("trainer.objective", "explicit", "trainer.explicit.learning-rate", 0))
+                .as("the key read for the explicit objective is the one named")
+                .hasMessage("trainer.explicit.learning-rate must be above 0, got 0.0");
+        assertThatThrownBy(() -> config("trainer.batch-max-wait-ms", -2))
+                .hasMessage("trainer.batch-max-wait-ms must be at least 0, got -2");
     }
 }
