@@ -124,9 +124,9 @@ public final class Evaluation {
     private void randomSplit(RatingLog log) {
         try (OnlineTrainer t = new OnlineTrainer(trainer, Engines.create(trainer))) {
             RandomSplit.Result r = RandomSplit.run(log, t, config);
-            out.printf(Locale.ROOT, "%nrandom split: %.0f%% of ratings held out at random, %,d trained in %d passes,"
-                            + " engine %s, %.1f s%n", 100 * config.testFraction(), r.trainRatings(), config.passes(),
-                    t.engine().description(), r.trainSeconds());
+            out.printf(Locale.ROOT, "%nrandom split: %.0f%% of ratings held out at random (%,d), %,d trained in %d"
+                            + " passes, engine %s, %.1f s%n", 100 * config.testFraction(), r.testRatings(), r.trainRatings(),
+                    config.passes(), t.engine().description(), r.trainSeconds());
             if (!servedRows().isEmpty()) {
                 out.printf(Locale.ROOT, "  predicted with %s%n", servedRows());
             }

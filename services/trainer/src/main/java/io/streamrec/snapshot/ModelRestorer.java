@@ -59,7 +59,7 @@ public final class ModelRestorer {
      * @param servingVersion the latest serving snapshot's version, which serving versions continue from (0: none)
      */
     public record Restored(SnapshotManifest manifest, long servingVersion, long userRows, long itemRows,
-                           long ratingsReplayed, double seconds) {
+                           double seconds) {
         /** The checkpoint's number, 0 when there is none. */
         public long version() {
             return manifest == null ? 0 : manifest.version();
@@ -89,7 +89,7 @@ public final class ModelRestorer {
             if (manifest == null) {
                 // Never checkpointed (a first start, or a trainer killed before its first checkpoint committed): no
                 // offsets were committed either, so the consumer starts from the beginning and trains everything.
-                return new Restored(null, servingVersion, 0, 0, 0, (System.nanoTime() - start) / 1e9);
+                return new Restored(null, servingVersion, 0, 0, (System.nanoTime() - start) / 1e9);
             }
             requireCompatible(manifest, trainer.config());
             long users = loadRows(consumer, trainer, Table.USERS, manifest.version());
@@ -101,7 +101,7 @@ public final class ModelRestorer {
             trainer.engine().importDense(dense);
             trainer.setEventsTrained(manifest.eventsTotal());
             long replayed = replayRatedItems(consumer, trainer, manifest);
-            Restored restored = new Restored(manifest, servingVersion, users, items, replayed,
+            Restored restored = new Restored(manifest, servingVersion, users, items,
                     (System.nanoTime() - start) / 1e9);
             log.info("restored model {} from checkpoint {} (serving v{}): {} user and {} item rows, {} events trained,"
                             + " rated items from {} ratings, in {} s", model, manifest.version(), servingVersion,

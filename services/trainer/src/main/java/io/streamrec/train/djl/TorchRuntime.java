@@ -24,12 +24,11 @@ import java.util.regex.Pattern;
  * @param libraryPath     where libtorch was unpacked
  * @param intraOpThreads  libtorch's threads within one op
  * @param interOpThreads  libtorch's threads across ops
- * @param cudaDevices     GPUs the CUDA runtime reports, whatever the libtorch flavour (0 without a runtime)
  * @param gpus            the GPU devices this libtorch can use, e.g. {@code gpu(0)}; empty without one
  * @param noGpuReason     why {@code gpus} is empty, or null when it is not
  */
 public record TorchRuntime(String djlVersion, String libtorchVersion, String flavour, String libraryPath,
-                           int intraOpThreads, int interOpThreads, int cudaDevices, List<String> gpus,
+                           int intraOpThreads, int interOpThreads, List<String> gpus,
                            String noGpuReason) {
 
     private static final String ENGINE = "PyTorch";
@@ -63,7 +62,7 @@ public record TorchRuntime(String djlVersion, String libtorchVersion, String fla
             }
             String reason = gpus.isEmpty() ? noGpuReason(cudaBuild) : null;
             probed = new TorchRuntime(Engine.getDjlVersion(), engine.getVersion(), flavour, path,
-                    JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), countCudaDevices(), List.copyOf(gpus),
+                    JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), List.copyOf(gpus),
                     reason);
         }
         return probed;
