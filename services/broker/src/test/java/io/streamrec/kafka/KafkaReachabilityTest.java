@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,45 +71,43 @@ class KafkaReachabilityTest {
         int port = freePort();
         ClusterSpec spec = ClusterSpec.from(Settings.defaults()).withDataDir(dataDir).withPort(port);
         Settings settings = Settings.defaults().with("kafka.bootstrap.servers", "localhost:" + port)
-                .with("health.kafka-probe-ms", 200).with("health.kafka-unreachable-ms", 1500);
-        InProcessBroker broker = InProcessBroker.start(spec);
-        try (KafkaReachability kafka = KafkaReachability.start(settings, "reachability-test-health")) {
-            try {
-                Thread.sleep(2_000); // past the unreachable window: only answers keep it quiet now
-                assertThat(kafka.problems()).as("a broker that answers").isEmpty();
-            } finally {
-                broker.close();
-            }
-            Map<String, String> down = await(kafka, p -> !p.isEmpty(), Duration.ofSeconds(30));
+                .with("health.kafka-probe-ms", 200).with("health.kafka-unreachable-ms", 1000);
+        KafkaReachability kafka;
+        try (InProcessBroker broker = InProcessBroker.start(spec)) { // first: a service starts once its broker answers
+            kafka = KafkaReachability.start(KafkaReachability.Config.from(settings), settings, "reachability-test-health");
+            Thread.sleep(1_500); // past the unreachable window: only answers keep it quiet now
+            assertThat(kafka.problems()).as("a broker that answers").isEmpty();
+        }
+        try (kafka) {
+            Map<String, String> down = await(kafka::problems, p -> !p.isEmpty(), Duration.ofSeconds(30));
             assertThat(down).containsOnlyKeys("kafka");
             assertThat(down.get("kafka")).contains("no broker at localhost:" + port + " has answered for");
+            await(() -> logged, l -> !l.isEmpty(), Duration.ofSeconds(10));
             Thread.sleep(1_000); // the probe's admin client retries its connection meanwhile, and would warn each time
             assertThat(logged).as("one warning, the probe's own: its client's connection warnings are dropped")
                     .singleElement().asString().contains("Kafka at localhost:" + port + " has not answered for");
 
-            broker = InProcessBroker.start(spec);
-            assertThat(await(kafka, Map::isEmpty, Duration.ofSeconds(60))).as("the broker is back").isEmpty();
-        } finally {
-            broker.close();
+            try (InProcessBroker back = InProcessBroker.start(spec)) {
+                assertThat(await(kafka::problems, Map::isEmpty, Duration.ofSeconds(60))).as("the broker is back").isEmpty();
+            }
         }
     }
 
     @Test
-    void refusesAnUnreachableWindowShorterThanTheProbePeriod() {
+    void refusesAnUnreachableWindowShorterThanTwoProbePeriods() {
         Settings settings = Settings.defaults().with("health.kafka-probe-ms", 5000)
-                .with("health.kafka-unreachable-ms", 1000);
-        assertThatThrownBy(() -> KafkaReachability.start(settings, "reachability-test"))
+                .with("health.kafka-unreachable-ms", 9000);
+        assertThatThrownBy(() -> KafkaReachability.Config.from(settings))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("health.kafka-unreachable-ms must be at least health.kafka-probe-ms");
+                .hasMessage("health.kafka-unreachable-ms must be at least twice health.kafka-probe-ms (10000), got 9000");
     }
 
-    private static Map<String, String> await(KafkaReachability kafka, Predicate<Map<String, String>> done,
-                                             Duration limit) throws InterruptedException {
+    private static <T> T await(Supplier<T> value, Predicate<T> done, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
-        Map<String, String> now = kafka.problems();
+        T now = value.get();
         while (!done.test(now) && System.nanoTime() < deadline) {
             Thread.sleep(100);
-            now = kafka.problems();
+            now = value.get();
         }
         return now;
     }

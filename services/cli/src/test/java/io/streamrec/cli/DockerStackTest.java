@@ -69,7 +69,7 @@ class DockerStackTest {
         // As TrainCommand and ScoreCommand start them: each service with its own registry and endpoint.
         try (Metrics trainerMetrics = Metrics.start(s, "streamrec-trainer");
              StreamingTrainer trainer = StreamingTrainer.start(s, trainerMetrics.registry());
-             Metrics scorerMetrics = Metrics.start(s, "scorer");
+             Metrics scorerMetrics = Metrics.start(s, "streamrec-scorer");
              ScorerApp scorer = ScorerApp.start(s, scorerMetrics)) {
             assertThat(trainer.isRunning()).isTrue();
             for (Metrics m : List.of(trainerMetrics, scorerMetrics)) {

@@ -99,6 +99,12 @@ class FriendlyFailuresTest {
                 .isEqualTo(ExitCode.USAGE.code);
         assertThat(err.toString().strip()).contains("scorer.retrieval.index must be partitions or graph, got tree")
                 .doesNotContain("Kafka broker").hasLineCount(1);
+        err.getBuffer().setLength(0);
+        assertThat(run("score", "--bootstrap-server", nobody, "--metrics-port", "-1", "--set",
+                "health.kafka-unreachable-ms=1000", "--state-dir", tmp.resolve("scorer").toString()))
+                .isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString().strip()).contains("health.kafka-unreachable-ms must be at least twice")
+                .doesNotContain("Kafka broker").hasLineCount(1);
     }
 
     @Test

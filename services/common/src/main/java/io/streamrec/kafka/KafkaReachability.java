@@ -27,21 +27,36 @@ import static io.streamrec.config.Settings.require;
 public final class KafkaReachability implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaReachability.class);
 
+    /**
+     * How often to ask, and how long without an answer is an outage ({@code health.*}, read and checked with the
+     * service's other settings, before it starts).
+     *
+     * @param probe       between two probes' starts; a probe waits at most this long for its answer
+     * @param unreachable without an answer for this long, Kafka is reported; at least two probe periods, since
+     *                    answers come a period plus their own time apart
+     */
+    public record Config(Duration probe, Duration unreachable) {
+        public static Config from(Settings s) {
+            long probeMs = s.longInteger("health.kafka-probe-ms");
+            long unreachableMs = s.longInteger("health.kafka-unreachable-ms");
+            require(probeMs >= 100, "health.kafka-probe-ms must be at least 100, got " + probeMs);
+            require(unreachableMs >= 2 * probeMs, "health.kafka-unreachable-ms must be at least twice"
+                    + " health.kafka-probe-ms (" + 2 * probeMs + "), got " + unreachableMs);
+            return new Config(Duration.ofMillis(probeMs), Duration.ofMillis(unreachableMs));
+        }
+    }
+
     private final Admin admin;
     private final ScheduledExecutorService probes;
     private final long unreachableNanos;
     private final String bootstrap;
     private volatile long lastAnswerNanos;
     private volatile String lastError;
-    private volatile boolean reported;
+    /** Whether this outage was logged; the probe thread's own. */
+    private boolean reported;
 
-    private KafkaReachability(Settings settings, String clientId) {
-        long probeMs = settings.longInteger("health.kafka-probe-ms");
-        long unreachableMs = settings.longInteger("health.kafka-unreachable-ms");
-        require(probeMs >= 100, "health.kafka-probe-ms must be at least 100, got " + probeMs);
-        require(unreachableMs >= probeMs, "health.kafka-unreachable-ms must be at least health.kafka-probe-ms ("
-                + probeMs + "), got " + unreachableMs);
-        this.unreachableNanos = TimeUnit.MILLISECONDS.toNanos(unreachableMs);
+    private KafkaReachability(Config config, Settings settings, String clientId) {
+        this.unreachableNanos = config.unreachable().toNanos();
         this.bootstrap = settings.text("kafka.bootstrap.servers");
         this.lastAnswerNanos = System.nanoTime(); // a service starts after its broker answered (TopicAdmin.requireBroker)
         this.admin = KafkaClients.newAdmin(settings, clientId);
@@ -50,14 +65,16 @@ public final class KafkaReachability implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // Each probe waits at most one period for its answer, so probes never queue up behind a dead broker.
-        int timeoutMs = (int) Math.min(probeMs, Integer.MAX_VALUE);
-        probes.scheduleWithFixedDelay(() -> probe(timeoutMs), 0, probeMs, TimeUnit.MILLISECONDS);
+        // At a fixed rate, each probe waiting at most a period: a probe starts every period while Kafka answers,
+        // and at once after one that timed out.
+        long periodMs = config.probe().toMillis();
+        int timeoutMs = (int) Math.min(periodMs, Integer.MAX_VALUE);
+        probes.scheduleAtFixedRate(() -> probe(timeoutMs), 0, periodMs, TimeUnit.MILLISECONDS);
     }
 
     /** Starts probing the cluster of {@code kafka.bootstrap.servers} at once, on a daemon thread named {@code clientId}. */
-    public static KafkaReachability start(Settings settings, String clientId) {
-        return new KafkaReachability(settings, clientId);
+    public static KafkaReachability start(Config config, Settings settings, String clientId) {
+        return new KafkaReachability(config, settings, clientId);
     }
 
     private void probe(int timeoutMs) {
@@ -69,33 +86,29 @@ public final class KafkaReachability implements AutoCloseable {
                 reported = false;
                 log.info("Kafka at {} answers again", bootstrap);
             }
-        } catch (ExecutionException e) {
-            lastError = e.getCause() == null ? e.toString() : e.getCause().toString();
-            if (!reported && System.nanoTime() - lastAnswerNanos >= unreachableNanos) {
-                reported = true;
-                log.warn("Kafka at {} has not answered for {} s: {}", bootstrap, secondsWithoutAnswer(), lastError);
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            // A scheduled task that throws is never run again: keep probing whatever went wrong.
-            lastError = e.toString();
+        } catch (ExecutionException | RuntimeException e) {
+            // Whatever failed (a RuntimeException too: a scheduled task that throws is never run again), keep probing.
+            lastError = e instanceof ExecutionException && e.getCause() != null ? e.getCause().toString() : e.toString();
+            long silentNanos = System.nanoTime() - lastAnswerNanos;
+            if (!reported && silentNanos >= unreachableNanos) {
+                reported = true;
+                log.warn("Kafka at {} has not answered for {} s: {}", bootstrap, TimeUnit.NANOSECONDS.toSeconds(silentNanos),
+                        lastError);
+            }
         }
-    }
-
-    /** Whole seconds since a broker last answered (0 while it answers). */
-    public long secondsWithoutAnswer() {
-        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastAnswerNanos);
     }
 
     /** {@code kafka -> why} once no broker has answered for {@code health.kafka-unreachable-ms}; empty before. */
     public Map<String, String> problems() {
-        if (System.nanoTime() - lastAnswerNanos < unreachableNanos) {
+        long silentNanos = System.nanoTime() - lastAnswerNanos;
+        if (silentNanos < unreachableNanos) {
             return Map.of();
         }
         String error = lastError;
-        return Map.of("kafka", "no broker at " + bootstrap + " has answered for " + secondsWithoutAnswer() + " s"
-                + (error == null ? "" : " (" + error + ")"));
+        return Map.of("kafka", "no broker at " + bootstrap + " has answered for "
+                + TimeUnit.NANOSECONDS.toSeconds(silentNanos) + " s" + (error == null ? "" : " (" + error + ")"));
     }
 
     @Override

@@ -129,8 +129,17 @@ public final class ScorerApp implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ScorerApp app = new ScorerApp(state, streams, queries, clustering, self,
-                KafkaReachability.start(settings, config.applicationId() + "-health"));
+        KafkaReachability kafka;
+        try {
+            kafka = KafkaReachability.start(config.health(), settings, config.applicationId() + "-health");
+        } catch (RuntimeException e) {
+            clustering.shutdownNow();
+            streams.close(Duration.ofSeconds(30));
+            queries.close();
+            state.close();
+            throw e;
+        }
+        ScorerApp app = new ScorerApp(state, streams, queries, clustering, self, kafka);
         app.registerStoreGauges();
         metrics.healthCheck("scorer", app::problems);
         queries.start(streams, self, app::problems);

@@ -3,6 +3,7 @@ package io.streamrec.stream;
 import io.streamrec.config.Settings;
 import io.streamrec.contract.FactorRow;
 import io.streamrec.evaluate.EvaluationConfig;
+import io.streamrec.kafka.KafkaReachability;
 import io.streamrec.snapshot.ServedRows;
 import io.streamrec.train.TrainerConfig;
 
@@ -31,12 +32,14 @@ import static io.streamrec.config.Settings.require;
  * @param replayNice          the training thread's niceness while replay is on ({@code trainer.replay.nice})
  * @param replayYieldingShare the share of the replay budget left while a scorer on the same cores is behind
  *                            ({@code trainer.replay.yielding-share}, {@link StreamingTrainer#yieldReplayTo})
+ * @param health              how {@code /health} watches Kafka ({@code health.*})
  */
 public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequential, String groupId,
                               String transactionalId, int maxInFlightBatches,
                               long snapshotEveryEvents, long snapshotEveryMs, ServedRows.Rule servingRule,
                               long servingRefreshMs, long checkpointEveryEvents, long checkpointEveryMs,
-                              int dedupWindow, int replayNice, double replayYieldingShare) {
+                              int dedupWindow, int replayNice, double replayYieldingShare,
+                              KafkaReachability.Config health) {
 
     public static StreamingConfig from(Settings s) {
         TrainerConfig trainer = TrainerConfig.from(s);
@@ -53,7 +56,7 @@ public record StreamingConfig(TrainerConfig trainer, EvaluationConfig prequentia
                 s.longInteger("trainer.serving.refresh-ms"),
                 s.longInteger("trainer.checkpoint-every-events"), s.longInteger("trainer.checkpoint-every-ms"),
                 s.integer("trainer.dedup.window"), s.integer("trainer.replay.nice"),
-                s.decimal("trainer.replay.yielding-share"));
+                s.decimal("trainer.replay.yielding-share"), KafkaReachability.Config.from(s));
         require(c.maxInFlightBatches >= 1, "trainer.max-in-flight-batches must be at least 1, got " + c.maxInFlightBatches);
         require(c.snapshotEveryEvents >= 1, "trainer.snapshot-every-events must be at least 1, got " + c.snapshotEveryEvents);
         require(c.snapshotEveryMs >= 1, "trainer.snapshot-every-ms must be at least 1, got " + c.snapshotEveryMs);

@@ -91,7 +91,7 @@ public final class StreamingTrainer implements AutoCloseable {
     /** Wires the parts; {@link #start} builds them (restoring the model) and starts the threads. */
     private StreamingTrainer(Settings settings, StreamingConfig config, OnlineTrainer trainer,
                              SnapshotPublisher servingPublisher, SnapshotPublisher checkpointPublisher,
-                             ModelRestorer.Restored restored, MeterRegistry registry) {
+                             ModelRestorer.Restored restored, KafkaReachability kafka, MeterRegistry registry) {
         this.config = config;
         this.trainer = trainer;
         this.restored = restored;
@@ -102,13 +102,18 @@ public final class StreamingTrainer implements AutoCloseable {
         for (int i = 0; i <= config.maxInFlightBatches(); i++) {
             empty.add(new IntakeBatch(config.trainer().batchSize()));
         }
+        this.kafka = kafka;
         this.lagProbe = new LagProbe(settings, config.groupId() + "-lag", this::untrainedFrom);
-        this.kafka = KafkaReachability.start(settings, config.groupId() + "-health");
-        this.metrics = new TrainerMetrics(registry, evaluator, lagProbe::lag,
-                List.of(servingPublisher.health(), checkpointPublisher.health()));
-        this.publications = new Publications(config, trainer, evaluator, metrics, servingPublisher, checkpointPublisher,
-                restored, this::assignedPartitions, this::groupMetadata);
-        this.intake = new RatingIntake(settings, config, full, empty, new Coordinator(), metrics);
+        try {
+            this.metrics = new TrainerMetrics(registry, evaluator, lagProbe::lag,
+                    List.of(servingPublisher.health(), checkpointPublisher.health()));
+            this.publications = new Publications(config, trainer, evaluator, metrics, servingPublisher,
+                    checkpointPublisher, restored, this::assignedPartitions, this::groupMetadata);
+            this.intake = new RatingIntake(settings, config, full, empty, new Coordinator(), metrics);
+        } catch (RuntimeException e) {
+            lagProbe.close(); // the intake's consumer refused a kafka.* setting, say
+            throw e;
+        }
         trainer.addListener(metrics).addListener(evaluator);
         publications.listeners().forEach(trainer::addListener);
         this.intakeThread = new Thread(() -> {
@@ -136,12 +141,15 @@ public final class StreamingTrainer implements AutoCloseable {
         OnlineTrainer trainer = new OnlineTrainer(config.trainer(), Engines.create(config.trainer()));
         SnapshotPublisher checkpoints = new SnapshotPublisher(settings, config.transactionalId(), "checkpoint");
         SnapshotPublisher servings = new SnapshotPublisher(settings, config.transactionalId() + "-serving", "serving");
+        KafkaReachability kafka = null;
         try {
             checkpoints.fencePredecessors();
             servings.fencePredecessors();
             ModelRestorer.Restored restored = new ModelRestorer(settings).restore(trainer);
             listeners.forEach(trainer::addListener);
-            StreamingTrainer t = new StreamingTrainer(settings, config, trainer, servings, checkpoints, restored, registry);
+            kafka = KafkaReachability.start(config.health(), settings, config.groupId() + "-health");
+            StreamingTrainer t = new StreamingTrainer(settings, config, trainer, servings, checkpoints, restored, kafka,
+                    registry);
             log.info("trainer {} on {}: batches of up to {} ratings or {} ms; serving snapshots every {} ms, checkpoints"
                             + " every {} ms; resuming at checkpoint {} (serving v{}, {} events trained)",
                     config.trainer().model().id(), trainer.engine().description(), config.trainer().batchSize(),
@@ -152,6 +160,9 @@ public final class StreamingTrainer implements AutoCloseable {
             t.lagProbe.start();
             return t;
         } catch (RuntimeException e) {
+            if (kafka != null) {
+                kafka.close();
+            }
             servings.close();
             checkpoints.close();
             trainer.close();

@@ -64,7 +64,7 @@ class TrainerConfigTest {
                 .hasMessage("trainer.rating-max (5.0) must be above trainer.rating-min (5.0)");
         assertThatThrownBy(() -> config("trainer.objective", "explicit", "trainer.explicit.learning-rate", 0))
                 .as("the key read for the explicit objective is the one named")
-                .hasMessage("trainer.explicit.learning-rate must be above 0, got 0.0");
+                .hasMessage("trainer.explicit.learning-rate must be positive, got 0.0");
         assertThatThrownBy(() -> config("trainer.batch-max-wait-ms", -2))
                 .hasMessage("trainer.batch-max-wait-ms must be at least 0, got -2");
     }

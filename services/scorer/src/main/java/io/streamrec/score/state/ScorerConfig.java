@@ -2,6 +2,7 @@ package io.streamrec.score.state;
 
 import io.streamrec.score.model.FoldIn;
 import io.streamrec.config.Settings;
+import io.streamrec.kafka.KafkaReachability;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,7 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                            double foldInL2, int foldInNegatives, double foldInRidgeTarget, int popularityWindow,
                            Duration popularityRefresh, int clusters, Duration clusterPeriod, int clusterIterations,
                            Retrieval retrieval, int rescoreThreads, long recordCacheMb,
-                           Duration commitInterval) {
+                           Duration commitInterval, KafkaReachability.Config health) {
 
     /**
      * Candidate retrieval ({@code scorer.retrieval.*}): an index over the item rows' linear part finds
@@ -146,6 +147,6 @@ public record ScorerConfig(String applicationId, int topK, Guarantee guarantee, 
                 s.integer("scorer.popularity.window"), Duration.ofMillis(s.longInteger("scorer.popularity.refresh-ms")),
                 s.integer("scorer.clusters.k"), Duration.ofMillis(s.longInteger("scorer.clusters.period-ms")),
                 s.integer("scorer.clusters.iterations"), Retrieval.from(s), s.integer("scorer.rescore.threads"),
-                s.longInteger("scorer.record-cache-mb"), commitInterval);
+                s.longInteger("scorer.record-cache-mb"), commitInterval, KafkaReachability.Config.from(s));
     }
 }
