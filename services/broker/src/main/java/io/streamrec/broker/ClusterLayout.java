@@ -5,9 +5,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
@@ -33,6 +35,11 @@ final class ClusterLayout {
         Path log() {
             return dir.resolve("node.log");
         }
+
+        /** The client port this node last started on, kept for the next start at port 0 ({@link #plan}). */
+        Path lastPort() {
+            return dir.resolve("client-port");
+        }
     }
 
     private ClusterLayout() {
@@ -44,9 +51,11 @@ final class ClusterLayout {
 
     /**
      * Assigns ports: the spec's client ports (checked to be free, so a second broker on the same port fails with
-     * a clear message rather than deep inside Kafka), or free ones for port 0. Controller ports are always free
-     * ones: clients never see them. KafkaRaftServer does not report the port it bound, so "port 0" must be
-     * resolved here, before start; another process could take a port in between, which is rare enough to accept.
+     * a clear message rather than deep inside Kafka), or for port 0 the port each node last started on when it is
+     * free (services and scripts pointed at the broker find it again after a restart), else a free one. Controller
+     * ports are always free ones: clients never see them. KafkaRaftServer does not report the port it bound, so
+     * "port 0" must be resolved here, before start; another process could take a port in between, which is rare
+     * enough to accept.
      */
     static List<Node> plan(ClusterSpec spec) {
         List<Integer> free = freePorts(spec.port() == 0 ? 2 * spec.nodes() : spec.nodes());
@@ -54,7 +63,8 @@ final class ClusterLayout {
         for (int id = 1; id <= spec.nodes(); id++) {
             int port;
             if (spec.port() == 0) {
-                port = free.get(spec.nodes() + id - 1);
+                port = lastPortIfFree(spec.host(), nodeDir(spec.dataDir(), id))
+                        .orElse(free.get(spec.nodes() + id - 1));
             } else {
                 port = spec.port() + id - 1;
                 requireFree(spec.host(), port);
@@ -119,12 +129,28 @@ final class ClusterLayout {
         return p;
     }
 
+    private static Optional<Integer> lastPortIfFree(String host, Path nodeDir) {
+        try {
+            int port = Integer.parseInt(Files.readString(nodeDir.resolve("client-port")).strip());
+            return isFree(host, port) ? Optional.of(port) : Optional.empty();
+        } catch (IOException | RuntimeException e) { // none kept (a first start) or unreadable: any free port
+            return Optional.empty();
+        }
+    }
+
     private static void requireFree(String host, int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-        } catch (IOException e) {
+        if (!isFree(host, port)) {
             throw new IllegalArgumentException("port " + port + " on " + host + " is in use (another broker running?);"
                     + " choose another with --port or broker.port (0 picks a free one)");
+        }
+    }
+
+    private static boolean isFree(String host, int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

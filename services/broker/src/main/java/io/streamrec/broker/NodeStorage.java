@@ -58,7 +58,13 @@ final class NodeStorage {
                 }
             }
             Storage storage = formatOrVerify(spec, nodes);
+            for (ClusterLayout.Node node : nodes) {
+                Files.writeString(node.lastPort(), node.port() + "\n");
+            }
             return new Prepared(storage.clusterId(), storage.formatted(), lock);
+        } catch (IOException e) {
+            lock.close();
+            throw new UncheckedIOException("cannot write into " + spec.dataDir(), e);
         } catch (RuntimeException e) {
             lock.close();
             throw e;

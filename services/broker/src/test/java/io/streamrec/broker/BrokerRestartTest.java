@@ -53,6 +53,24 @@ class BrokerRestartTest {
     }
 
     @Test
+    void aBrokerAtPortZeroComesBackOnItsPortWhileItIsFree() throws IOException {
+        String first;
+        try (InProcessBroker broker = InProcessBroker.start(spec())) {
+            first = broker.bootstrapServers();
+        }
+        try (InProcessBroker again = InProcessBroker.start(spec())) {
+            assertThat(again.bootstrapServers()).as("clients pointed at it find it again").isEqualTo(first);
+        }
+        int port = Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("localhost"), port));
+            try (InProcessBroker elsewhere = InProcessBroker.start(spec())) {
+                assertThat(elsewhere.bootstrapServers()).as("its port taken: any free one").isNotEqualTo(first);
+            }
+        }
+    }
+
+    @Test
     void refusesADataDirectoryOfAClusterWithAnotherNodeCount() {
         try (InProcessBroker broker = InProcessBroker.start(spec())) {
             assertThat(broker.size()).isEqualTo(1);
