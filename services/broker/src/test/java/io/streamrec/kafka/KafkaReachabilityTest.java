@@ -3,14 +3,8 @@ package io.streamrec.kafka;
 import io.streamrec.broker.ClusterSpec;
 import io.streamrec.broker.InProcessBroker;
 import io.streamrec.config.Settings;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
+import io.streamrec.logging.Warnings;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -38,32 +31,17 @@ class KafkaReachabilityTest {
     @TempDir
     Path dataDir;
 
-    private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final AbstractAppender capture = new AbstractAppender("reachability-test", null, null, true,
-            Property.EMPTY_ARRAY) {
-        @Override
-        public void append(LogEvent event) {
-            String message = event.getMessage().getFormattedMessage();
-            if (message.contains("reachability-test") || event.getLoggerName().equals(KafkaReachability.class.getName())) {
-                logged.add(message);
-            }
-        }
-    };
-
-    @BeforeEach
-    void capture() {
-        capture.start();
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getRootLogger().addAppender(capture, Level.WARN, null);
-        context.updateLoggers();
-    }
+    private final Warnings warnings = Warnings.capture();
 
     @AfterEach
     void release() {
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getRootLogger().removeAppender(capture.getName());
-        context.updateLoggers();
-        capture.stop();
+        warnings.close();
+    }
+
+    /** The warnings of the probe and of its admin client. */
+    private List<String> logged() {
+        return warnings.lines().stream()
+                .filter(l -> l.contains("reachability-test") || l.contains(KafkaReachability.class.getName())).toList();
     }
 
     @Test
@@ -82,9 +60,9 @@ class KafkaReachabilityTest {
             Map<String, String> down = await(kafka::problems, p -> !p.isEmpty(), Duration.ofSeconds(30));
             assertThat(down).containsOnlyKeys("kafka");
             assertThat(down.get("kafka")).contains("no broker at localhost:" + port + " has answered for");
-            await(() -> logged, l -> !l.isEmpty(), Duration.ofSeconds(10));
+            await(this::logged, l -> !l.isEmpty(), Duration.ofSeconds(10));
             Thread.sleep(1_000); // the probe's admin client retries its connection meanwhile, and would warn each time
-            assertThat(logged).as("one warning, the probe's own: its client's connection warnings are dropped")
+            assertThat(logged()).as("one warning, the probe's own: its client's connection warnings are dropped")
                     .singleElement().asString().contains("Kafka at localhost:" + port + " has not answered for");
 
             try (InProcessBroker back = InProcessBroker.start(spec)) {

@@ -2,6 +2,7 @@ package io.streamrec.cli;
 
 import com.sun.net.httpserver.HttpServer;
 import io.streamrec.config.Settings;
+import io.streamrec.logging.Warnings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -16,6 +17,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -84,27 +86,24 @@ class FriendlyFailuresTest {
     @Test
     void aSettingOutOfRangeIsNamedBeforeTheBrokerIsLookedFor() throws IOException {
         String nobody = "127.0.0.1:" + closedPort();
-        assertThat(run("train", "--bootstrap-server", nobody, "--metrics-port", "-1", "--set",
-                "trainer.serving.precision=float64")).isEqualTo(ExitCode.USAGE.code);
-        assertThat(err.toString().strip()).contains("trainer.serving.precision=float64", "one of [float16, int8]")
-                .doesNotContain("Kafka broker").hasLineCount(1);
+        String scorerState = tmp.resolve("scorer").toString();
+        refusedAlone(List.of("train", "trainer.serving.precision=float64"), nobody,
+                "trainer.serving.precision=float64", "one of [float16, int8]");
+        refusedAlone(List.of("train", "trainer.dropout=1"), nobody, "trainer.dropout must be in [0, 1), got 1.0");
+        refusedAlone(List.of("score", "scorer.retrieval.index=tree", "--state-dir", scorerState), nobody,
+                "scorer.retrieval.index must be partitions or graph, got tree");
+        refusedAlone(List.of("score", "health.kafka-unreachable-ms=1000", "--state-dir", scorerState), nobody,
+                "health.kafka-unreachable-ms must be at least twice");
+    }
+
+    /** {@code command --set setting [more...]} is a usage error of one line that says {@code expected}, no word of Kafka. */
+    private void refusedAlone(List<String> commandSettingAndMore, String nobody, String... expected) {
+        List<String> args = new ArrayList<>(List.of(commandSettingAndMore.get(0), "--bootstrap-server", nobody,
+                "--metrics-port", "-1", "--set", commandSettingAndMore.get(1)));
+        args.addAll(commandSettingAndMore.subList(2, commandSettingAndMore.size()));
         err.getBuffer().setLength(0);
-        assertThat(run("train", "--bootstrap-server", nobody, "--metrics-port", "-1", "--set", "trainer.dropout=1"))
-                .isEqualTo(ExitCode.USAGE.code);
-        assertThat(err.toString().strip()).contains("trainer.dropout must be in [0, 1), got 1.0")
-                .doesNotContain("Kafka broker").hasLineCount(1);
-        err.getBuffer().setLength(0);
-        assertThat(run("score", "--bootstrap-server", nobody, "--set", "metrics.port=-1", "--set",
-                "scorer.retrieval.index=tree", "--state-dir", tmp.resolve("scorer").toString()))
-                .isEqualTo(ExitCode.USAGE.code);
-        assertThat(err.toString().strip()).contains("scorer.retrieval.index must be partitions or graph, got tree")
-                .doesNotContain("Kafka broker").hasLineCount(1);
-        err.getBuffer().setLength(0);
-        assertThat(run("score", "--bootstrap-server", nobody, "--metrics-port", "-1", "--set",
-                "health.kafka-unreachable-ms=1000", "--state-dir", tmp.resolve("scorer").toString()))
-                .isEqualTo(ExitCode.USAGE.code);
-        assertThat(err.toString().strip()).contains("health.kafka-unreachable-ms must be at least twice")
-                .doesNotContain("Kafka broker").hasLineCount(1);
+        assertThat(run(args.toArray(String[]::new))).as(args.toString()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(err.toString().strip()).contains(expected).doesNotContain("Kafka broker").hasLineCount(1);
     }
 
     @Test

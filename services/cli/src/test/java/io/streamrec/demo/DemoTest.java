@@ -1,8 +1,8 @@
 package io.streamrec.demo;
 
-import io.streamrec.cli.Warnings;
 import io.streamrec.config.Settings;
 import io.streamrec.files.Directories;
+import io.streamrec.logging.Warnings;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.ConsoleAppender;

@@ -1,19 +1,11 @@
 package io.streamrec.logging;
 
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,34 +21,17 @@ class RetriedAppendFilterTest {
 
     private static final String BROKER = "kafka.server.ReplicaManager";
     private static final String SENDER = "org.apache.kafka.clients.producer.internals.Sender";
-    private static final List<String> LOGGERS = List.of(BROKER, SENDER);
 
-    private final List<String> shown = new CopyOnWriteArrayList<>();
-    private final AbstractAppender capture = new AbstractAppender("retried-append-test", null, null, true,
-            Property.EMPTY_ARRAY) {
-        @Override
-        public void append(LogEvent event) {
-            // Only this test's two loggers: a library thread's warning meanwhile is not what is tested.
-            if (LOGGERS.contains(event.getLoggerName())) {
-                shown.add(event.getMessage().getFormattedMessage());
-            }
-        }
-    };
-
-    @BeforeEach
-    void capture() {
-        capture.start();
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getRootLogger().addAppender(capture, Level.WARN, null);
-        context.updateLoggers();
-    }
+    private final Warnings warnings = Warnings.capture();
 
     @AfterEach
     void release() {
-        LoggerContext context = (LoggerContext) LogManager.getContext(false);
-        context.getConfiguration().getRootLogger().removeAppender(capture.getName());
-        context.updateLoggers();
-        capture.stop();
+        warnings.close();
+    }
+
+    /** What reached the screen from this test's two loggers (a library thread's warning meanwhile is not tested). */
+    private List<String> shown() {
+        return warnings.messagesOf(BROKER, SENDER);
     }
 
     @Test
@@ -66,7 +41,7 @@ class RetriedAppendFilterTest {
                 "Invalid sequence number for producer 1 at offset 64 in partition model-checkpoint-items-2: 2 (incoming "
                         + "seq. number). Expected sequence 0 for transactions v2 idempotent producer with no existing state."));
 
-        assertThat(shown).isEmpty();
+        assertThat(shown()).isEmpty();
     }
 
     @Test
@@ -78,7 +53,7 @@ class RetriedAppendFilterTest {
                 new IllegalStateException("disk full"));
         LoggerFactory.getLogger(BROKER).error(APPEND_ERROR);
 
-        assertThat(shown).containsExactly(APPEND_ERROR, APPEND_ERROR, APPEND_ERROR);
+        assertThat(shown()).containsExactly(APPEND_ERROR, APPEND_ERROR, APPEND_ERROR);
     }
 
     @Test
@@ -90,7 +65,7 @@ class RetriedAppendFilterTest {
         LoggerFactory.getLogger(SENDER).warn(transactional + RETRYING.replace("OUT_OF_ORDER_SEQUENCE_NUMBER",
                 "NOT_LEADER_OR_FOLLOWER"));
 
-        assertThat(shown).containsExactly(idempotent + RETRYING,
+        assertThat(shown()).containsExactly(idempotent + RETRYING,
                 transactional + RETRYING.replace("OUT_OF_ORDER_SEQUENCE_NUMBER", "NOT_LEADER_OR_FOLLOWER"));
     }
 }

@@ -1,4 +1,4 @@
-package io.streamrec.cli;
+package io.streamrec.logging;
 
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -12,19 +12,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The WARN and ERROR log lines of every logger while open: what would reach a user's screen through the logging
- * configuration in force (services/common's log4j2.xml, with the tests' overlay).
+ * configuration in force (services/common's log4j2.xml, with the tests' overlay). Shared with the other modules'
+ * tests through this module's test-jar.
  */
 public final class Warnings implements AutoCloseable {
     /** A captured line with its level, so that the WARN and ERROR ones are told apart by level, not by text. */
-    private record Line(Level level, String text) {
+    private record Line(Level level, String logger, String message) {
+        String text() {
+            return level + " " + logger + " " + message;
+        }
     }
 
     private final List<Line> lines = new CopyOnWriteArrayList<>();
     private final AbstractAppender appender = new AbstractAppender("test-warnings", null, null, true, Property.EMPTY_ARRAY) {
         @Override
         public void append(LogEvent event) {
-            lines.add(new Line(event.getLevel(), event.getLevel() + " " + event.getLoggerName() + " "
-                    + event.getMessage().getFormattedMessage()));
+            lines.add(new Line(event.getLevel(), event.getLoggerName(), event.getMessage().getFormattedMessage()));
         }
     };
 
@@ -47,6 +50,13 @@ public final class Warnings implements AutoCloseable {
     /** The WARN and ERROR lines. */
     public List<String> lines() {
         return lines.stream().filter(l -> l.level().isMoreSpecificThan(Level.WARN)).map(Line::text).toList();
+    }
+
+    /** The messages alone of the WARN and ERROR lines of these loggers, in the order they were logged. */
+    public List<String> messagesOf(String... loggers) {
+        List<String> names = List.of(loggers);
+        return lines.stream().filter(l -> l.level().isMoreSpecificThan(Level.WARN) && names.contains(l.logger()))
+                .map(Line::message).toList();
     }
 
     /** Every line captured, INFO included when {@link #captureFromInfo}. */
