@@ -77,7 +77,7 @@ class KafkaReachabilityTest {
                 .with("health.kafka-unreachable-ms", 9000);
         assertThatThrownBy(() -> KafkaReachability.Config.from(settings))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("health.kafka-unreachable-ms must be at least twice health.kafka-probe-ms (10000), got 9000");
+                .hasMessage("health.kafka-unreachable-ms must be at least 10000 (twice health.kafka-probe-ms=5000), got 9000");
     }
 
     private static <T> T await(Supplier<T> value, Predicate<T> done, Duration limit) throws InterruptedException {

@@ -71,6 +71,7 @@ public final class ReplayCommand implements Callable<Integer> {
         var err = System.err;
         Pacing pacing = Pacing.fromSettings(s);
         RatingSources.check(s);
+        Metrics.port(s);
         // Before the data is read (ml-25m takes most of a minute) and before the metrics server logs its address: no
         // broker, one line, at once.
         TopicAdmin.requireBroker(s);

@@ -65,6 +65,7 @@ public final class ScoreCommand implements Callable<Integer> {
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
         ScorerConfig.from(s); // a value out of range is named first, even when no broker runs
+        Metrics.port(s);
         TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         Metrics metrics = Metrics.start(s, "streamrec-scorer");
         ScorerApp scorer;

@@ -3,6 +3,7 @@ package io.streamrec.cli;
 import io.streamrec.config.Settings;
 import io.streamrec.config.SettingsOptions;
 import io.streamrec.evaluate.CurvePoint;
+import io.streamrec.evaluate.PrequentialEvaluator;
 import io.streamrec.kafka.TopicAdmin;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.stream.StreamingConfig;
@@ -54,6 +55,7 @@ public final class TrainCommand implements Callable<Integer> {
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
         StreamingConfig.from(s); // a value out of range is named first, even when no broker runs
+        Metrics.port(s);
         TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         try (Metrics metrics = Metrics.start(s, "streamrec-trainer")) {
             StreamingTrainer trainer = StreamingTrainer.start(s, metrics.registry());
@@ -73,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
                 long deadLetters = trainer.eventsDeadLettered();
                 out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %s%s%n",
                         trainer.snapshotVersion(), events, (events - lastEvents) / ((now - lastNanos) / 1e9),
-                        Double.isNaN(p.hitRate()) ? "n/a (no rating ranked yet)"
+                        Double.isNaN(p.hitRate()) ? PrequentialEvaluator.NONE_RANKED
                                 : String.format(Locale.ROOT, "%.3f (popularity %.3f)", p.hitRate(), p.popularityHitRate()),
                         deadLetters == 0 ? "" : String.format(Locale.ROOT, "  %,d dead letters since start (ratings-dlq)", deadLetters));
                 out.flush();

@@ -9,6 +9,7 @@ import io.streamrec.broker.ClusterSpec;
 import io.streamrec.broker.KafkaCluster;
 import io.streamrec.config.Settings;
 import io.streamrec.evaluate.CurvePoint;
+import io.streamrec.evaluate.PrequentialEvaluator;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.dataset.movielens.BadRows;
 import io.streamrec.replay.Pacing;
@@ -305,7 +306,7 @@ public final class Demo {
         // Taken while the trainer still runs: stopping, it serves once more (its log then names the last version).
         text.append(String.format(Locale.ROOT, "  snapshots        model v%d served so far%n", trainer.snapshotVersion()));
         if (summary.ranked() == 0) {
-            text.append("  HR@10            n/a (no rating ranked yet)\n");
+            text.append("  HR@10            ").append(PrequentialEvaluator.NONE_RANKED).append('\n');
         } else {
             text.append(String.format(Locale.ROOT, "  HR@10            model %.3f, %.2fx recent popularity's %.3f (all-time %.3f)%n",
                     summary.hitRate(), summary.hitRate() / summary.recentPopularityHitRate(),

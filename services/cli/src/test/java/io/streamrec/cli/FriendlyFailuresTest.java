@@ -93,7 +93,19 @@ class FriendlyFailuresTest {
         refusedAlone(List.of("score", "scorer.retrieval.index=tree", "--state-dir", scorerState), nobody,
                 "scorer.retrieval.index must be partitions or graph, got tree");
         refusedAlone(List.of("score", "health.kafka-unreachable-ms=1000", "--state-dir", scorerState), nobody,
-                "health.kafka-unreachable-ms must be at least twice");
+                "health.kafka-unreachable-ms must be at least 10000 (twice health.kafka-probe-ms=5000), got 1000");
+        for (String port : List.of("-5", "70000")) {
+            for (List<String> command : List.of(List.of("train"), List.of("score", "--state-dir", scorerState),
+                    List.of("replay", "--synthetic", "20", "20", "100", "--quiet"))) {
+                List<String> args = new ArrayList<>(command);
+                args.addAll(List.of("--bootstrap-server", nobody, "--metrics-port", port));
+                err.getBuffer().setLength(0);
+                assertThat(run(args.toArray(String[]::new))).as(args.toString()).isEqualTo(ExitCode.USAGE.code);
+                assertThat(err.toString().strip()).as(args.toString())
+                        .contains("metrics.port must be -1 (off), 0 (any free port) or 1 to 65535, got " + port)
+                        .doesNotContain("Kafka broker").hasLineCount(1);
+            }
+        }
     }
 
     /** {@code command --set setting [more...]} is a usage error of one line that says {@code expected}, no word of Kafka. */

@@ -40,8 +40,8 @@ public final class KafkaReachability implements AutoCloseable {
             long probeMs = s.longInteger("health.kafka-probe-ms");
             long unreachableMs = s.longInteger("health.kafka-unreachable-ms");
             require(probeMs >= 100, "health.kafka-probe-ms must be at least 100, got " + probeMs);
-            require(unreachableMs >= 2 * probeMs, "health.kafka-unreachable-ms must be at least twice"
-                    + " health.kafka-probe-ms (" + 2 * probeMs + "), got " + unreachableMs);
+            require(unreachableMs >= 2 * probeMs, "health.kafka-unreachable-ms must be at least " + 2 * probeMs
+                    + " (twice health.kafka-probe-ms=" + probeMs + "), got " + unreachableMs);
             return new Config(Duration.ofMillis(probeMs), Duration.ofMillis(unreachableMs));
         }
     }

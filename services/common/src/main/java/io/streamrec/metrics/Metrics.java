@@ -48,6 +48,17 @@ public final class Metrics implements AutoCloseable {
         this.healthChecks = healthChecks;
     }
 
+    /**
+     * {@code metrics.port}, checked: -1 (off), 0 (any free port) or a port. The commands call it before they look for
+     * a broker, so a mistyped port is named first.
+     */
+    public static int port(Settings settings) {
+        int port = settings.integer("metrics.port");
+        Settings.require(port >= -1 && port <= 65535,
+                "metrics.port must be -1 (off), 0 (any free port) or 1 to 65535, got " + port);
+        return port;
+    }
+
     /** A registry with JVM meters and, unless {@code metrics.port} is -1, the scrape endpoint running. */
     public static Metrics start(Settings settings, String application) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -60,7 +71,7 @@ public final class Metrics implements AutoCloseable {
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
         Map<String, Supplier<Map<String, String>>> healthChecks = new ConcurrentSkipListMap<>();
-        HttpEndpoint server = settings.integer("metrics.port") < 0 ? null : serve(registry, healthChecks, settings);
+        HttpEndpoint server = port(settings) < 0 ? null : serve(registry, healthChecks, settings);
         return new Metrics(registry, gc, server, healthChecks);
     }
 
@@ -122,7 +133,7 @@ public final class Metrics implements AutoCloseable {
         // A taken port falls back to a free one (said in a warning): a trainer and a scorer started on one machine
         // with the same defaults must both start; a service must not fail over its metrics.
         HttpEndpoint endpoint = HttpEndpoint.start("metrics", HttpConfig.from(settings), host,
-                settings.integer("metrics.port"), true, Set.of("/health"), request -> switch (request.path()) {
+                port(settings), true, Set.of("/health"), request -> switch (request.path()) {
                     case "/metrics" -> new HttpEndpoint.Reply(200, "text/plain; version=0.0.4; charset=utf-8",
                             registry.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
                     case "/health" -> health(problems(healthChecks));

@@ -24,6 +24,14 @@ import java.util.function.LongSupplier;
  */
 public final class PrequentialEvaluator implements TrainingListener {
     /**
+     * What a status line says while no rating has been ranked. A rating is ranked only once its user has more than
+     * twice {@code evaluate.candidates} unrated items to draw them from ({@code choose}): never in a catalogue of
+     * 200 items, for example, which a user trying a small synthetic stream would otherwise wait on.
+     */
+    public static final String NONE_RANKED = "n/a (none ranked yet: a rating is ranked once its user has more than"
+            + " 2 x evaluate.candidates unrated items seen)";
+
+    /**
      * Full-catalogue rankings a window needs before its recall is reported. A service ranks one positive in 10,000
      * against the whole catalogue (trainer.prequential-full-ranking-rate; fewer above
      * trainer.prequential-max-rankings-per-second), so a window of the demo held a handful,
