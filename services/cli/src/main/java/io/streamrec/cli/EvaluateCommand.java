@@ -105,13 +105,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         // The report goes to the terminal as it is written, and into the HTML page afterwards.
         ByteArrayOutputStream report = new ByteArrayOutputStream();
         PrintStream both = new PrintStream(new TeeOutputStream(System.out, report), true, StandardCharsets.UTF_8);
-        List<CurvePoint> curve = new Evaluation(trainer, EvaluationConfig.from(s), s.integer("evaluate.full-ranking-users"), both)
+        EvaluationConfig evaluation = EvaluationConfig.from(s);
+        List<CurvePoint> curve = new Evaluation(trainer, evaluation, s.integer("evaluate.full-ranking-users"), both)
                 .run(log, ratings.name(), chosen);
         if (!curve.isEmpty()) {
             String title = "prequential " + trainer.model().id() + ", " + trainer.objective().name().toLowerCase(Locale.ROOT)
                     + ", " + ratings.name();
             boolean explicit = trainer.objective() == Objective.EXPLICIT;
-            RunReport.Written files = new RunReport(title, report.toString(StandardCharsets.UTF_8), curve, explicit)
+            RunReport.Written files = new RunReport(title, report.toString(StandardCharsets.UTF_8), curve, explicit, evaluation.topK())
                     .write(out, explicit ? "prequential-explicit" : "prequential");
             System.out.println("  learning curve: " + files.png() + " (data " + files.csv() + "); report " + files.html());
         }

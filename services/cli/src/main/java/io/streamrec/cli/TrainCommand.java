@@ -54,7 +54,7 @@ public final class TrainCommand implements Callable<Integer> {
         metricsPort.putInto(flags);
         Settings s = settings.load(flags);
         PrintWriter out = spec.commandLine().getOut();
-        StreamingConfig.from(s); // a value out of range is named first, even when no broker runs
+        int topK = StreamingConfig.from(s).prequential().topK(); // a value out of range is named first, even when no broker runs
         Metrics.port(s);
         TopicAdmin.requireBroker(s); // before the metrics server logs its address: no broker, one line
         try (Metrics metrics = Metrics.start(s, "streamrec-trainer")) {
@@ -73,8 +73,8 @@ public final class TrainCommand implements Callable<Integer> {
                 CurvePoint p = trainer.prequential();
                 // The window ranks a sample of the ratings (trainer.prequential-sample-rate): none yet, nothing to say.
                 long deadLetters = trainer.eventsDeadLettered();
-                out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@10 %s%s%n",
-                        trainer.snapshotVersion(), events, (events - lastEvents) / ((now - lastNanos) / 1e9),
+                out.printf(Locale.ROOT, "v%d  %,d events trained  %,.0f/s  prequential HR@%d %s%s%n",
+                        trainer.snapshotVersion(), events, (events - lastEvents) / ((now - lastNanos) / 1e9), topK,
                         Double.isNaN(p.hitRate()) ? PrequentialEvaluator.NONE_RANKED
                                 : String.format(Locale.ROOT, "%.3f (popularity %.3f)", p.hitRate(), p.popularityHitRate()),
                         deadLetters == 0 ? "" : String.format(Locale.ROOT, "  %,d dead letters since start (ratings-dlq)", deadLetters));

@@ -38,7 +38,7 @@ final class Dashboard implements AutoCloseable {
                  long replayed, long total, double replayRate, long trained, double trainRate, long deadLetters,
                  long version, double snapshotAge, double firstList, double hitRate, double recentHitRate,
                  double popularityHitRate, long trainedAgain, double latencyP50, double latencyP99, long rescored,
-                 int usersWithList, List<UserView> users) {
+                 int usersWithList, int topK, List<UserView> users) {
     }
 
     record UserView(long user, int rated, String lastRated, Recommendation list) {
@@ -110,7 +110,7 @@ final class Dashboard implements AutoCloseable {
                 Double.isNaN(f.firstList()) ? "(waiting)" : String.format(Locale.ROOT, "after %.1f s", f.firstList()),
                 f.usersWithList()));
         // The moving window (the summary at the end gives the whole run).
-        header.add("HR@10 (moving window)  model " + num(f.hitRate()) + "   recent popularity " + num(f.recentHitRate())
+        header.add("HR@" + f.topK() + " (moving window)  model " + num(f.hitRate()) + "   recent popularity " + num(f.recentHitRate())
                 + "   all-time " + num(f.popularityHitRate()));
         header.add(String.format(Locale.ROOT, "continual training  %,d past ratings trained again (%.1f per rating)",
                 f.trainedAgain(), f.trainedAgain() / (double) Math.max(1, f.trained())));
@@ -138,9 +138,9 @@ final class Dashboard implements AutoCloseable {
     }
 
     String statusLine(Frame f) {
-        return String.format(Locale.ROOT, "[%s] %s: replayed %,d/%,d (%,.0f/s)  trained %,d  v%d  HR@10 %s (moving window; recent popularity"
+        return String.format(Locale.ROOT, "[%s] %s: replayed %,d/%,d (%,.0f/s)  trained %,d  v%d  HR@%d %s (moving window; recent popularity"
                         + " %s, all-time %s)  latency p50 %s p99 %s  users with a list %,d", clock(f.elapsed()), f.state(),
-                f.replayed(), f.total(), f.replayRate(), f.trained(), f.version(), num(f.hitRate()),
+                f.replayed(), f.total(), f.replayRate(), f.trained(), f.version(), f.topK(), num(f.hitRate()),
                 num(f.recentHitRate()), num(f.popularityHitRate()), duration(f.latencyP50()), duration(f.latencyP99()),
                 f.usersWithList());
     }

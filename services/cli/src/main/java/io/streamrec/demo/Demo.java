@@ -297,6 +297,7 @@ public final class Demo {
     private int summary(Settings s, DemoSource source, StreamingTrainer trainer, TopicWatch topics, long jvmStart,
                         long sent, long total, Dashboard.Frame last, LogRedirect logs) {
         var summary = trainer.evaluator().summary();
+        int k = trainer.evaluator().topK();
         // Lines a 80-column terminal holds, but for a long data path.
         StringBuilder text = new StringBuilder();
         text.append("  data             ").append(source.description()).append('\n');
@@ -306,13 +307,13 @@ public final class Demo {
         // Taken while the trainer still runs: stopping, it serves once more (its log then names the last version).
         text.append(String.format(Locale.ROOT, "  snapshots        model v%d served so far%n", trainer.snapshotVersion()));
         if (summary.ranked() == 0) {
-            text.append("  HR@10            ").append(PrequentialEvaluator.NONE_RANKED).append('\n');
+            text.append(String.format(Locale.ROOT, "  %-17s%s%n", "HR@" + k, PrequentialEvaluator.NONE_RANKED));
         } else {
-            text.append(String.format(Locale.ROOT, "  HR@10            model %.3f, %.2fx recent popularity's %.3f (all-time %.3f)%n",
+            text.append(String.format(Locale.ROOT, "  %-17smodel %.3f, %.2fx recent popularity's %.3f (all-time %.3f)%n", "HR@" + k,
                     summary.hitRate(), summary.hitRate() / summary.recentPopularityHitRate(),
                     summary.recentPopularityHitRate(), summary.popularityHitRate()));
-            text.append(String.format(Locale.ROOT, "                   prequential, the whole run: %,d ratings; NDCG@10 %.3f%n",
-                    summary.ranked(), summary.ndcg()));
+            text.append(String.format(Locale.ROOT, "                   prequential, the whole run: %,d ratings; NDCG@%d %.3f%n",
+                    summary.ranked(), k, summary.ndcg()));
         }
         text.append(String.format(Locale.ROOT, "  continual        %,d past ratings trained again (%.1f per rating)%n",
                 trainer.positivesReplayed(), trainer.positivesReplayed() / (double) Math.max(1, trainer.eventsTrained())));
@@ -336,7 +337,7 @@ public final class Demo {
         }
         RunReport.Written files = new RunReport("streamrec demo: prequential quality, "
                 + (source.synthetic() ? "synthetic stream" : "MovieLens"), text.toString(),
-                trainer.evaluator().curve(), false).write(Path.of(s.text("demo.output-dir")), "learning-curve");
+                trainer.evaluator().curve(), false, k).write(Path.of(s.text("demo.output-dir")), "learning-curve");
         out.println();
         out.println("summary");
         out.print(text);
@@ -364,7 +365,7 @@ public final class Demo {
                 trainer.eventsDeadLettered(), trainer.snapshotVersion(), snapshotAge(registry),
                 first < 0 ? Double.NaN : (first - jvmStart) / 1000.0, p.hitRate(), p.recentHitRate(),
                 p.popularityHitRate(), trainer.positivesReplayed(), latency[0], latency[1], (long) rescored,
-                topics.usersWithList(), users);
+                topics.usersWithList(), trainer.evaluator().topK(), users);
     }
 
     /**

@@ -35,30 +35,33 @@ public final class LearningCurveChart {
     private record Line(String name, ToDoubleFunction<CurvePoint> metric, Color color, boolean dashed) {
     }
 
-    private static final List<Line> RANKING = List.of(
-            new Line("model HR@10", CurvePoint::hitRate, new Color(0x1f77b4), false),
-            new Line("model NDCG@10", CurvePoint::ndcg, new Color(0x1f77b4), true),
-            new Line("recent popularity HR@10", CurvePoint::recentHitRate, new Color(0xff7f0e), false),
-            new Line("all-time popularity HR@10", CurvePoint::popularityHitRate, new Color(0x2ca02c), false),
-            new Line("model full-catalogue recall@10", CurvePoint::fullRecall, new Color(0x9467bd), true));
+    private static List<Line> ranking(int k) {
+        return List.of(
+                new Line("model HR@" + k, CurvePoint::hitRate, new Color(0x1f77b4), false),
+                new Line("model NDCG@" + k, CurvePoint::ndcg, new Color(0x1f77b4), true),
+                new Line("recent popularity HR@" + k, CurvePoint::recentHitRate, new Color(0xff7f0e), false),
+                new Line("all-time popularity HR@" + k, CurvePoint::popularityHitRate, new Color(0x2ca02c), false),
+                new Line("model full-catalogue recall@" + k, CurvePoint::fullRecall, new Color(0x9467bd), true));
+    }
+
     private static final List<Line> ERROR = List.of(
             new Line("model RMSE", CurvePoint::rmse, new Color(0xd62728), false),
             new Line("model MAE", CurvePoint::mae, new Color(0xd62728), true));
 
     /** The names of the lines the chart draws: the metrics measured in at least one window. */
-    static List<String> lines(List<CurvePoint> curve, boolean explicit) {
-        return measured(curve, explicit).stream().map(Line::name).toList();
+    static List<String> lines(List<CurvePoint> curve, boolean explicit, int topK) {
+        return measured(curve, explicit, topK).stream().map(Line::name).toList();
     }
 
-    private static List<Line> measured(List<CurvePoint> curve, boolean explicit) {
-        return (explicit ? ERROR : RANKING).stream()
+    private static List<Line> measured(List<CurvePoint> curve, boolean explicit, int topK) {
+        return (explicit ? ERROR : ranking(topK)).stream()
                 .filter(line -> curve.stream().anyMatch(p -> !Double.isNaN(line.metric().applyAsDouble(p)))).toList();
     }
 
-    /** The chart as PNG bytes; explicit draws rating error, otherwise ranking quality. */
-    public static byte[] png(List<CurvePoint> curve, String title, boolean explicit) {
+    /** The chart as PNG bytes; explicit draws rating error, otherwise ranking quality at K = {@code topK}. */
+    public static byte[] png(List<CurvePoint> curve, String title, boolean explicit, int topK) {
         XYSeriesCollection data = new XYSeriesCollection();
-        List<Line> drawn = measured(curve, explicit);
+        List<Line> drawn = measured(curve, explicit, topK);
         for (Line line : drawn) {
             XYSeries series = new XYSeries(line.name(), false, true);
             for (CurvePoint p : curve) {
@@ -69,7 +72,7 @@ public final class LearningCurveChart {
             data.addSeries(series);
         }
         NumberAxis x = new NumberAxis("ratings trained");
-        NumberAxis y = new NumberAxis(explicit ? "error in stars, moving window" : "metric @10, moving window");
+        NumberAxis y = new NumberAxis(explicit ? "error in stars, moving window" : "metric @" + topK + ", moving window");
         y.setAutoRangeIncludesZero(true);
         // A stream shorter than two windows has a point or two, and a lone point draws no line: mark the points.
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, curve.size() < 3);

@@ -19,8 +19,9 @@ import java.util.List;
  * @param summary  the run's report as the terminal showed it
  * @param curve    the prequential learning curve
  * @param explicit star ratings (error curves) rather than rankings
+ * @param topK     K of the ranking metrics ({@code evaluate.top-k}), for the chart's labels
  */
-public record RunReport(String title, String summary, List<CurvePoint> curve, boolean explicit) {
+public record RunReport(String title, String summary, List<CurvePoint> curve, boolean explicit, int topK) {
 
     /** The three files written, for the command to point at. */
     public record Written(Path csv, Path png, Path html) {
@@ -30,7 +31,7 @@ public record RunReport(String title, String summary, List<CurvePoint> curve, bo
     public Written write(Path dir, String name) {
         Written files = new Written(dir.resolve(name + ".csv"), dir.resolve(name + ".png"), dir.resolve(name + ".html"));
         LearningCurve.writeCsv(curve, files.csv());
-        byte[] png = LearningCurveChart.png(curve, title, explicit);
+        byte[] png = LearningCurveChart.png(curve, title, explicit, topK);
         try {
             Files.write(files.png(), png);
             Files.writeString(files.html(), html(png, files.csv().getFileName().toString()), StandardCharsets.UTF_8);

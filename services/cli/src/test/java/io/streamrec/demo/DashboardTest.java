@@ -55,6 +55,16 @@ class DashboardTest {
     }
 
     @Test
+    void theHitRatesKIsEvaluateTopK() {
+        Dashboard.Frame f = frame(0.0012, 0.031);
+        Dashboard.Frame at20 = with(f, f.state(), 20);
+        Dashboard dashboard = new Dashboard(null, null);
+        assertThat(String.join("\n", dashboard.lines(at20, new TerminalSize(80, 24), null)))
+                .contains("HR@20 (moving window)").doesNotContain("HR@10");
+        assertThat(dashboard.statusLine(at20)).contains("HR@20 0.652 (moving window;");
+    }
+
+    @Test
     void onATerminalFramesRedrawInPlaceAndGiveTheCursorBack() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (Dashboard dashboard = new Dashboard(new PrintStream(bytes, true, StandardCharsets.UTF_8), () -> new TerminalSize(80, 24))) {
@@ -83,10 +93,14 @@ class DashboardTest {
     }
 
     private static Dashboard.Frame withState(Dashboard.Frame f, String state) {
+        return with(f, state, f.topK());
+    }
+
+    private static Dashboard.Frame with(Dashboard.Frame f, String state, int topK) {
         return new Dashboard.Frame(state, f.elapsed(), f.source(), f.kafka(), f.lists(), f.metrics(), f.replayed(),
                 f.total(), f.replayRate(), f.trained(), f.trainRate(), f.deadLetters(), f.version(), f.snapshotAge(),
                 f.firstList(), f.hitRate(), f.recentHitRate(), f.popularityHitRate(), f.trainedAgain(), f.latencyP50(),
-                f.latencyP99(), f.rescored(), f.usersWithList(), f.users());
+                f.latencyP99(), f.rescored(), f.usersWithList(), topK, f.users());
     }
 
     private static Dashboard.Frame frame(double p50, double p99) {
@@ -102,6 +116,6 @@ class DashboardTest {
         return new Dashboard.Frame("replaying, Ctrl-C stops", 42.4,
                 "MovieLens from /work/shared/data/movielens/ml-latest-small (CSV (ml-latest-small, ml-25m))",
                 "localhost:9092", "http://127.0.0.1:8090", "http://127.0.0.1:9400/metrics", 45_123, 100_836, 2001,
-                45_100, 1998, 0, 41, 0.3, 7.6, 0.652, 0.481, 0.420, 1_234_567, p50, p99, 3210, 412, users);
+                45_100, 1998, 0, 41, 0.3, 7.6, 0.652, 0.481, 0.420, 1_234_567, p50, p99, 3210, 412, 10, users);
     }
 }

@@ -26,7 +26,7 @@ class RunReportTest {
                 point(10_000, 0.45, 0.35, 0.30, NOT_MEASURED),
                 point(20_000, 0.55, 0.40, 0.32, NOT_MEASURED),
                 point(30_000, 0.62, 0.44, 0.33, NOT_MEASURED));
-        RunReport.Written files = new RunReport("a <test> run", "  HR@10  model 0.620 & more\n", curve, false)
+        RunReport.Written files = new RunReport("a <test> run", "  HR@10  model 0.620 & more\n", curve, false, 10)
                 .write(dir, "learning-curve");
 
         assertThat(Files.readAllLines(files.csv())).hasSize(4);
@@ -43,13 +43,15 @@ class RunReportTest {
     void theModelIsDrawnAgainstBothBaselinesAndAnUnmeasuredMetricNotAtAll() {
         List<CurvePoint> unmeasured = List.of(point(10_000, 0.45, 0.35, 0.30, NOT_MEASURED),
                 point(20_000, 0.55, 0.40, 0.32, NOT_MEASURED));
-        assertThat(LearningCurveChart.lines(unmeasured, false)).containsExactly("model HR@10", "model NDCG@10",
+        assertThat(LearningCurveChart.lines(unmeasured, false, 10)).containsExactly("model HR@10", "model NDCG@10",
                 "recent popularity HR@10", "all-time popularity HR@10");
 
         List<CurvePoint> measuredOnce = List.of(point(10_000, 0.45, 0.35, 0.30, NOT_MEASURED),
                 point(20_000, 0.55, 0.40, 0.32, 0.06));
-        assertThat(LearningCurveChart.lines(measuredOnce, false)).contains("model full-catalogue recall@10");
-        assertThat(LearningCurveChart.lines(measuredOnce, true)).as("no star ratings were scored").isEmpty();
+        assertThat(LearningCurveChart.lines(measuredOnce, false, 10)).contains("model full-catalogue recall@10");
+        assertThat(LearningCurveChart.lines(measuredOnce, false, 20)).as("K follows evaluate.top-k")
+                .contains("model HR@20", "model full-catalogue recall@20");
+        assertThat(LearningCurveChart.lines(measuredOnce, true, 10)).as("no star ratings were scored").isEmpty();
     }
 
     /**
@@ -77,7 +79,7 @@ class RunReportTest {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     byte[] png = LearningCurveChart.png(List.of(point(10_000, 0.5, 0.4, 0.3, NOT_MEASURED),
-                            point(20_000, 0.6, 0.4, 0.3, NOT_MEASURED)), "at shutdown", false);
+                            point(20_000, 0.6, 0.4, 0.3, NOT_MEASURED)), "at shutdown", false, 10);
                     System.out.println("drew a PNG of " + png.length + " bytes");
                 } catch (RuntimeException e) {
                     System.out.println("failed: " + e);

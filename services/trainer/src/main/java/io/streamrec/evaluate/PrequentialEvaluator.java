@@ -319,6 +319,11 @@ public final class PrequentialEvaluator implements TrainingListener {
                 rated == 0 ? Double.NaN : absoluteErrors / rated, baselines.runningMeanRmse(), baselines.biasesRmse());
     }
 
+    /** K of the HR@K, NDCG@K and recall@K it measures ({@code evaluate.top-k}). */
+    public int topK() {
+        return config.topK();
+    }
+
     public List<CurvePoint> curve() {
         return List.copyOf(curve);
     }

@@ -83,14 +83,15 @@ final class TrainerMetrics implements TrainingListener {
         Gauge.builder("streamrec.trainer.snapshot.age", lastPublishedMillis, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
                 .baseUnit("seconds").description("time since the last committed serving snapshot").register(registry);
         Gauge.builder("streamrec.trainer.loss", this, m -> m.loss).description("mean loss of the last step").register(registry);
+        // The names keep "10", the dashboards' contract; K is evaluate.top-k (10 unless set otherwise).
         Gauge.builder("streamrec.trainer.prequential.hr10", this, m -> m.window == null ? Double.NaN : m.window.hitRate())
-                .description("prequential HR@10 over the moving window").register(registry);
+                .description("prequential HR@K (K = evaluate.top-k) over the moving window").register(registry);
         Gauge.builder("streamrec.trainer.prequential.ndcg10", this, m -> m.window == null ? Double.NaN : m.window.ndcg())
-                .description("prequential NDCG@10 over the moving window").register(registry);
+                .description("prequential NDCG@K (K = evaluate.top-k) over the moving window").register(registry);
         Gauge.builder("streamrec.trainer.prequential.popularity.hr10", this, m -> m.window == null ? Double.NaN : m.window.popularityHitRate())
-                .description("the all-time popularity baseline's HR@10 on the same candidates").register(registry);
+                .description("the all-time popularity baseline's HR@K on the same candidates").register(registry);
         Gauge.builder("streamrec.trainer.prequential.recent.popularity.hr10", this, m -> m.window == null ? Double.NaN : m.window.recentHitRate())
-                .description("the recent-popularity baseline's HR@10 (last evaluate.recent-window ratings) on the same candidates").register(registry);
+                .description("the recent-popularity baseline's HR@K (last evaluate.recent-window ratings) on the same candidates").register(registry);
         Gauge.builder("streamrec.trainer.prequential.rmse", this, m -> m.window == null ? Double.NaN : m.window.rmse())
                 .description("prequential RMSE over the moving window (explicit mode)").register(registry);
         Gauge.builder("streamrec.trainer.consumer.lag", () -> lag.getAsDouble() < 0 ? Double.NaN : lag.getAsDouble())
