@@ -3,6 +3,7 @@ package io.streamrec.cli;
 import io.streamrec.broker.ClusterSpec;
 import io.streamrec.broker.InProcessBroker;
 import io.streamrec.config.Settings;
+import io.streamrec.kafka.BrokerOutage;
 import io.streamrec.metrics.Metrics;
 import io.streamrec.score.ScorerApp;
 import io.streamrec.stream.StreamingTrainer;
@@ -10,9 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +29,7 @@ class ServiceHealthTest {
 
     @Test
     void bothServicesReportAKafkaOutageAndRecoverFromIt(@TempDir Path dir) throws Exception {
-        int port = freePort();
+        int port = BrokerOutage.freePort();
         ClusterSpec spec = ClusterSpec.from(Settings.defaults()).withDataDir(dir.resolve("kafka")).withPort(port);
         Settings s = Settings.defaults().with("kafka.bootstrap.servers", "localhost:" + port)
                 .with("scorer.state-dir", dir.resolve("scorer")).with("scorer.http.port", 0).with("metrics.port", -1)
@@ -45,11 +42,12 @@ class ServiceHealthTest {
             trainer = StreamingTrainer.start(s, metrics.registry());
             metrics.healthCheck("trainer", trainer::problems);
             scorer = ScorerApp.start(s, metrics);
-            assertThat(await(metrics, Map::isEmpty, Duration.ofSeconds(60))).as("both up").isEmpty();
+            assertThat(BrokerOutage.await(metrics::problems, Map::isEmpty, Duration.ofSeconds(60))).as("both up")
+                    .isEmpty();
             assertThat(health(scorer).statusCode()).isEqualTo(200);
 
             broker.close();
-            Map<String, String> down = await(metrics,
+            Map<String, String> down = BrokerOutage.await(metrics::problems,
                     p -> p.containsKey("trainer.kafka") && p.containsKey("scorer.kafka"), Duration.ofSeconds(30));
             assertThat(down).containsKeys("trainer.kafka", "scorer.kafka");
             assertThat(down.get("scorer.kafka")).contains("no broker at localhost:" + port);
@@ -58,7 +56,8 @@ class ServiceHealthTest {
             assertThat(queryPort.body()).contains("\"problems\":{\"kafka\":\"no broker at localhost:" + port);
 
             broker = InProcessBroker.start(spec);
-            assertThat(await(metrics, Map::isEmpty, Duration.ofSeconds(60))).as("both up again").isEmpty();
+            assertThat(BrokerOutage.await(metrics::problems, Map::isEmpty, Duration.ofSeconds(60))).as("both up again")
+                    .isEmpty();
             assertThat(health(scorer).statusCode()).isEqualTo(200);
         } finally {
             if (scorer != null) {
@@ -71,26 +70,8 @@ class ServiceHealthTest {
         }
     }
 
-    private static Map<String, String> await(Metrics metrics, Predicate<Map<String, String>> done, Duration limit)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        Map<String, String> now = metrics.problems();
-        while (!done.test(now) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            now = metrics.problems();
-        }
-        return now;
-    }
-
     private static HttpResponse<String> health(ScorerApp scorer) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(scorer.httpUrl() + "/health"))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName("localhost"), 0));
-            return socket.getLocalPort();
-        }
     }
 }
