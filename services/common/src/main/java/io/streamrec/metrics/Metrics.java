@@ -71,7 +71,8 @@ public final class Metrics implements AutoCloseable {
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
         Map<String, Supplier<Map<String, String>>> healthChecks = new ConcurrentSkipListMap<>();
-        HttpEndpoint server = port(settings) < 0 ? null : serve(registry, healthChecks, settings);
+        int port = port(settings);
+        HttpEndpoint server = port < 0 ? null : serve(registry, healthChecks, settings, port);
         return new Metrics(registry, gc, server, healthChecks);
     }
 
@@ -128,12 +129,13 @@ public final class Metrics implements AutoCloseable {
     }
 
     private static HttpEndpoint serve(PrometheusMeterRegistry registry,
-                                      Map<String, Supplier<Map<String, String>>> healthChecks, Settings settings) {
+                                      Map<String, Supplier<Map<String, String>>> healthChecks, Settings settings,
+                                      int port) {
         String host = settings.text("metrics.host");
         // A taken port falls back to a free one (said in a warning): a trainer and a scorer started on one machine
         // with the same defaults must both start; a service must not fail over its metrics.
         HttpEndpoint endpoint = HttpEndpoint.start("metrics", HttpConfig.from(settings), host,
-                port(settings), true, Set.of("/health"), request -> switch (request.path()) {
+                port, true, Set.of("/health"), request -> switch (request.path()) {
                     case "/metrics" -> new HttpEndpoint.Reply(200, "text/plain; version=0.0.4; charset=utf-8",
                             registry.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
                     case "/health" -> health(problems(healthChecks));
