@@ -186,7 +186,7 @@ final class RescoreQueue {
         }
         boolean overdue = gate.now() - w.enqueuedAt >= gate.graceMs();
         return overdue || w.trigger != Trigger.SNAPSHOT
-                || w.awaitVersion <= gate.completeVersion() && seenRatings.getAsInt() >= w.awaitCount;
+                || w.awaitVersion <= gate.completeVersion() && (w.awaitCount <= 0 || seenRatings.getAsInt() >= w.awaitCount);
     }
 
     /**
