@@ -100,6 +100,14 @@ public final class KafkaReachability implements AutoCloseable {
         }
     }
 
+    /**
+     * The probe's admin client, for a service's other questions to the cluster (the trainer's lag gauge): one admin
+     * client, with its network thread and connection, a service. Closed with this probe.
+     */
+    public Admin admin() {
+        return admin;
+    }
+
     /** {@code kafka -> why} once no broker has answered for {@code health.kafka-unreachable-ms}; empty before. */
     public Map<String, String> problems() {
         long silentNanos = System.nanoTime() - lastAnswerNanos;

@@ -1,8 +1,6 @@
 package io.streamrec.stream;
 
-import io.streamrec.config.Settings;
 import io.streamrec.contract.Topics;
-import io.streamrec.kafka.KafkaClients;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -38,9 +36,13 @@ final class LagProbe implements AutoCloseable {
     });
     private volatile double lag = Double.NaN;
 
-    /** @param untrainedFrom per assigned partition, the first offset not yet trained */
-    LagProbe(Settings settings, String clientId, Supplier<Map<Integer, Long>> untrainedFrom) {
-        this.admin = KafkaClients.newAdmin(settings, clientId);
+    /**
+     * @param admin         the service's admin client (its {@link io.streamrec.kafka.KafkaReachability}'s), which
+     *                      this probe borrows and does not close
+     * @param untrainedFrom per assigned partition, the first offset not yet trained
+     */
+    LagProbe(Admin admin, Supplier<Map<Integer, Long>> untrainedFrom) {
+        this.admin = admin;
         this.untrainedFrom = untrainedFrom;
     }
 
@@ -81,6 +83,5 @@ final class LagProbe implements AutoCloseable {
     @Override
     public void close() {
         clock.shutdownNow();
-        admin.close(java.time.Duration.ofSeconds(2));
     }
 }

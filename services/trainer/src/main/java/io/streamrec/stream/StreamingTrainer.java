@@ -103,17 +103,12 @@ public final class StreamingTrainer implements AutoCloseable {
             empty.add(new IntakeBatch(config.trainer().batchSize()));
         }
         this.kafka = kafka;
-        this.lagProbe = new LagProbe(settings, config.groupId() + "-lag", this::untrainedFrom);
-        try {
-            this.metrics = new TrainerMetrics(registry, evaluator, lagProbe::lag,
-                    List.of(servingPublisher.health(), checkpointPublisher.health()));
-            this.publications = new Publications(config, trainer, evaluator, metrics, servingPublisher,
-                    checkpointPublisher, restored, this::assignedPartitions, this::groupMetadata);
-            this.intake = new RatingIntake(settings, config, full, empty, new Coordinator(), metrics);
-        } catch (RuntimeException e) {
-            lagProbe.close(); // the intake's consumer refused a kafka.* setting, say
-            throw e;
-        }
+        this.lagProbe = new LagProbe(kafka.admin(), this::untrainedFrom);
+        this.metrics = new TrainerMetrics(registry, evaluator, lagProbe::lag,
+                List.of(servingPublisher.health(), checkpointPublisher.health()));
+        this.publications = new Publications(config, trainer, evaluator, metrics, servingPublisher,
+                checkpointPublisher, restored, this::assignedPartitions, this::groupMetadata);
+        this.intake = new RatingIntake(settings, config, full, empty, new Coordinator(), metrics);
         trainer.addListener(metrics).addListener(evaluator);
         publications.listeners().forEach(trainer::addListener);
         this.intakeThread = new Thread(() -> {
